@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# ttm-pool: top-level targets. See README.md.
+#   make            build the test and plain kernels (and the tool, once it exists)
+#   make run        boot the test kernel with a qxl GPU and show the TTM pools
+#   make shell      interactive shell in the VM (Ctrl-A x quits qemu)
+#   make check      every test; the last line is "N passed, N failed"
+#   make module M=tests/modules/NAME   build an external module against the test kernel
+#   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
+# Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
+
+GPU ?= qxl
+SHELL := /bin/bash
+
+.PHONY: all deps kernels kernel-test kernel-plain run shell check module clean
+
+all: kernels
+
+deps:
+	@scripts/deps.sh
+
+kernels: kernel-test kernel-plain
+
+kernel-test kernel-plain: deps
+	@scripts/build-kernel.sh $(@:kernel-%=%)
+
+run: deps kernel-test
+	@scripts/ttm-vm --gpu $(GPU) -- sh /tests/lib/show-pools.sh
+
+shell: deps kernel-test
+	@scripts/ttm-vm --gpu $(GPU) --timeout 0 --shell
+
+check: deps
+	@tests/check.sh
+
+module: deps kernel-test
+	@test -n "$(M)" || { echo "usage: make module M=tests/modules/NAME" >&2; exit 2; }
+	@scripts/build-module.sh $(M) test
+
+clean:
+	rm -rf $${TTM_CACHE:-build}

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the ttm-pool scripts. Sourced, not run.
+#
+# TTM_CACHE   where the pristine source, the work tree, the O= build dirs,
+#             ccache and logs live (default: <repo>/build, git-ignored).
+#             Point it outside the clone to share builds between clones.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${TTM_CACHE:-$TOP/build}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+
+KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+PRISTINE=$CACHE/src/pristine
+WORK=$CACHE/src/work
+LOGDIR=$CACHE/logs
+# The repo paths that are overlaid onto the kernel tree.
+KERNEL_PATHS=(drivers include Documentation)
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+mkdir -p "$LOGDIR"
+
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+# obj_dir FLAVOUR -> the O= directory of that kernel
+obj_dir() { echo "$CACHE/obj-$1"; }
+
+phase() { printf '==> %s\n' "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# check_flavour NAME: only kernels with a kconfig fragment exist
+check_flavour() {
+	case $1 in
+	test | plain) ;;
+	*) die "unknown kernel '$1' (expected: test, plain)" ;;
+	esac
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# scripts/ttm-vm: usage errors are caught before anything boots (exit 2, a message).
+. "$(dirname "$0")/../lib/tap.sh"
+vm=$(dirname "$0")/../../scripts/ttm-vm
+
+out=$("$vm" --help 2>/dev/null)
+is "--help exits 0" "$?" 0
+ok "--help is on stdout and documents --gpu" grep -q -- '--gpu TYPE' <<<"$out"
+for args in "--gpu voodoo -- true" "--kernel debug -- true" "--smp 0 -- true" \
+	"--timeout soon -- true" "--mem lots -- true" "--frobnicate" "--add /nonexistent -- true"; do
+	# shellcheck disable=SC2086
+	err=$("$vm" $args 2>&1 >/dev/null)
+	rc=$?
+	is "rejects '$args' with exit 2" "$rc" 2
+	ok "...and says why" test -n "$err"
+done
+done_testing
