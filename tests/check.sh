@@ -180,7 +180,7 @@ else
 		groups[$args]+=" /tests/vm/${t##*/}"
 	done
 	g=0
-	for args in "${!groups[@]}"; do
+	while IFS= read -r args; do
 		g=$((g + 1))
 		log=$out/vm-$g.log
 		echo "    boot $g: ttm-vm $args ->${groups[$args]}"
@@ -199,7 +199,7 @@ else
 			tap_to_results "vm/$name" "$out/$name.tap" "$trc"
 		done
 		splat_result "vm boot $g ($args)" "$log"
-	done
+	done < <(printf '%s\n' "${!groups[@]}" | LC_ALL=C sort)
 	section_end
 
 	# --- the VM runner itself ------------------------------------------------
