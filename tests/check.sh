@@ -145,7 +145,7 @@ else
 	phase "KUnit suites (debug kernel, no GPU)"
 	section_start
 	klog=$out/kunit.log
-	"$TOP/scripts/ttm-vm" --gpu none --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/kunit.err"
+	"$TOP/scripts/ttm-vm" --gpu none --append numa=fake=2 --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/kunit.err"
 	rc=$?
 	[ $rc -eq 0 ] || { record fail "kunit boot: exit status $rc"; echo "    FAIL kunit boot (status $rc; log $klog)"; fail_detail <"$out/kunit.err"; }
 	"$TOP/scripts/logcheck.py" ktap "$klog" >"$out/kunit.results"

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0 AND MIT
+/*
+ * KUnit tests of the per-device TTM page pool: paths and switching, caps,
+ * watermarks, drain, shrinker, statistics, clearing and failure unwinding.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ */
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/shrinker.h>
+#include <linux/swiotlb.h>
+#include <linux/vmstat.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+
+#include <drm/ttm/ttm_pool.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "ttm_kunit_helpers.h"
+#include "../ttm_pool_internal.h"
+
+struct pool_test {
+	struct ttm_test_devices *devs;
+	struct ttm_pool_stats stats;
+	unsigned long saved_global_max;
+	int fresh_allowed;	/* fail_alloc_chunk(): order-0 chunks left */
+	int maps_allowed;	/* fail_map_chunk(): mappings left */
+};
+
+static struct ttm_operation_ctx ctx = { };
+
+/*
+ * Cleanup runs as KUnit actions, last registered first: the pools a test
+ * creates are finalised before the device they allocate with goes away.
+ */
+static void pool_test_cleanup(void *data)
+{
+	struct kunit *test = data;
+	struct pool_test *priv = test->priv;
+
+	ttm_pool_set_global_max_pages(priv->saved_global_max);
+	ttm_test_devices_put(test, priv->devs);
+}
+
+static int pool_test_init(struct kunit *test)
+{
+	struct pool_test *priv;
+
+	priv = kunit_kzalloc(test, sizeof(*priv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, priv);
+	priv->devs = ttm_test_devices_basic(test);
+	priv->saved_global_max = ttm_pool_global_max_pages();
+	test->priv = priv;
+	return kunit_add_action_or_reset(test, pool_test_cleanup, test);
+}
+
+/* NR_KERNEL_MISC_RECLAIMABLE now, including per-CPU deltas not yet folded. */
+static long reclaimable_pages(void)
+{
+	long pages = 0;
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		pages += node_page_state(pgdat, NR_KERNEL_MISC_RECLAIMABLE);
+		for_each_online_cpu(cpu)
+			pages += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)
+				 ->vm_node_stat_diff[NR_KERNEL_MISC_RECLAIMABLE];
+	}
+	return pages;
+}
+
+static void pool_fini_action(void *pool)
+{
+	ttm_pool_fini(pool);
+}
+
+static struct ttm_pool *pool_new(struct kunit *test, bool dma_alloc, int nid)
+{
+	struct pool_test *priv = test->priv;
+	struct ttm_pool *pool;
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	ttm_pool_init(pool, priv->devs->dev, nid, dma_alloc, false);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pool_fini_action, pool));
+	return pool;
+}
+
+/* A tt without a BO: only what ttm_pool_alloc() and ttm_pool_free() use. */
+static struct ttm_tt *tt_new(struct kunit *test, unsigned long num_pages,
+			     enum ttm_caching caching, bool dma)
+{
+	struct ttm_tt *tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	tt->num_pages = num_pages;
+	tt->caching = caching;
+	tt->pages = kunit_kcalloc(test, num_pages, sizeof(*tt->pages),
+				  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt->pages);
+	if (dma) {
+		tt->dma_address = kunit_kcalloc(test, num_pages,
+						sizeof(*tt->dma_address),
+						GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, tt->dma_address);
+	}
+	return tt;
+}
+
+static struct ttm_tt *tt_alloc(struct kunit *test, struct ttm_pool *pool,
+			       unsigned long num_pages, enum ttm_caching caching)
+{
+	struct ttm_tt *tt = tt_new(test, num_pages, caching, true);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), 0);
+	return tt;
+}
+
+static struct ttm_pool_stats *stats(struct kunit *test, struct ttm_pool *pool)
+{
+	struct pool_test *priv = test->priv;
+
+	ttm_pool_get_stats(pool, &priv->stats);
+	return &priv->stats;
+}
+
+#define STAT(test, pool, name) (stats(test, pool)->counter[TTM_POOL_STAT_##name])
+#define POOLED(test, pool) (stats(test, pool)->pooled_pages)
+
+/* Free @n single cached pages into @pool, one tt each. */
+static void free_singles(struct kunit *test, struct ttm_pool *pool,
+			 unsigned int n)
+{
+	struct ttm_tt **tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, tts);
+	for (i = 0; i < n; i++)
+		tts[i] = tt_alloc(test, pool, 1, ttm_cached);
+	for (i = 0; i < n; i++)
+		ttm_pool_free(pool, tts[i]);
+}
+
+static bool chunk_is_coherent(struct page *p)
+{
+	return p->private > MAX_PAGE_ORDER;
+}
+
+static bool pool_lists_empty(struct ttm_pool *pool, bool coherent)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+			struct list_head *l = coherent ? &pt->pages :
+							 &pt->page_chunks;
+
+			if (l->next && !list_empty(l))
+				return false;
+		}
+	}
+	return true;
+}
+
+static void pool_path_auto(struct kunit *test)
+{
+	struct pool_test *priv = test->priv;
+	struct ttm_pool *dma, *page;
+
+	if (is_swiotlb_force_bounce(priv->devs->dev))
+		kunit_skip(test, "swiotlb force-bounces: auto picks coherent");
+
+	dma = pool_new(test, true, NUMA_NO_NODE);
+	page = pool_new(test, false, NUMA_NO_NODE);
+	KUNIT_EXPECT_EQ(test, dma->path, TTM_POOL_PATH_AUTO);
+	KUNIT_EXPECT_EQ(test, dma->effective_path, TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_TRUE(test, dma->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, page->effective_path, TTM_POOL_PATH_PAGE);
+	KUNIT_EXPECT_FALSE(test, page->use_dma_alloc);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, 7), -EINVAL);
+	KUNIT_EXPECT_EQ(test, page->path, TTM_POOL_PATH_AUTO);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_COHERENT), 0);
+	KUNIT_EXPECT_TRUE(test, page->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, STAT(test, page, PATH_SWITCHES), 1);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_AUTO), 0);
+	KUNIT_EXPECT_FALSE(test, page->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, STAT(test, page, PATH_SWITCHES), 2);
+}
+
+/* Switch with tts of the old path alive, then free them. */
+static void pool_switch_live(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *old, *new;
+
+	ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE);
+	old = tt_alloc(test, pool, 5, ttm_write_combined);
+	KUNIT_EXPECT_FALSE(test, chunk_is_coherent(old->pages[0]));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_PAGE), 5);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT), 0);
+	new = tt_alloc(test, pool, 3, ttm_write_combined);
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(new->pages[0]));
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(new->pages[2]));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_COHERENT), 3);
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 8);
+
+	/* Old-path pages go back through the page path, never pooled. */
+	ttm_pool_free(pool, old);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_SWITCH), 5);
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, false));
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, true));
+
+	ttm_pool_free(pool, new);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 3);
+	KUNIT_EXPECT_FALSE(test, pool_lists_empty(pool, true));
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, false));
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 0);
+}
+
+static void pool_switch_releases_pooled(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+
+	ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE);
+	free_singles(test, pool, 4);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 4);
+
+	ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_SWITCH), 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->pooled), 0);
+}
+
+static void pool_cap_per_pool(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 5), 0);
+	free_singles(test, pool, 8);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 5);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_CAP), 3);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, FREE_POOLED), 5);
+
+	/* An order-3 chunk does not fit in the 0 pages left. */
+	tt = tt_alloc(test, pool, 8, ttm_cached);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 5);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_max_pages(pool, 0), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	free_singles(test, pool, 2);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_max_pages(pool, totalram_pages() + 1),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, pool->max_pages, 0);
+}
+
+static void pool_cap_global(struct kunit *test)
+{
+	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
+	unsigned long base = ttm_pool_global_pooled_pages();
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(base + 3), 0);
+	free_singles(test, a, 2);
+	free_singles(test, b, 3);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 2);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_CAP), 2);
+	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), base + 3);
+
+	/* Lowering the global cap trims at once. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(base + 1), 0);
+	KUNIT_EXPECT_LE(test, ttm_pool_global_pooled_pages(), base + 1);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a) + POOLED(test, b), 1);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_global_max_pages(totalram_pages() + 1),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, ttm_pool_global_max_pages(), base + 1);
+}
+
+static void pool_lower_cap_trims(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 100), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_watermarks(pool, 90, 50), 0);
+	free_singles(test, pool, 6);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 6);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 2), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 4);
+	KUNIT_EXPECT_EQ(test, pool->high_watermark, 2);
+	KUNIT_EXPECT_EQ(test, pool->low_watermark, 2);
+}
+
+static void pool_watermarks(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 100), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_watermarks(pool, 101, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_watermarks(pool, 4, 5), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pool->high_watermark, 100);
+	KUNIT_EXPECT_EQ(test, pool->low_watermark, 100);
+
+	/* Setting a high mark below what is pooled queues the worker. */
+	free_singles(test, pool, 6);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_watermarks(pool, 4, 1), 0);
+	flush_work(&pool->trim_work);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 5);
+
+	/* The free that crosses the high mark queues it too (1 hit, 4 fresh). */
+	free_singles(test, pool, 5);
+	flush_work(&pool->trim_work);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 9);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, FREE_POOLED), 11);
+}
+
+static void pool_drain(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *other = pool_new(test, false, NUMA_NO_NODE);
+	long before = reclaimable_pages();
+	struct ttm_tt *wc, *uc;
+
+	wc = tt_alloc(test, pool, 3, ttm_write_combined);
+	uc = tt_alloc(test, pool, 4, ttm_uncached);
+	ttm_pool_free(pool, wc);
+	ttm_pool_free(pool, uc);
+	free_singles(test, pool, 2);
+	free_singles(test, other, 1);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 9);
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->pooled[ttm_uncached][2], 4);
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->pooled[ttm_write_combined][1], 2);
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->pooled[ttm_write_combined][0], 1);
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->pooled[ttm_cached][0], 2);
+	/* Pooled pages show as reclaimable kernel memory. */
+	KUNIT_EXPECT_GE(test, reclaimable_pages(),
+			before + 10);
+
+	ttm_pool_drain(pool);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_DRAIN), 9);
+	/* One write-back restore for the 7 WC/UC pages. */
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CACHING_BATCHES), 3);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CACHING_PAGES), 14);
+	KUNIT_EXPECT_EQ(test, POOLED(test, other), 1);
+
+	ttm_pool_drain_all();
+	KUNIT_EXPECT_EQ(test, POOLED(test, other), 0);
+	KUNIT_EXPECT_EQ(test, reclaimable_pages(),
+			before);
+}
+
+static void pool_shrinker(struct kunit *test)
+{
+	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
+	unsigned long freed;
+
+	free_singles(test, a, 6);
+	free_singles(test, b, 2);
+	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 8);
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 8);
+
+	sc.nr_to_scan = 4;
+	freed = ttm_pool_shrinker_scan(NULL, &sc);
+	KUNIT_EXPECT_EQ(test, freed, 4);
+	/* In proportion to size: 6 of 8 and 2 of 8. */
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 3);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_SHRINKER), 3);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_SHRINKER), 1);
+
+	sc.nr_to_scan = 100;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 4);
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), SHRINK_STOP);
+}
+
+static void pool_shrinker_numa(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct ttm_pool *n0, *n1;
+	struct ttm_tt *tt;
+
+	if (num_online_nodes() < 2 || !node_online(1))
+		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
+
+	n0 = pool_new(test, false, 0);
+	n1 = pool_new(test, false, 1);
+	tt = tt_alloc(test, n1, 2, ttm_cached);
+	KUNIT_EXPECT_EQ(test, page_to_nid(tt->pages[0]), 1);
+	ttm_pool_free(n1, tt);
+	free_singles(test, n0, 3);
+
+	sc.nid = 0;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 3);
+	sc.nid = 1;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 2);
+
+	sc.nid = 0;
+	sc.nr_to_scan = 100;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 3);
+	KUNIT_EXPECT_EQ(test, POOLED(test, n1), 2);
+	KUNIT_EXPECT_EQ(test, POOLED(test, n0), 0);
+}
+
+static void pool_stats_sequence(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool_stats *s;
+	struct ttm_tt *a, *b;
+
+	a = tt_alloc(test, pool, 3, ttm_cached);	/* fresh: order 1 + 0 */
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 3);
+	ttm_pool_free(pool, a);
+	b = tt_alloc(test, pool, 3, ttm_cached);	/* both chunks pooled */
+	ttm_pool_free(pool, b);
+	a = tt_alloc(test, pool, 2, ttm_write_combined);	/* fresh, WC */
+	ttm_pool_free(pool, a);
+
+	s = stats(test, pool);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_ALLOC_HIT], 3);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_ALLOC_MISS], 5);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_ALLOC_PAGE], 5);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_ALLOC_COHERENT], 0);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_FREE_POOLED], 8);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_CACHING_BATCHES], 1);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_CACHING_PAGES], 2);
+	KUNIT_EXPECT_EQ(test, s->counter[TTM_POOL_STAT_ALLOC_FAILURES], 0);
+	KUNIT_EXPECT_EQ(test, s->pooled_pages, 5);
+	KUNIT_EXPECT_EQ(test, s->pooled[ttm_cached][1], 2);
+	KUNIT_EXPECT_EQ(test, s->pooled[ttm_cached][0], 1);
+	KUNIT_EXPECT_EQ(test, s->pooled[ttm_write_combined][1], 2);
+	KUNIT_EXPECT_EQ(test, s->inuse_pages, 0);
+}
+
+static void pool_clears_before_reuse(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+	struct page *first;
+	u8 *va;
+
+	tt = tt_alloc(test, pool, 1, ttm_cached);
+	first = tt->pages[0];
+	va = page_address(first);
+	memset(va, 0xa5, PAGE_SIZE);
+	ttm_pool_free(pool, tt);
+
+	tt = tt_alloc(test, pool, 1, ttm_cached);
+	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
+	ttm_pool_free(pool, tt);
+}
+
+static void pool_per_device(struct kunit *test)
+{
+	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+
+	free_singles(test, a, 2);
+	tt = tt_alloc(test, b, 1, ttm_cached);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, ALLOC_MISS), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, ALLOC_HIT), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 2);
+	ttm_pool_free(b, tt);
+}
+
+static struct page *fail_alloc_chunk(struct ttm_pool *pool, bool coherent,
+				     gfp_t gfp, unsigned int order)
+{
+	struct pool_test *priv = kunit_get_current_test()->priv;
+	struct page *p;
+
+	if (coherent || order || priv->fresh_allowed <= 0)
+		return NULL;
+	p = alloc_page(gfp | __GFP_ZERO);
+	if (p) {
+		p->private = 0;
+		priv->fresh_allowed--;
+	}
+	return p;
+}
+
+static int fail_map_chunk(struct ttm_pool *pool, struct page *p,
+			  unsigned int order, dma_addr_t *dma_addr)
+{
+	struct pool_test *priv = kunit_get_current_test()->priv;
+	unsigned int i;
+
+	dma_addr_t addr;
+
+	if (priv->maps_allowed-- <= 0)
+		return -EFAULT;
+	/* The tests use page-path chunks: map them for real. */
+	addr = dma_map_page(pool->dev, p, 0, PAGE_SIZE << order,
+			    DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(pool->dev, addr))
+		return -EFAULT;
+	for (i = 0; i < (1U << order); i++)
+		dma_addr[i] = addr + ((dma_addr_t)i << PAGE_SHIFT);
+	return 0;
+}
+
+/*
+ * An allocation failing part-way gives back what it took: the pooled chunk
+ * returns to the pool, fresh chunks to the system; only the failure counter
+ * moves.
+ */
+static void pool_alloc_fails_cleanly(struct kunit *test)
+{
+	struct pool_test *priv = test->priv;
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool_stats *before;
+	long reclaimable;
+	struct ttm_tt *tt;
+	unsigned int i;
+
+	ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE);
+	tt = tt_alloc(test, pool, 1, ttm_write_combined);
+	ttm_pool_free(pool, tt);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 1);
+	before = kunit_kmalloc(test, sizeof(*before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	*before = *stats(test, pool);
+	reclaimable = reclaimable_pages();
+
+	/* 1 pooled chunk, then 2 fresh order-0 chunks, then -ENOMEM. */
+	priv->fresh_allowed = 2;
+	kunit_activate_static_stub(test, ttm_pool_alloc_chunk, fail_alloc_chunk);
+	tt = tt_new(test, 5, ttm_write_combined, false);
+	KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, priv->fresh_allowed, 0);
+	kunit_deactivate_static_stub(test, ttm_pool_alloc_chunk);
+
+	/* A fresh order-1 chunk maps, the pooled chunk's mapping fails. */
+	priv->maps_allowed = 1;
+	kunit_activate_static_stub(test, ttm_pool_map_chunk, fail_map_chunk);
+	tt = tt_new(test, 3, ttm_write_combined, true);
+	KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -EFAULT);
+	kunit_deactivate_static_stub(test, ttm_pool_map_chunk);
+
+	stats(test, pool);
+	for (i = 0; i < TTM_POOL_STAT_NR; i++) {
+		u64 want = before->counter[i];
+
+		if (i == TTM_POOL_STAT_ALLOC_FAILURES)
+			want += 2;
+		KUNIT_EXPECT_EQ_MSG(test, priv->stats.counter[i], want,
+				    "counter %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, priv->stats.pooled_pages, 1);
+	KUNIT_EXPECT_EQ(test, priv->stats.pooled[ttm_write_combined][0], 1);
+	KUNIT_EXPECT_EQ(test, priv->stats.inuse_pages, 0);
+	KUNIT_EXPECT_EQ(test, reclaimable_pages(),
+			reclaimable);
+}
+
+static struct kunit_case pool_core_cases[] = {
+	KUNIT_CASE(pool_path_auto),
+	KUNIT_CASE(pool_switch_live),
+	KUNIT_CASE(pool_switch_releases_pooled),
+	KUNIT_CASE(pool_cap_per_pool),
+	KUNIT_CASE(pool_cap_global),
+	KUNIT_CASE(pool_lower_cap_trims),
+	KUNIT_CASE(pool_watermarks),
+	KUNIT_CASE(pool_drain),
+	KUNIT_CASE(pool_shrinker),
+	KUNIT_CASE(pool_shrinker_numa),
+	KUNIT_CASE(pool_stats_sequence),
+	KUNIT_CASE(pool_clears_before_reuse),
+	KUNIT_CASE(pool_per_device),
+	KUNIT_CASE(pool_alloc_fails_cleanly),
+	{}
+};
+
+static struct kunit_suite pool_core_suite = {
+	.name = "ttm_pool_core",
+	.init = pool_test_init,
+	.test_cases = pool_core_cases,
+};
+
+kunit_test_suites(&pool_core_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests of the per-device TTM page pool");
+MODULE_LICENSE("GPL and additional rights");

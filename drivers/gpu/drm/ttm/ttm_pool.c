@@ -1,0 +1,1140 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TTM page pool core: per-device pools of pages for TTM buffer objects.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ *
+ * Per-device pools
+ * ----------------
+ * Every struct ttm_pool (one per ttm_device; drivers that partition a device
+ * have more) owns the pages it keeps, for every caching type and order. No
+ * page is shared between the pools of different devices; earlier kernels had
+ * global write-combined and uncached pools for the page path, we do not:
+ *
+ *  - whether a page is usable depends on the device: its DMA mask, its NUMA
+ *    node, GFP_DMA32, and for the coherent path the device whose
+ *    dma_alloc_attrs() made it and must free it;
+ *  - limits, drains and path switches are per device (sysfs); with shared
+ *    lists, draining or switching one device would take another's pages;
+ *  - pooled and in-use counts per device stay exact.
+ *
+ * The price is that pages pooled for one device do not serve another; the
+ * global cap and the shrinker bound the total.
+ *
+ * Chunks and paths
+ * ----------------
+ * Pages are allocated in chunks of 1 << order contiguous pages. A chunk comes
+ * from one of two paths and its head page records which, so it is always
+ * given back by the path that made it, whatever the pool does now:
+ *
+ *  - page path: alloc_pages_node() (GFP_DMA32 for use_dma32 pools), mapped
+ *    with dma_map_page() for each user that wants DMA addresses and unmapped
+ *    when that user frees it. head->private holds the order (0..MAX_ORDER).
+ *  - coherent path: dma_alloc_attrs() on the pool's device. head->private
+ *    points to a struct ttm_pool_dma holding the CPU and DMA addresses and
+ *    the order; a kernel pointer is never <= MAX_PAGE_ORDER, which is how the
+ *    two are told apart.
+ *
+ * The pool's effective path (coherent or page) comes from its policy (auto,
+ * coherent, page; default from the ttm.alloc_path module parameter). An
+ * allocation reads the effective path once and uses it throughout. A switch
+ * releases every chunk pooled by the old path. A chunk of the old path freed
+ * after the switch is released too, never pooled: only chunks of the
+ * effective path are pooled, and that check is made under the pool type's
+ * lock, which a switch takes after publishing the new path.
+ *
+ * Caching
+ * -------
+ * Write-combined, uncached and cached pages are pooled apart. Fresh pages get
+ * their caching in one set_pages_array_wc/uc() call per contiguous run of
+ * fresh pages in the tt. When pages go back to the system (cap, trim, drain,
+ * shrinker, switch, fini) they are collected first and write-back is restored
+ * with one set_pages_array_wb() call for the whole batch, not one TLB flush
+ * per chunk.
+ *
+ * Clearing
+ * --------
+ * A user must never see another user's data. Pages are cleared when they go
+ * into the pool (ttm_pool_give()), on the free side, so a pool hit hands out
+ * clean pages without work on the allocation path; fresh page-path chunks
+ * are allocated with __GFP_ZERO, and dma_alloc_attrs() returns zeroed memory.
+ *
+ * Cached pages of the page path are pooled like the others: the pool keeps
+ * high-order chunks that are costly to reassemble once memory is fragmented,
+ * and the caps and the shrinker bound what that costs. (Earlier kernels
+ * returned them to the page allocator at once.)
+ *
+ * Limits
+ * ------
+ * A global cap bounds the pages pooled by all pools (ttm.page_pool_size, by
+ * default half of RAM) and each pool has its own cap, max_pages (default:
+ * the global cap). A freed chunk that would exceed either goes back to the
+ * system in that call. Lowering a cap trims before the setter returns. Above
+ * high_watermark a worker trims the pool down to low_watermark; by default
+ * both equal max_pages, so the worker only runs once an administrator lowers
+ * them.
+ *
+ * Locking
+ * -------
+ *  - ttm_pool_type.lock (spinlock): the type's two chunk lists and nr_pages.
+ *    Never held while allocating, freeing or changing caching.
+ *  - ttm_pool.config_lock (mutex): the pool's policy, caps and watermarks;
+ *    held by setters, not by alloc/free, which read them with READ_ONCE().
+ *  - ttm_pool.effective_path: written with smp_store_release() under
+ *    config_lock, read with smp_load_acquire(); see "Chunks and paths".
+ *  - ttm_pool.pooled and ttm_pool_total_pooled (atomics): pages pooled per
+ *    pool and in all pools. A chunk reserves its pages in both before it is
+ *    listed, so the caps hold to the page even under concurrent frees.
+ *  - ttm_pool_list_rwsem: the list of pools (ttm_pool_shrinker.c); taken for
+ *    reading by the shrinker and iterators, for writing by init and fini.
+ *  - Statistics are per-CPU (ttm_pool_stats.c) and need no lock.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/vmstat.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+#include <xen/xen.h>
+
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
+
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_pool.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "ttm_pool_internal.h"
+
+/**
+ * struct ttm_pool_dma - head-page data of a coherent-path chunk
+ * @addr: DMA address of the chunk
+ * @vaddr: CPU address dma_alloc_attrs() returned
+ * @order: the chunk's order
+ */
+struct ttm_pool_dma {
+	dma_addr_t addr;
+	void *vaddr;
+	unsigned int order;
+};
+
+/*
+ * struct ttm_pool_batch - chunks on their way back to the system. Chunks are
+ * linked by their head page's lru; @wb holds the write-combined and uncached
+ * ones, whose write-back caching is restored in one call.
+ */
+struct ttm_pool_batch {
+	struct list_head wb;
+	struct list_head cached;
+	unsigned long wb_pages;
+	unsigned long pages;
+};
+
+static enum ttm_pool_path ttm_pool_default_path = TTM_POOL_PATH_AUTO;
+
+static const char * const ttm_pool_path_names[] = {
+	[TTM_POOL_PATH_AUTO] = "auto",
+	[TTM_POOL_PATH_COHERENT] = "coherent",
+	[TTM_POOL_PATH_PAGE] = "page",
+};
+
+/**
+ * ttm_pool_path_name() - the name of an allocation path
+ * @path: the path
+ *
+ * Return: "auto", "coherent" or "page".
+ */
+const char *ttm_pool_path_name(enum ttm_pool_path path)
+{
+	if (path > TTM_POOL_PATH_PAGE)
+		return "?";
+	return ttm_pool_path_names[path];
+}
+EXPORT_SYMBOL(ttm_pool_path_name);
+
+static int ttm_pool_path_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(ttm_pool_path_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	*(enum ttm_pool_path *)kp->arg = i;
+	return 0;
+}
+
+static int ttm_pool_path_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  ttm_pool_path_name(*(enum ttm_pool_path *)kp->arg));
+}
+
+static const struct kernel_param_ops ttm_pool_path_param_ops = {
+	.set = ttm_pool_path_param_set,
+	.get = ttm_pool_path_param_get,
+};
+
+module_param_cb(alloc_path, &ttm_pool_path_param_ops, &ttm_pool_default_path,
+		0444);
+MODULE_PARM_DESC(alloc_path,
+		 "Allocation path of new TTM pools: auto, coherent or page");
+
+static bool ttm_pool_chunk_coherent(struct page *p)
+{
+	return p->private > MAX_PAGE_ORDER;
+}
+
+static unsigned int ttm_pool_chunk_order(struct page *p)
+{
+	if (ttm_pool_chunk_coherent(p))
+		return ((struct ttm_pool_dma *)p->private)->order;
+	return p->private;
+}
+
+/* Apply @caching to @n pages; returns 0 or a negative errno. */
+static int ttm_pool_set_caching(struct page **pages, unsigned long n,
+				enum ttm_caching caching)
+{
+#ifdef CONFIG_X86
+	switch (caching) {
+	case ttm_write_combined:
+		return set_pages_array_wc(pages, n);
+	case ttm_uncached:
+		return set_pages_array_uc(pages, n);
+	case ttm_cached:
+		break;
+	}
+#endif
+	return 0;
+}
+
+static void ttm_pool_restore_wb(struct page **pages, unsigned long n)
+{
+#ifdef CONFIG_X86
+	set_pages_array_wb(pages, n);
+#endif
+}
+
+/**
+ * ttm_pool_alloc_chunk() - allocate a fresh chunk
+ * @pool: the pool
+ * @coherent: use the coherent path (else the page path)
+ * @gfp: allocation flags
+ * @order: the chunk's order
+ *
+ * Return: the chunk's head page with ->private set up, or NULL.
+ */
+VISIBLE_IF_KUNIT struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool,
+						   bool coherent, gfp_t gfp,
+						   unsigned int order)
+{
+	unsigned long attrs = DMA_ATTR_FORCE_CONTIGUOUS;
+	struct ttm_pool_dma *dma;
+	struct page *p;
+	void *vaddr;
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_alloc_chunk, pool, coherent, gfp,
+				   order);
+
+	if (order)
+		gfp |= __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
+
+	if (!coherent) {
+		if (order && pool->nid != NUMA_NO_NODE)
+			gfp |= __GFP_THISNODE;
+		p = alloc_pages_node(pool->nid, gfp | __GFP_ZERO, order);
+		if (p)
+			p->private = order;
+		return p;
+	}
+
+	dma = kmalloc(sizeof(*dma), GFP_KERNEL);
+	if (!dma)
+		return NULL;
+	if (order)
+		attrs |= DMA_ATTR_NO_WARN;
+	vaddr = dma_alloc_attrs(pool->dev, PAGE_SIZE << order, &dma->addr, gfp,
+				attrs);
+	if (!vaddr) {
+		kfree(dma);
+		return NULL;
+	}
+	p = is_vmalloc_addr(vaddr) ? vmalloc_to_page(vaddr) : virt_to_page(vaddr);
+	dma->vaddr = vaddr;
+	dma->order = order;
+	p->private = (unsigned long)dma;
+	return p;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_alloc_chunk);
+
+/* Give a chunk back to the system through the path that made it. */
+static void ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p)
+{
+	struct ttm_pool_dma *dma;
+
+	if (!ttm_pool_chunk_coherent(p)) {
+		unsigned int order = p->private;
+
+		p->private = 0;
+		__free_pages(p, order);
+		return;
+	}
+
+	dma = (struct ttm_pool_dma *)p->private;
+	p->private = 0;
+	dma_free_attrs(pool->dev, PAGE_SIZE << dma->order, dma->vaddr,
+		       dma->addr, DMA_ATTR_FORCE_CONTIGUOUS);
+	kfree(dma);
+}
+
+/**
+ * ttm_pool_map_chunk() - DMA addresses of a chunk for a user
+ * @pool: the pool
+ * @p: the chunk's head page
+ * @order: the chunk's order
+ * @dma_addr: where to store one address per page
+ *
+ * Page-path chunks are mapped with dma_map_page(); coherent chunks already
+ * have their address.
+ *
+ * Return: 0 or -EFAULT if the mapping failed.
+ */
+VISIBLE_IF_KUNIT int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,
+					unsigned int order, dma_addr_t *dma_addr)
+{
+	dma_addr_t addr;
+	unsigned int i;
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_map_chunk, pool, p, order,
+				   dma_addr);
+
+	if (ttm_pool_chunk_coherent(p)) {
+		addr = ((struct ttm_pool_dma *)p->private)->addr;
+	} else {
+		addr = dma_map_page(pool->dev, p, 0, PAGE_SIZE << order,
+				    DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(pool->dev, addr))
+			return -EFAULT;
+	}
+	for (i = 0; i < (1U << order); i++)
+		dma_addr[i] = addr + ((dma_addr_t)i << PAGE_SHIFT);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_map_chunk);
+
+static void ttm_pool_unmap_chunk(struct ttm_pool *pool, struct page *p,
+				 unsigned int order, dma_addr_t addr)
+{
+	if (!ttm_pool_chunk_coherent(p))
+		dma_unmap_page(pool->dev, addr, PAGE_SIZE << order,
+			       DMA_BIDIRECTIONAL);
+}
+
+static void ttm_pool_clear_chunk(struct page *p, unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 0; i < (1U << order); i++)
+		clear_highpage(p + i);
+}
+
+static void ttm_pool_account(struct page *p, long nr)
+{
+	mod_node_page_state(page_pgdat(p), NR_KERNEL_MISC_RECLAIMABLE, nr);
+}
+
+/* Reserve room for @nr pooled pages under both caps. */
+static bool ttm_pool_reserve(struct ttm_pool *pool, unsigned long nr)
+{
+	if (atomic_long_add_return(nr, &pool->pooled) >
+	    READ_ONCE(pool->max_pages))
+		goto undo_pool;
+	if (atomic_long_add_return(nr, &ttm_pool_total_pooled) >
+	    READ_ONCE(ttm_pool_total_max))
+		goto undo_total;
+	return true;
+
+undo_total:
+	atomic_long_sub(nr, &ttm_pool_total_pooled);
+undo_pool:
+	atomic_long_sub(nr, &pool->pooled);
+	return false;
+}
+
+static void ttm_pool_unreserve(struct ttm_pool *pool, unsigned long nr)
+{
+	atomic_long_sub(nr, &ttm_pool_total_pooled);
+	atomic_long_sub(nr, &pool->pooled);
+}
+
+static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
+{
+	return !coherent || pt->pages.next;
+}
+
+/* Take a chunk of the given path from @pt, or NULL. */
+static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
+{
+	unsigned long nr = 1UL << pt->order;
+	struct list_head *list;
+	struct page *p = NULL;
+
+	spin_lock(&pt->lock);
+	if (ttm_pool_type_ready(pt, coherent)) {
+		list = coherent ? &pt->pages : &pt->page_chunks;
+		p = list_first_entry_or_null(list, struct page, lru);
+		if (p) {
+			list_del(&p->lru);
+			pt->nr_pages -= nr;
+		}
+	}
+	spin_unlock(&pt->lock);
+
+	if (p) {
+		ttm_pool_unreserve(pt->pool, nr);
+		ttm_pool_account(p, -nr);
+	}
+	return p;
+}
+
+/*
+ * Put a chunk into @pt. Return 0 if it was pooled, else the counter of the
+ * reason it was not (cap, or its path is not the pool's any more).
+ */
+static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
+					struct page *p, bool clear)
+{
+	struct ttm_pool *pool = pt->pool;
+	unsigned long nr = 1UL << pt->order;
+	bool coherent = ttm_pool_chunk_coherent(p);
+	enum ttm_pool_path path;
+	bool ours;
+
+	if (!ttm_pool_reserve(pool, nr))
+		return TTM_POOL_STAT_RELEASE_CAP;
+	if (clear)
+		ttm_pool_clear_chunk(p, pt->order);
+
+	spin_lock(&pt->lock);
+	/* Pairs with the release in ttm_pool_set_path(). */
+	path = smp_load_acquire(&pool->effective_path);
+	ours = coherent == (path == TTM_POOL_PATH_COHERENT);
+	if (ours) {
+		list_add(&p->lru, coherent ? &pt->pages : &pt->page_chunks);
+		pt->nr_pages += nr;
+	}
+	spin_unlock(&pt->lock);
+
+	if (!ours) {
+		ttm_pool_unreserve(pool, nr);
+		return TTM_POOL_STAT_RELEASE_SWITCH;
+	}
+	ttm_pool_account(p, nr);
+	return 0;
+}
+
+static void ttm_pool_batch_init(struct ttm_pool_batch *b)
+{
+	INIT_LIST_HEAD(&b->wb);
+	INIT_LIST_HEAD(&b->cached);
+	b->wb_pages = 0;
+	b->pages = 0;
+}
+
+static void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
+			       unsigned int order, enum ttm_caching caching)
+{
+	if (caching == ttm_cached) {
+		list_add_tail(&p->lru, &b->cached);
+	} else {
+		list_add_tail(&p->lru, &b->wb);
+		b->wb_pages += 1UL << order;
+	}
+	b->pages += 1UL << order;
+}
+
+/*
+ * Restore write-back on the batch's pages in as few calls as memory allows
+ * (one, normally), then free every chunk. @cause is the counter to charge
+ * with the pages and the caching change, or TTM_POOL_STAT_NR to count
+ * nothing here. Returns the number of set_pages_array_wb() calls made.
+ */
+static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
+					    struct ttm_pool_batch *b,
+					    enum ttm_pool_stat cause, gfp_t gfp)
+{
+	struct page *fallback[16], **pages, *p, *tmp;
+	unsigned long cap, n = 0, batches = 0;
+	unsigned int i, order;
+
+	if (b->wb_pages) {
+		cap = b->wb_pages;
+		pages = kvmalloc_array(cap, sizeof(*pages), gfp | __GFP_NOWARN);
+		if (!pages) {
+			pages = fallback;
+			cap = ARRAY_SIZE(fallback);
+		}
+		list_for_each_entry(p, &b->wb, lru) {
+			order = ttm_pool_chunk_order(p);
+			for (i = 0; i < (1U << order); i++) {
+				pages[n++] = p + i;
+				if (n == cap) {
+					ttm_pool_restore_wb(pages, n);
+					batches++;
+					n = 0;
+				}
+			}
+		}
+		if (n) {
+			ttm_pool_restore_wb(pages, n);
+			batches++;
+		}
+		if (pages != fallback)
+			kvfree(pages);
+	}
+
+	list_for_each_entry_safe(p, tmp, &b->wb, lru) {
+		list_del(&p->lru);
+		ttm_pool_free_chunk(pool, p);
+	}
+	list_for_each_entry_safe(p, tmp, &b->cached, lru) {
+		list_del(&p->lru);
+		ttm_pool_free_chunk(pool, p);
+	}
+
+	if (cause != TTM_POOL_STAT_NR) {
+		ttm_pool_stat_add(pool, cause, b->pages);
+		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
+		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES,
+				  b->wb_pages);
+	}
+	ttm_pool_batch_init(b);
+	return batches;
+}
+
+/* Move every chunk of the selected paths out of @pt into @b. */
+static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
+				bool page, struct ttm_pool_batch *b)
+{
+	struct page *p, *tmp;
+	LIST_HEAD(chunks);
+	unsigned long nr = 0;
+
+	spin_lock(&pt->lock);
+	if (coherent && pt->pages.next)
+		list_splice_init(&pt->pages, &chunks);
+	if (page)
+		list_splice_init(&pt->page_chunks, &chunks);
+	list_for_each_entry(p, &chunks, lru)
+		nr += 1UL << pt->order;
+	pt->nr_pages -= nr;
+	spin_unlock(&pt->lock);
+
+	list_for_each_entry_safe(p, tmp, &chunks, lru) {
+		list_del(&p->lru);
+		ttm_pool_unreserve(pt->pool, 1UL << pt->order);
+		ttm_pool_account(p, -(1L << pt->order));
+		ttm_pool_batch_add(b, p, pt->order, pt->caching);
+	}
+}
+
+static void ttm_pool_release_all(struct ttm_pool *pool, bool coherent,
+				 bool page, enum ttm_pool_stat cause)
+{
+	struct ttm_pool_batch b;
+	unsigned int i, j;
+
+	ttm_pool_batch_init(&b);
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			ttm_pool_type_drain(&pool->caching[i].orders[j],
+					    coherent, page, &b);
+	ttm_pool_batch_release(pool, &b, cause, GFP_KERNEL);
+}
+
+/* Take any pooled chunk of @order, cached types first. */
+static struct page *ttm_pool_take_any(struct ttm_pool *pool,
+				      unsigned int order,
+				      enum ttm_caching *caching)
+{
+	static const enum ttm_caching order_of_types[] = {
+		ttm_cached, ttm_write_combined, ttm_uncached
+	};
+	struct ttm_pool_type *pt;
+	struct page *p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(order_of_types); i++) {
+		pt = &pool->caching[order_of_types[i]].orders[order];
+		if (!READ_ONCE(pt->nr_pages))
+			continue;
+		p = ttm_pool_take(pt, true);
+		if (!p)
+			p = ttm_pool_take(pt, false);
+		if (p) {
+			*caching = pt->caching;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * ttm_pool_release_pages() - release pooled pages of one pool
+ * @pool: the pool
+ * @nr: how many pages to release
+ * @cause: the counter to charge
+ *
+ * Releases whole chunks, as close to @nr pages as the chunk sizes allow:
+ * the largest chunks that still fit in what is left first, then, if pages
+ * remain to be released and no chunk fits, the smallest chunk. Cached chunks
+ * go before write-combined and uncached ones, which cost a caching change.
+ * Write-back is restored for the whole batch at once.
+ *
+ * Return: the number of pages released (0 if the pool is empty).
+ */
+unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
+				     enum ttm_pool_stat cause)
+{
+	enum ttm_caching caching;
+	struct ttm_pool_batch b;
+	unsigned long done = 0;
+	struct page *p;
+	int order;
+
+	ttm_pool_batch_init(&b);
+	for (order = NR_PAGE_ORDERS - 1; order >= 0 && done < nr; order--) {
+		while (nr - done >= (1UL << order)) {
+			p = ttm_pool_take_any(pool, order, &caching);
+			if (!p)
+				break;
+			ttm_pool_batch_add(&b, p, order, caching);
+			done += 1UL << order;
+		}
+	}
+	for (order = 0; order < NR_PAGE_ORDERS && done < nr; order++) {
+		p = ttm_pool_take_any(pool, order, &caching);
+		if (p) {
+			ttm_pool_batch_add(&b, p, order, caching);
+			done += 1UL << order;
+		}
+	}
+	ttm_pool_batch_release(pool, &b, cause,
+			       cause == TTM_POOL_STAT_RELEASE_SHRINKER ?
+			       GFP_NOWAIT : GFP_KERNEL);
+	return done;
+}
+
+static void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
+			     enum ttm_pool_stat cause)
+{
+	long pooled = atomic_long_read(&pool->pooled);
+
+	while (pooled > 0 && (unsigned long)pooled > target) {
+		if (!ttm_pool_release_pages(pool, pooled - target, cause))
+			break;
+		pooled = atomic_long_read(&pool->pooled);
+	}
+}
+
+static void ttm_pool_trim_work(struct work_struct *work)
+{
+	struct ttm_pool *pool = container_of(work, struct ttm_pool, trim_work);
+
+	ttm_pool_trim_to(pool, READ_ONCE(pool->low_watermark),
+			 TTM_POOL_STAT_RELEASE_TRIM);
+}
+
+static void ttm_pool_check_watermark(struct ttm_pool *pool)
+{
+	if (atomic_long_read(&pool->pooled) > READ_ONCE(pool->high_watermark))
+		queue_work(system_unbound_wq, &pool->trim_work);
+}
+
+/*
+ * Free the chunks of tt->pages[start, end), which have caching @caching.
+ * Chunks go into the pool when they may, else back to the system in one
+ * batch. With @keep, only keep[order] chunks per order may be pooled and
+ * nothing is counted (unwinding a failed allocation).
+ */
+static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
+				enum ttm_caching caching, pgoff_t start,
+				pgoff_t end, unsigned int *keep)
+{
+	unsigned long pooled = 0, cap = 0, sw = 0, wb_pages, batches;
+	struct ttm_pool_batch b;
+	enum ttm_pool_stat why;
+	unsigned int order;
+	struct page *p;
+	pgoff_t i;
+
+	ttm_pool_batch_init(&b);
+	for (i = start; i < end; i += 1UL << order) {
+		p = tt->pages[i];
+		order = ttm_pool_chunk_order(p);
+		if (tt->dma_address)
+			ttm_pool_unmap_chunk(pool, p, order,
+					     tt->dma_address[i]);
+
+		if (keep && !keep[order]) {
+			why = TTM_POOL_STAT_RELEASE_CAP;
+		} else {
+			why = ttm_pool_give(&pool->caching[caching].orders[order],
+					    p, !keep);
+			if (!why && keep)
+				keep[order]--;
+		}
+		switch (why) {
+		case 0:
+			pooled += 1UL << order;
+			continue;
+		case TTM_POOL_STAT_RELEASE_SWITCH:
+			sw += 1UL << order;
+			break;
+		default:
+			cap += 1UL << order;
+			break;
+		}
+		ttm_pool_batch_add(&b, p, order, caching);
+	}
+
+	wb_pages = b.wb_pages;
+	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR, GFP_KERNEL);
+	if (keep)
+		return;
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RETURNED, end - start);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
+	if (pooled)
+		ttm_pool_check_watermark(pool);
+}
+
+/**
+ * ttm_pool_alloc() - Fill a ttm_tt object
+ * @pool: ttm_pool to use
+ * @tt: ttm_tt object to fill
+ * @ctx: operation context
+ *
+ * Fill @tt with pages of @tt->caching, from the pool where it has chunks of
+ * the effective path and freshly allocated otherwise, and fill
+ * @tt->dma_address if the tt has one. On failure everything taken so far is
+ * given back: chunks taken from the pool return to it, fresh ones to the
+ * system, and only the failure counter moves.
+ *
+ * Return: 0 on success, -ENOMEM or -EFAULT (DMA mapping) on failure.
+ */
+int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
+		   struct ttm_operation_ctx *ctx)
+{
+	unsigned int taken[NR_PAGE_ORDERS] = { };
+	pgoff_t remaining = tt->num_pages;
+	unsigned long hits = 0, misses = 0, batches = 0, changed = 0;
+	pgoff_t i = 0, run = 0;
+	gfp_t gfp = GFP_USER;
+	unsigned int order, j;
+	struct page *p, *from_pool;
+	bool coherent;
+	int r;
+
+	WARN_ON(!remaining || ttm_tt_is_populated(tt));
+	WARN_ON(tt->dma_address && !pool->dev);
+
+	/* Pairs with the release in ttm_pool_set_path(): lists are ready. */
+	coherent = smp_load_acquire(&pool->effective_path) ==
+		   TTM_POOL_PATH_COHERENT;
+	if (ctx->gfp_retry_mayfail)
+		gfp |= __GFP_RETRY_MAYFAIL;
+	gfp |= pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER;
+
+	order = min_t(unsigned int, MAX_PAGE_ORDER, __fls(remaining));
+	while (remaining) {
+		struct ttm_pool_type *pt;
+
+		order = min_t(unsigned int, order, __fls(remaining));
+		pt = &pool->caching[tt->caching].orders[order];
+		p = ttm_pool_take(pt, coherent);
+		from_pool = p;
+		if (p) {
+			taken[order]++;
+			/* A pooled chunk ends the current run of fresh pages. */
+			if (i > run) {
+				r = ttm_pool_set_caching(&tt->pages[run],
+							 i - run, tt->caching);
+				if (r)
+					goto err_chunk;
+				batches += tt->caching != ttm_cached;
+				changed += tt->caching != ttm_cached ? i - run : 0;
+			}
+			run = i + (1UL << order);
+			hits += 1UL << order;
+		} else {
+			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
+			if (!p) {
+				if (order) {
+					order--;
+					continue;
+				}
+				r = -ENOMEM;
+				goto err_unwind;
+			}
+			misses += 1UL << order;
+		}
+
+		if (tt->dma_address) {
+			r = ttm_pool_map_chunk(pool, p, order,
+					       &tt->dma_address[i]);
+			if (r)
+				goto err_chunk;
+		}
+		for (j = 0; j < (1U << order); j++)
+			tt->pages[i + j] = p + j;
+		i += 1UL << order;
+		remaining -= 1UL << order;
+	}
+
+	if (i > run) {
+		r = ttm_pool_set_caching(&tt->pages[run], i - run, tt->caching);
+		if (r)
+			goto err_unwind;
+		batches += tt->caching != ttm_cached;
+		changed += tt->caching != ttm_cached ? i - run : 0;
+	}
+
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
+	ttm_pool_stat_add(pool, coherent ? TTM_POOL_STAT_ALLOC_COHERENT :
+				TTM_POOL_STAT_ALLOC_PAGE, misses);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, changed);
+	return 0;
+
+err_chunk:
+	/*
+	 * @p is not in tt->pages. A chunk from the pool has the pool's caching
+	 * and goes back to it; a fresh one still has write-back.
+	 */
+	if (run > i)
+		run = i;
+	if (from_pool) {
+		struct ttm_pool_batch b;
+
+		taken[order]--;
+		if (ttm_pool_give(&pool->caching[tt->caching].orders[order], p,
+				  false)) {
+			ttm_pool_batch_init(&b);
+			ttm_pool_batch_add(&b, p, order, tt->caching);
+			ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
+					       GFP_KERNEL);
+		}
+	} else {
+		ttm_pool_free_chunk(pool, p);
+	}
+err_unwind:
+	/* tt->pages[0, run) has tt->caching, [run, i) write-back. */
+	ttm_pool_free_range(pool, tt, tt->caching, 0, run, taken);
+	if (i > run) {
+		unsigned int none[NR_PAGE_ORDERS] = { };
+
+		ttm_pool_free_range(pool, tt, ttm_cached, run, i, none);
+	}
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_FAILURES, 1);
+	return r;
+}
+EXPORT_SYMBOL(ttm_pool_alloc);
+
+/**
+ * ttm_pool_free() - Free the backing pages from a ttm_tt object
+ * @pool: Pool to give pages back to.
+ * @tt: ttm_tt object to unpopulate
+ *
+ * Unmap page-path chunks, then pool each chunk if its path is the pool's
+ * effective one and both caps allow; otherwise release it to the system
+ * (write-back restored for all of them in one call). May queue the
+ * watermark worker.
+ */
+void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
+{
+	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages, NULL);
+}
+EXPORT_SYMBOL(ttm_pool_free);
+
+static bool ttm_pool_page_path_reachable(struct ttm_pool *pool)
+{
+	u64 need = dma_get_required_mask(pool->dev);
+
+	if (pool->use_dma32)
+		need = min_t(u64, need, DMA_BIT_MASK(32));
+	return dma_get_mask(pool->dev) >= need;
+}
+
+static enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
+					   enum ttm_pool_path path,
+					   const char **why)
+{
+	if (path != TTM_POOL_PATH_AUTO) {
+		*why = "configured";
+		return path;
+	}
+	if (!pool->dev) {
+		*why = "no device";
+		return TTM_POOL_PATH_PAGE;
+	}
+	if (pool->requested_dma_alloc) {
+		*why = "driver requested coherent allocations";
+		return TTM_POOL_PATH_COHERENT;
+	}
+	if (is_swiotlb_force_bounce(pool->dev)) {
+		*why = "swiotlb forces bouncing";
+		return TTM_POOL_PATH_COHERENT;
+	}
+	if (xen_pv_domain()) {
+		*why = "Xen PV: page frames are not machine frames";
+		return TTM_POOL_PATH_COHERENT;
+	}
+	if (!ttm_pool_page_path_reachable(pool)) {
+		*why = "DMA mask below the memory the page path returns";
+		return TTM_POOL_PATH_COHERENT;
+	}
+	*why = "page path DMA is direct";
+	return TTM_POOL_PATH_PAGE;
+}
+
+/* Make the coherent lists of every type usable (see struct ttm_pool_type). */
+static void ttm_pool_ready_coherent(struct ttm_pool *pool)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+
+			spin_lock(&pt->lock);
+			if (!pt->pages.next)
+				INIT_LIST_HEAD(&pt->pages);
+			spin_unlock(&pt->lock);
+		}
+	}
+}
+
+/**
+ * ttm_pool_set_path() - configure a pool's allocation path
+ * @pool: the pool
+ * @path: auto, coherent or page
+ *
+ * Takes effect for the next allocation. If the effective path changes, the
+ * chunks pooled by the old one are released before this returns; chunks in
+ * use stay valid and are released by their own path when freed.
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0, or -EINVAL for an unknown path or coherent without a device
+ * (nothing changed then).
+ */
+int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
+{
+	enum ttm_pool_path effective;
+	const char *why;
+
+	if (path > TTM_POOL_PATH_PAGE)
+		return -EINVAL;
+	if (path == TTM_POOL_PATH_COHERENT && !pool->dev)
+		return -EINVAL;
+
+	mutex_lock(&pool->config_lock);
+	effective = ttm_pool_resolve(pool, path, &why);
+	pool->path = path;
+	pool->auto_reason = why;
+	if (effective != pool->effective_path) {
+		bool was_coherent = effective == TTM_POOL_PATH_PAGE;
+
+		if (effective == TTM_POOL_PATH_COHERENT)
+			ttm_pool_ready_coherent(pool);
+		/* Publish the path after the lists it needs are ready. */
+		smp_store_release(&pool->effective_path, effective);
+		WRITE_ONCE(pool->use_dma_alloc,
+			   effective == TTM_POOL_PATH_COHERENT);
+		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
+		ttm_pool_release_all(pool, was_coherent, !was_coherent,
+				     TTM_POOL_STAT_RELEASE_SWITCH);
+	}
+	mutex_unlock(&pool->config_lock);
+	return 0;
+}
+EXPORT_SYMBOL(ttm_pool_set_path);
+
+/**
+ * ttm_pool_set_max_pages() - set a pool's cap
+ * @pool: the pool
+ * @max_pages: the most pages the pool may keep; 0 disables pooling
+ *
+ * Watermarks above the new cap are lowered to it. Pooled pages above it are
+ * released before this returns.
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0, or -ERANGE if @max_pages exceeds the RAM of the machine.
+ */
+int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
+{
+	if (max_pages > totalram_pages())
+		return -ERANGE;
+
+	mutex_lock(&pool->config_lock);
+	WRITE_ONCE(pool->max_pages, max_pages);
+	if (pool->high_watermark > max_pages)
+		WRITE_ONCE(pool->high_watermark, max_pages);
+	if (pool->low_watermark > max_pages)
+		WRITE_ONCE(pool->low_watermark, max_pages);
+	ttm_pool_trim_to(pool, max_pages, TTM_POOL_STAT_RELEASE_TRIM);
+	mutex_unlock(&pool->config_lock);
+	return 0;
+}
+EXPORT_SYMBOL(ttm_pool_set_max_pages);
+
+/**
+ * ttm_pool_set_watermarks() - set a pool's background trim thresholds
+ * @pool: the pool
+ * @high: above this many pooled pages the trim worker runs
+ * @low: the worker trims down to this many
+ *
+ * If the pool is already above @high, the worker is queued.
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0, or -EINVAL unless @low <= @high <= max_pages (nothing changed
+ * then).
+ */
+int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
+			    unsigned long low)
+{
+	int ret = 0;
+
+	mutex_lock(&pool->config_lock);
+	if (low > high || high > pool->max_pages) {
+		ret = -EINVAL;
+	} else {
+		WRITE_ONCE(pool->high_watermark, high);
+		WRITE_ONCE(pool->low_watermark, low);
+		ttm_pool_check_watermark(pool);
+	}
+	mutex_unlock(&pool->config_lock);
+	return ret;
+}
+EXPORT_SYMBOL(ttm_pool_set_watermarks);
+
+/**
+ * ttm_pool_drain() - release every pooled page of a pool
+ * @pool: the pool
+ *
+ * Context: process context.
+ */
+void ttm_pool_drain(struct ttm_pool *pool)
+{
+	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_DRAIN);
+}
+EXPORT_SYMBOL(ttm_pool_drain);
+
+/**
+ * ttm_pool_init() - Initialize a pool
+ * @pool: the pool to initialize
+ * @dev: device for DMA allocations and mappings
+ * @nid: NUMA node to use for allocations
+ * @use_dma_alloc: if coherent DMA allocations should be used
+ * @use_dma32: true if GFP_DMA32 should be used
+ *
+ * Initialize the pool and its pool types. The path policy comes from the
+ * ttm.alloc_path module parameter; with "auto", @use_dma_alloc selects the
+ * coherent path. The caps default to the global cap.
+ */
+void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
+		   int nid, bool use_dma_alloc, bool use_dma32)
+{
+	enum ttm_pool_path path = READ_ONCE(ttm_pool_default_path);
+	unsigned int i, j;
+
+	WARN_ON(!dev && use_dma_alloc);
+
+	pool->dev = dev;
+	pool->nid = nid;
+	pool->use_dma32 = use_dma32;
+	pool->requested_dma_alloc = use_dma_alloc;
+	if (path == TTM_POOL_PATH_COHERENT && !dev)
+		path = TTM_POOL_PATH_AUTO;
+	pool->path = path;
+	pool->effective_path = ttm_pool_resolve(pool, path, &pool->auto_reason);
+	pool->use_dma_alloc = pool->effective_path == TTM_POOL_PATH_COHERENT;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+
+			pt->pool = pool;
+			pt->caching = i;
+			pt->order = j;
+			spin_lock_init(&pt->lock);
+			INIT_LIST_HEAD(&pt->page_chunks);
+			pt->nr_pages = 0;
+			if (pool->use_dma_alloc)
+				INIT_LIST_HEAD(&pt->pages);
+			else
+				pt->pages = (struct list_head){ };
+		}
+	}
+
+	atomic_long_set(&pool->pooled, 0);
+	mutex_init(&pool->config_lock);
+	INIT_WORK(&pool->trim_work, ttm_pool_trim_work);
+	ttm_pool_stats_init(pool);
+	ttm_pool_register(pool);
+}
+EXPORT_SYMBOL(ttm_pool_init);
+
+/**
+ * ttm_pool_fini() - Cleanup a pool
+ * @pool: the pool to clean up
+ *
+ * Stop the watermark worker and release every pooled page. Pages still in
+ * use must have been freed before.
+ */
+void ttm_pool_fini(struct ttm_pool *pool)
+{
+	ttm_pool_unregister(pool);
+	cancel_work_sync(&pool->trim_work);
+	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
+	ttm_pool_stats_fini(pool);
+	mutex_destroy(&pool->config_lock);
+}
+EXPORT_SYMBOL(ttm_pool_fini);
+
+/**
+ * ttm_pool_debugfs() - Debugfs dump function for a pool
+ * @pool: the pool to dump the information for
+ * @m: seq_file to dump to
+ *
+ * Print the pool's pooled pages per caching type and order, its path and
+ * the global total and cap.
+ *
+ * Return: 0.
+ */
+int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
+{
+	struct ttm_pool_stats *stats = kmalloc(sizeof(*stats), GFP_KERNEL);
+
+	if (!stats)
+		return -ENOMEM;
+	ttm_pool_get_stats(pool, stats);
+	seq_printf(m, "path\t: %s (%s)\n",
+		   ttm_pool_path_name(pool->effective_path), pool->auto_reason);
+	ttm_pool_debugfs_table(m, stats->pooled);
+	kfree(stats);
+	return 0;
+}
+EXPORT_SYMBOL(ttm_pool_debugfs);

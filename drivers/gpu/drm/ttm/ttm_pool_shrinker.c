@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TTM page pool: the list of all pools, the global cap and the shrinker.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ *
+ * Every initialised pool is on ttm_pool_list, protected by
+ * ttm_pool_list_rwsem: ttm_pool_init() and ttm_pool_fini() take it for
+ * writing, the shrinker, the global cap and the iterators for reading, so a
+ * pool cannot go away while one of them works on it.
+ *
+ * The shrinker is NUMA aware. A pool bound to a node is counted and scanned
+ * only for that node; a pool without a node (NUMA_NO_NODE) may hold pages of
+ * any node and is counted and scanned for every node. A scan takes from the
+ * pools in proportion to their size, so each pool gives up about the same
+ * share of what it holds, and restores write-back in batches.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <kunit/visibility.h>
+
+#include <drm/ttm/ttm_pool.h>
+
+#include "ttm_module.h"
+#include "ttm_pool_internal.h"
+
+DECLARE_RWSEM(ttm_pool_list_rwsem);
+LIST_HEAD(ttm_pool_list);
+atomic_long_t ttm_pool_total_pooled = ATOMIC_LONG_INIT(0);
+/* ULONG_MAX until first set: by ttm_pool_mgr_init() or the first pool. */
+unsigned long ttm_pool_total_max = ULONG_MAX;
+
+static unsigned long page_pool_size;
+MODULE_PARM_DESC(page_pool_size, "Number of pages in the WC/UC/DMA pool");
+module_param(page_pool_size, ulong, 0644);
+
+static struct shrinker *ttm_pool_shrinker;
+
+/*
+ * The global cap: ttm.page_pool_size if given, else @num_pages. Set once;
+ * later calls (TTM's globals are set up again whenever a first device
+ * appears) keep what is there, including an administrator's value.
+ */
+static void ttm_pool_default_total_max(unsigned long num_pages)
+{
+	if (!page_pool_size)
+		page_pool_size = num_pages;
+	cmpxchg(&ttm_pool_total_max, ULONG_MAX, page_pool_size);
+}
+
+void ttm_pool_register(struct ttm_pool *pool)
+{
+	/* A pool made before any ttm_device: upstream's default, half of RAM. */
+	ttm_pool_default_total_max(totalram_pages() / 2);
+	pool->max_pages = READ_ONCE(ttm_pool_total_max);
+	pool->high_watermark = pool->max_pages;
+	pool->low_watermark = pool->max_pages;
+
+	down_write(&ttm_pool_list_rwsem);
+	list_add_tail(&pool->list, &ttm_pool_list);
+	up_write(&ttm_pool_list_rwsem);
+}
+
+void ttm_pool_unregister(struct ttm_pool *pool)
+{
+	down_write(&ttm_pool_list_rwsem);
+	list_del(&pool->list);
+	up_write(&ttm_pool_list_rwsem);
+}
+
+/**
+ * ttm_pool_for_each() - call a function for every pool
+ * @fn: called with each pool; a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * Pools cannot be initialised or finalised while @fn runs.
+ * Context: process context; @fn may sleep but must not init or fini a pool.
+ *
+ * Return: the first non-zero value @fn returned, or 0.
+ */
+int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
+		      void *data)
+{
+	struct ttm_pool *pool;
+	int ret = 0;
+
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(pool, &ttm_pool_list, list) {
+		ret = fn(pool, data);
+		if (ret)
+			break;
+	}
+	up_read(&ttm_pool_list_rwsem);
+	return ret;
+}
+EXPORT_SYMBOL(ttm_pool_for_each);
+
+/**
+ * ttm_pool_drain_all() - release every pooled page of every pool
+ *
+ * Context: process context.
+ */
+void ttm_pool_drain_all(void)
+{
+	struct ttm_pool *pool;
+
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(pool, &ttm_pool_list, list)
+		ttm_pool_drain(pool);
+	up_read(&ttm_pool_list_rwsem);
+}
+EXPORT_SYMBOL(ttm_pool_drain_all);
+
+static bool ttm_pool_on_node(struct ttm_pool *pool, int nid)
+{
+	return pool->nid == NUMA_NO_NODE || pool->nid == nid;
+}
+
+/*
+ * Release about @nr pages from the pools on node @nid (NUMA_NO_NODE: all),
+ * each in proportion to what it holds. Called with ttm_pool_list_rwsem held.
+ */
+static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
+				      enum ttm_pool_stat cause)
+{
+	unsigned long total = 0, freed = 0, held, share;
+	struct ttm_pool *pool;
+
+	list_for_each_entry(pool, &ttm_pool_list, list)
+		if (nid == NUMA_NO_NODE || ttm_pool_on_node(pool, nid))
+			total += atomic_long_read(&pool->pooled);
+	if (!total)
+		return 0;
+
+	list_for_each_entry(pool, &ttm_pool_list, list) {
+		if (freed >= nr)
+			break;
+		if (nid != NUMA_NO_NODE && !ttm_pool_on_node(pool, nid))
+			continue;
+		held = atomic_long_read(&pool->pooled);
+		if (!held)
+			continue;
+		share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held, total);
+		share = min(share, nr - freed);
+		freed += ttm_pool_release_pages(pool, share, cause);
+	}
+	return freed;
+}
+
+/**
+ * ttm_pool_set_global_max_pages() - set the cap on pages pooled by all pools
+ * @max_pages: the new cap
+ *
+ * Pooled pages above the new cap are released, from every pool in
+ * proportion to its size, before this returns.
+ * Context: process context.
+ *
+ * Return: 0, or -ERANGE if @max_pages exceeds the RAM of the machine.
+ */
+int ttm_pool_set_global_max_pages(unsigned long max_pages)
+{
+	long pooled, done;
+
+	if (max_pages > totalram_pages())
+		return -ERANGE;
+
+	down_read(&ttm_pool_list_rwsem);
+	WRITE_ONCE(ttm_pool_total_max, max_pages);
+	for (;;) {
+		pooled = atomic_long_read(&ttm_pool_total_pooled);
+		if (pooled <= 0 || (unsigned long)pooled <= max_pages)
+			break;
+		done = ttm_pool_reclaim(pooled - max_pages, NUMA_NO_NODE,
+					TTM_POOL_STAT_RELEASE_TRIM);
+		if (!done)
+			break;
+	}
+	up_read(&ttm_pool_list_rwsem);
+	return 0;
+}
+EXPORT_SYMBOL(ttm_pool_set_global_max_pages);
+
+/**
+ * ttm_pool_global_max_pages() - the cap on pages pooled by all pools
+ *
+ * Return: the cap, in pages.
+ */
+unsigned long ttm_pool_global_max_pages(void)
+{
+	return READ_ONCE(ttm_pool_total_max);
+}
+EXPORT_SYMBOL(ttm_pool_global_max_pages);
+
+/**
+ * ttm_pool_global_pooled_pages() - pages pooled by all pools now
+ *
+ * Return: the number of pages.
+ */
+unsigned long ttm_pool_global_pooled_pages(void)
+{
+	long n = atomic_long_read(&ttm_pool_total_pooled);
+
+	return n > 0 ? n : 0;
+}
+EXPORT_SYMBOL(ttm_pool_global_pooled_pages);
+
+VISIBLE_IF_KUNIT unsigned long
+ttm_pool_shrinker_count(struct shrinker *shrink, struct shrink_control *sc)
+{
+	unsigned long count = 0;
+	struct ttm_pool *pool;
+
+	if (!down_read_trylock(&ttm_pool_list_rwsem))
+		return 0;
+	list_for_each_entry(pool, &ttm_pool_list, list)
+		if (sc->nid == NUMA_NO_NODE || ttm_pool_on_node(pool, sc->nid))
+			count += atomic_long_read(&pool->pooled);
+	up_read(&ttm_pool_list_rwsem);
+	return count ?: SHRINK_EMPTY;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_shrinker_count);
+
+VISIBLE_IF_KUNIT unsigned long
+ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
+{
+	unsigned long freed;
+
+	if (!down_read_trylock(&ttm_pool_list_rwsem))
+		return SHRINK_STOP;
+	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid,
+				 TTM_POOL_STAT_RELEASE_SHRINKER);
+	up_read(&ttm_pool_list_rwsem);
+	sc->nr_scanned = freed;
+	return freed ?: SHRINK_STOP;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_shrinker_scan);
+
+#ifdef CONFIG_DEBUG_FS
+
+void ttm_pool_debugfs_table(struct seq_file *m,
+			    unsigned long pooled[][NR_PAGE_ORDERS])
+{
+	static const char * const names[] = {
+		[ttm_cached] = "cached", [ttm_write_combined] = "wc",
+		[ttm_uncached] = "uc",
+	};
+	unsigned int i, j;
+
+	seq_puts(m, "\t ");
+	for (j = 0; j < NR_PAGE_ORDERS; j++)
+		seq_printf(m, " ---%2u---", j);
+	seq_puts(m, "\n");
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		seq_printf(m, "%s\t:", names[i]);
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			seq_printf(m, " %8lu", pooled[i][j]);
+		seq_puts(m, "\n");
+	}
+}
+
+/* /sys/kernel/debug/ttm/page_pool: pages of all pools, and the cap. */
+static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
+{
+	struct ttm_pool_stats *stats, *sum;
+	struct ttm_pool *pool;
+	unsigned int i, j;
+
+	stats = kmalloc(sizeof(*stats), GFP_KERNEL);
+	sum = kzalloc(sizeof(*sum), GFP_KERNEL);
+	if (!stats || !sum)
+		goto out;
+
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(pool, &ttm_pool_list, list) {
+		ttm_pool_get_stats(pool, stats);
+		for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+			for (j = 0; j < NR_PAGE_ORDERS; j++)
+				sum->pooled[i][j] += stats->pooled[i][j];
+	}
+	up_read(&ttm_pool_list_rwsem);
+
+	ttm_pool_debugfs_table(m, sum->pooled);
+	seq_printf(m, "\ntotal\t: %8lu of %8lu\n",
+		   ttm_pool_global_pooled_pages(), ttm_pool_global_max_pages());
+out:
+	kfree(stats);
+	kfree(sum);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_globals);
+
+/* /sys/kernel/debug/ttm/page_pool_shrink: run the shrinker once. */
+static int ttm_pool_debugfs_shrink_show(struct seq_file *m, void *data)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_NOFS,
+		.nid = NUMA_NO_NODE,
+		.nr_to_scan = 1,
+	};
+	unsigned long count;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	count = ttm_pool_shrinker_count(ttm_pool_shrinker, &sc);
+	seq_printf(m, "%lu/%lu\n", count,
+		   ttm_pool_shrinker_scan(ttm_pool_shrinker, &sc));
+	fs_reclaim_release(GFP_KERNEL);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
+
+#else
+
+void ttm_pool_debugfs_table(struct seq_file *m,
+			    unsigned long pooled[][NR_PAGE_ORDERS])
+{
+}
+
+#endif
+
+/**
+ * ttm_pool_mgr_init() - Initialize globals
+ * @num_pages: default number of pages
+ *
+ * Set the global cap if it is not set yet (ttm.page_pool_size, else
+ * @num_pages), create the debugfs files and register the shrinker.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ttm_pool_mgr_init(unsigned long num_pages)
+{
+	ttm_pool_default_total_max(num_pages);
+
+#ifdef CONFIG_DEBUG_FS
+	debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
+			    &ttm_pool_debugfs_globals_fops);
+	debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root, NULL,
+			    &ttm_pool_debugfs_shrink_fops);
+#endif
+
+	ttm_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "drm-ttm_pool");
+	if (!ttm_pool_shrinker)
+		return -ENOMEM;
+	ttm_pool_shrinker->count_objects = ttm_pool_shrinker_count;
+	ttm_pool_shrinker->scan_objects = ttm_pool_shrinker_scan;
+	ttm_pool_shrinker->seeks = 1;
+	shrinker_register(ttm_pool_shrinker);
+	return 0;
+}
+
+/**
+ * ttm_pool_mgr_fini() - Finalize globals
+ *
+ * Unregister the shrinker.
+ */
+void ttm_pool_mgr_fini(void)
+{
+	shrinker_free(ttm_pool_shrinker);
+	ttm_pool_shrinker = NULL;
+}
