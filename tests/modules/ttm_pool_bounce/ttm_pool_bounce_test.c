@@ -193,6 +193,7 @@ static struct kunit_suite bounce_suite = {
 	.init = bounce_init,
 	.test_cases = bounce_cases,
 };
+
 kunit_test_suite(bounce_suite);
 
 MODULE_DESCRIPTION("TTM pool under swiotlb=force: coherent path avoids bounce buffers");
