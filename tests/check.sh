@@ -82,7 +82,7 @@ kernel_files() {
 start=$(date +%s)
 
 # --- static gates --------------------------------------------------------
-phase "static checks (checkpatch --strict, kernel-doc -Wall)"
+phase "static checks (checkpatch --strict, kernel-doc -Wall, get_abi.pl validate)"
 section_start
 "$TOP/scripts/source.sh" || { record fail "kernel source" ; }
 nfiles=0
@@ -110,6 +110,18 @@ while IFS= read -r f; do
 	esac
 done < <(kernel_files)
 [ $nfiles -gt 0 ] || echo "    (no kernel C files in the repo yet)"
+# The ABI documentation of our sysfs/debugfs files (get_abi.pl exits 0 on
+# warnings: any output is one).
+if compgen -G "$TOP/Documentation/ABI/*/*" >/dev/null; then
+	(cd "$WORK" && perl scripts/get_abi.pl validate) >"$out/abi.tmp" 2>&1
+	if [ -s "$out/abi.tmp" ]; then
+		record fail "get_abi.pl validate"
+		echo "    FAIL get_abi.pl validate:"
+		fail_detail <"$out/abi.tmp"
+	else
+		record pass "get_abi.pl validate"
+	fi
+fi
 section_end
 
 # --- host tests ----------------------------------------------------------

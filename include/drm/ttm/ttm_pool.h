@@ -23,6 +23,7 @@ struct seq_file;
 struct ttm_operation_ctx;
 struct ttm_pool;
 struct ttm_pool_stats_pcpu;
+struct ttm_pool_sysfs;
 struct ttm_tt;
 
 /**
@@ -145,6 +146,7 @@ struct ttm_pool_type {
  * @trim_work: the watermark worker
  * @list: our place on the list of all pools
  * @stats: per-CPU counters of enum ttm_pool_stat
+ * @sysfs: the pool's sysfs directory and name (NULL if it has none)
  */
 struct ttm_pool {
 	struct device *dev;
@@ -169,6 +171,7 @@ struct ttm_pool {
 	struct work_struct trim_work;
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
+	struct ttm_pool_sysfs *sysfs;
 };
 
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
@@ -188,9 +191,16 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path);
 int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages);
 int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 			    unsigned long low);
+int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);
+int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low);
 void ttm_pool_drain(struct ttm_pool *pool);
 void ttm_pool_drain_all(void);
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats);
+u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item);
+unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
+				    enum ttm_caching caching);
+unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool);
+const char *ttm_pool_name(struct ttm_pool *pool);
 int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
 		      void *data);
 

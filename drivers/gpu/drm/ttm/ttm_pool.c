@@ -1000,6 +1000,18 @@ int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 }
 EXPORT_SYMBOL(ttm_pool_set_max_pages);
 
+/* Called with config_lock held. */
+static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
+				     unsigned long low)
+{
+	if (low > high || high > pool->max_pages)
+		return -EINVAL;
+	WRITE_ONCE(pool->high_watermark, high);
+	WRITE_ONCE(pool->low_watermark, low);
+	ttm_pool_check_watermark(pool);
+	return 0;
+}
+
 /**
  * ttm_pool_set_watermarks() - set a pool's background trim thresholds
  * @pool: the pool
@@ -1015,20 +1027,57 @@ EXPORT_SYMBOL(ttm_pool_set_max_pages);
 int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 			    unsigned long low)
 {
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&pool->config_lock);
-	if (low > high || high > pool->max_pages) {
-		ret = -EINVAL;
-	} else {
-		WRITE_ONCE(pool->high_watermark, high);
-		WRITE_ONCE(pool->low_watermark, low);
-		ttm_pool_check_watermark(pool);
-	}
+	ret = ttm_pool_apply_watermarks(pool, high, low);
 	mutex_unlock(&pool->config_lock);
 	return ret;
 }
 EXPORT_SYMBOL(ttm_pool_set_watermarks);
+
+/* Set one watermark, keeping the other. */
+static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
+				      unsigned long pages)
+{
+	int ret;
+
+	mutex_lock(&pool->config_lock);
+	if (high)
+		ret = ttm_pool_apply_watermarks(pool, pages, pool->low_watermark);
+	else
+		ret = ttm_pool_apply_watermarks(pool, pool->high_watermark, pages);
+	mutex_unlock(&pool->config_lock);
+	return ret;
+}
+
+/**
+ * ttm_pool_set_high_watermark() - set a pool's high watermark
+ * @pool: the pool
+ * @high: above this many pooled pages the trim worker runs
+ *
+ * Context: process context; takes the pool's config_lock.
+ * Return: 0, or -EINVAL unless low_watermark <= @high <= max_pages.
+ */
+int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high)
+{
+	return ttm_pool_set_one_watermark(pool, true, high);
+}
+EXPORT_SYMBOL(ttm_pool_set_high_watermark);
+
+/**
+ * ttm_pool_set_low_watermark() - set a pool's low watermark
+ * @pool: the pool
+ * @low: the trim worker trims down to this many pooled pages
+ *
+ * Context: process context; takes the pool's config_lock.
+ * Return: 0, or -EINVAL unless @low <= high_watermark.
+ */
+int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low)
+{
+	return ttm_pool_set_one_watermark(pool, false, low);
+}
+EXPORT_SYMBOL(ttm_pool_set_low_watermark);
 
 /**
  * ttm_pool_drain() - release every pooled page of a pool
@@ -1093,7 +1142,10 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	mutex_init(&pool->config_lock);
 	INIT_WORK(&pool->trim_work, ttm_pool_trim_work);
 	ttm_pool_stats_init(pool);
+	pool->sysfs = NULL;
 	ttm_pool_register(pool);
+	ttm_pool_sysfs_add(pool);
+	ttm_pool_debugfs_add(pool);
 }
 EXPORT_SYMBOL(ttm_pool_init);
 
@@ -1101,11 +1153,14 @@ EXPORT_SYMBOL(ttm_pool_init);
  * ttm_pool_fini() - Cleanup a pool
  * @pool: the pool to clean up
  *
- * Stop the watermark worker and release every pooled page. Pages still in
- * use must have been freed before.
+ * Remove the pool's sysfs and debugfs files, stop the watermark worker and
+ * release every pooled page. Pages still in use must have been freed before.
  */
 void ttm_pool_fini(struct ttm_pool *pool)
 {
+	/* Waits for sysfs and debugfs readers and writers of this pool. */
+	ttm_pool_debugfs_remove(pool);
+	ttm_pool_sysfs_remove(pool);
 	ttm_pool_unregister(pool);
 	cancel_work_sync(&pool->trim_work);
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);

@@ -33,7 +33,6 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 
 void ttm_pool_stats_init(struct ttm_pool *pool);
 void ttm_pool_stats_fini(struct ttm_pool *pool);
-u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item);
 
 /* The list of all pools and the global cap (ttm_pool_shrinker.c). */
 extern struct rw_semaphore ttm_pool_list_rwsem;
@@ -43,6 +42,14 @@ extern unsigned long ttm_pool_total_max;
 
 void ttm_pool_register(struct ttm_pool *pool);
 void ttm_pool_unregister(struct ttm_pool *pool);
+
+/* sysfs (ttm_pool_sysfs.c) and debugfs (ttm_pool_debugfs.c) layers. */
+void ttm_pool_sysfs_add(struct ttm_pool *pool);
+void ttm_pool_sysfs_remove(struct ttm_pool *pool);
+void ttm_pool_debugfs_init(void);
+void ttm_pool_debugfs_fini(void);
+void ttm_pool_debugfs_add(struct ttm_pool *pool);
+void ttm_pool_debugfs_remove(struct ttm_pool *pool);
 
 /* Core services for the shrinker and the global cap (ttm_pool.c). */
 unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,

@@ -328,7 +328,8 @@ void ttm_pool_debugfs_table(struct seq_file *m,
  * @num_pages: default number of pages
  *
  * Set the global cap if it is not set yet (ttm.page_pool_size, else
- * @num_pages), create the debugfs files and register the shrinker.
+ * @num_pages), create the debugfs files (ttm/page_pool, page_pool_shrink
+ * and pools/) and register the shrinker.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -342,6 +343,7 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 	debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root, NULL,
 			    &ttm_pool_debugfs_shrink_fops);
 #endif
+	ttm_pool_debugfs_init();
 
 	ttm_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "drm-ttm_pool");
 	if (!ttm_pool_shrinker)
@@ -356,10 +358,11 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 /**
  * ttm_pool_mgr_fini() - Finalize globals
  *
- * Unregister the shrinker.
+ * Remove debugfs pools/ and unregister the shrinker.
  */
 void ttm_pool_mgr_fini(void)
 {
+	ttm_pool_debugfs_fini();
 	shrinker_free(ttm_pool_shrinker);
 	ttm_pool_shrinker = NULL;
 }

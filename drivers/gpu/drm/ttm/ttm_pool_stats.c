@@ -37,6 +37,14 @@ void ttm_pool_stats_fini(struct ttm_pool *pool)
 	pool->stats = NULL;
 }
 
+/**
+ * ttm_pool_stat_read() - read one statistics counter of a pool
+ * @pool: the pool
+ * @item: the counter
+ *
+ * Context: any.
+ * Return: the counter summed over all CPUs.
+ */
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
 {
 	u64 sum = 0;
@@ -46,6 +54,53 @@ u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
 		sum += per_cpu_ptr(pool->stats, cpu)->counter[item];
 	return sum;
 }
+EXPORT_SYMBOL(ttm_pool_stat_read);
+
+/**
+ * ttm_pool_inuse_pages() - pages a pool handed out and not yet got back
+ * @pool: the pool
+ *
+ * Context: any.
+ * Return: the number of pages.
+ */
+unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool)
+{
+	u64 handed = ttm_pool_stat_read(pool, TTM_POOL_STAT_ALLOC_HIT) +
+		     ttm_pool_stat_read(pool, TTM_POOL_STAT_ALLOC_MISS);
+	u64 returned = ttm_pool_stat_read(pool, TTM_POOL_STAT_RETURNED);
+
+	return handed > returned ? handed - returned : 0;
+}
+EXPORT_SYMBOL(ttm_pool_inuse_pages);
+
+/**
+ * ttm_pool_pooled_pages() - pages a pool holds now
+ * @pool: the pool
+ * @caching: count only this caching type; TTM_NUM_CACHING_TYPES for all
+ *
+ * Context: any context that may take a spinlock.
+ * Return: the number of pages.
+ */
+unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
+				    enum ttm_caching caching)
+{
+	unsigned long n = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		if (caching != TTM_NUM_CACHING_TYPES && caching != i)
+			continue;
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+
+			spin_lock(&pt->lock);
+			n += pt->nr_pages;
+			spin_unlock(&pt->lock);
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL(ttm_pool_pooled_pages);
 
 /**
  * ttm_pool_get_stats() - take a snapshot of a pool's statistics
@@ -58,7 +113,6 @@ u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
  */
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 {
-	u64 handed, returned;
 	unsigned int i, j;
 
 	memset(stats, 0, sizeof(*stats));
@@ -76,9 +130,6 @@ void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 		}
 	}
 
-	handed = stats->counter[TTM_POOL_STAT_ALLOC_HIT] +
-		 stats->counter[TTM_POOL_STAT_ALLOC_MISS];
-	returned = stats->counter[TTM_POOL_STAT_RETURNED];
-	stats->inuse_pages = handed > returned ? handed - returned : 0;
+	stats->inuse_pages = ttm_pool_inuse_pages(pool);
 }
 EXPORT_SYMBOL(ttm_pool_get_stats);

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TTM page pool: debugfs dumps, /sys/kernel/debug/ttm/pools/.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ *
+ * pools/<name> dumps one pool for bug reports, pools/all every pool. The
+ * format is versioned and documented in
+ * Documentation/ABI/testing/debugfs-ttm-pool; it holds no physical or DMA
+ * addresses of pages.
+ *
+ * The directory lives under TTM's debugfs root, which exists while a
+ * ttm_device does: it is made by ttm_pool_mgr_init() (with a file for every
+ * pool there is) and removed by ttm_pool_mgr_fini(). ttm_pool_debugfs_lock
+ * protects the directory pointer and adding and removing files. Removing a
+ * file waits for its readers; reads of a file still open then fail.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+#include <drm/ttm/ttm_pool.h>
+
+#include "ttm_module.h"
+#include "ttm_pool_internal.h"
+
+static DEFINE_MUTEX(ttm_pool_debugfs_lock);
+static struct dentry *ttm_pool_debugfs_dir;
+
+static const char * const ttm_pool_stat_names[TTM_POOL_STAT_NR] = {
+	[TTM_POOL_STAT_ALLOC_HIT] = "alloc_hit_pages",
+	[TTM_POOL_STAT_ALLOC_MISS] = "alloc_miss_pages",
+	[TTM_POOL_STAT_ALLOC_COHERENT] = "alloc_coherent_pages",
+	[TTM_POOL_STAT_ALLOC_PAGE] = "alloc_page_pages",
+	[TTM_POOL_STAT_ALLOC_FAILURES] = "alloc_failures",
+	[TTM_POOL_STAT_FREE_POOLED] = "free_pooled_pages",
+	[TTM_POOL_STAT_RELEASE_CAP] = "release_cap_pages",
+	[TTM_POOL_STAT_RELEASE_TRIM] = "release_trim_pages",
+	[TTM_POOL_STAT_RELEASE_SHRINKER] = "release_shrinker_pages",
+	[TTM_POOL_STAT_RELEASE_DRAIN] = "release_drain_pages",
+	[TTM_POOL_STAT_RELEASE_SWITCH] = "release_switch_pages",
+	[TTM_POOL_STAT_RELEASE_FINI] = "release_fini_pages",
+	[TTM_POOL_STAT_CACHING_BATCHES] = "caching_change_batches",
+	[TTM_POOL_STAT_CACHING_PAGES] = "caching_change_pages",
+	[TTM_POOL_STAT_PATH_SWITCHES] = "path_switches",
+	[TTM_POOL_STAT_RETURNED] = "returned_pages",
+};
+
+static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
+{
+	bool force = false, active = false;
+
+#ifdef CONFIG_SWIOTLB
+	if (dev && dev->dma_io_tlb_mem) {
+		force = dev->dma_io_tlb_mem->force_bounce;
+		active = dev->dma_io_tlb_mem->nslabs;
+	}
+#endif
+	seq_printf(m, "swiotlb_force: %d\n", force);
+	seq_printf(m, "swiotlb_active: %d\n", active);
+}
+
+static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
+			  struct ttm_pool_stats *s)
+{
+	static const char * const caching[] = {
+		[ttm_cached] = "cached", [ttm_write_combined] = "wc",
+		[ttm_uncached] = "uc",
+	};
+	struct device *dev = pool->dev;
+	struct device_driver *drv = dev ? READ_ONCE(dev->driver) : NULL;
+	unsigned int i, j;
+
+	ttm_pool_get_stats(pool, s);
+	seq_puts(m, "ttm_pool dump v1\n");
+	seq_printf(m, "name: %s\n", ttm_pool_name(pool) ?: "");
+	seq_printf(m, "device: %s\n", dev ? dev_name(dev) : "");
+	seq_printf(m, "driver: %s\n", drv ? drv->name : "");
+	seq_printf(m, "numa_node: %d\n", pool->nid);
+	seq_printf(m, "dma32: %d\n", pool->use_dma32);
+	seq_printf(m, "dma_mask_bits: %d\n", dev ? fls64(dma_get_mask(dev)) : 0);
+	seq_printf(m, "alloc_path: %s\n", ttm_pool_path_name(pool->path));
+	seq_printf(m, "effective_path: %s\n",
+		   ttm_pool_path_name(pool->effective_path));
+	seq_printf(m, "path_reason: %s\n", pool->auto_reason);
+	ttm_pool_dump_swiotlb(m, dev);
+	seq_printf(m, "max_pages: %lu\n", READ_ONCE(pool->max_pages));
+	seq_printf(m, "high_watermark_pages: %lu\n",
+		   READ_ONCE(pool->high_watermark));
+	seq_printf(m, "low_watermark_pages: %lu\n",
+		   READ_ONCE(pool->low_watermark));
+	seq_printf(m, "global_max_pages: %lu\n", ttm_pool_global_max_pages());
+	seq_printf(m, "global_pooled_pages: %lu\n",
+		   ttm_pool_global_pooled_pages());
+	seq_printf(m, "pooled_pages: %lu\n", s->pooled_pages);
+	seq_printf(m, "inuse_pages: %lu\n", s->inuse_pages);
+
+	seq_puts(m, "pooled_pages_by_order:\ncaching");
+	for (j = 0; j < NR_PAGE_ORDERS; j++)
+		seq_printf(m, " %u", j);
+	seq_puts(m, "\n");
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		seq_puts(m, caching[i]);
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			seq_printf(m, " %lu", s->pooled[i][j]);
+		seq_puts(m, "\n");
+	}
+
+	seq_puts(m, "stats:\n");
+	for (i = 0; i < TTM_POOL_STAT_NR; i++)
+		seq_printf(m, "%s: %llu\n", ttm_pool_stat_names[i], s->counter[i]);
+}
+
+static int ttm_pool_dump_show(struct seq_file *m, void *data)
+{
+	struct ttm_pool_stats *s = kmalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return -ENOMEM;
+	ttm_pool_dump(m, m->private, s);
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_dump);
+
+struct ttm_pool_dump_all {
+	struct seq_file *m;
+	struct ttm_pool_stats *s;
+	bool first;
+};
+
+static int ttm_pool_dump_one(struct ttm_pool *pool, void *data)
+{
+	struct ttm_pool_dump_all *all = data;
+
+	if (!all->first)
+		seq_puts(all->m, "\n");
+	all->first = false;
+	ttm_pool_dump(all->m, pool, all->s);
+	return 0;
+}
+
+static int ttm_pool_dump_all_show(struct seq_file *m, void *data)
+{
+	struct ttm_pool_dump_all all = { .m = m, .first = true };
+
+	all.s = kmalloc(sizeof(*all.s), GFP_KERNEL);
+	if (!all.s)
+		return -ENOMEM;
+	ttm_pool_for_each(ttm_pool_dump_one, &all);
+	kfree(all.s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_dump_all);
+
+/* Called with ttm_pool_debugfs_lock held. */
+static void ttm_pool_debugfs_create(struct ttm_pool *pool)
+{
+	const char *name = ttm_pool_name(pool);
+	struct dentry *d;
+
+	if (!ttm_pool_debugfs_dir || !name)
+		return;
+	d = debugfs_lookup(name, ttm_pool_debugfs_dir);
+	if (d) {
+		dput(d);
+		return;
+	}
+	debugfs_create_file(name, 0400, ttm_pool_debugfs_dir, pool,
+			    &ttm_pool_dump_fops);
+}
+
+static int ttm_pool_debugfs_create_one(struct ttm_pool *pool, void *data)
+{
+	ttm_pool_debugfs_create(pool);
+	return 0;
+}
+
+/**
+ * ttm_pool_debugfs_init() - create pools/ under TTM's debugfs root
+ *
+ * With a file for every pool that exists and the file "all".
+ */
+void ttm_pool_debugfs_init(void)
+{
+	mutex_lock(&ttm_pool_debugfs_lock);
+	if (!ttm_pool_debugfs_dir && ttm_debugfs_root) {
+		ttm_pool_debugfs_dir = debugfs_create_dir("pools",
+							  ttm_debugfs_root);
+		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,
+				    &ttm_pool_dump_all_fops);
+		ttm_pool_for_each(ttm_pool_debugfs_create_one, NULL);
+	}
+	mutex_unlock(&ttm_pool_debugfs_lock);
+}
+
+/**
+ * ttm_pool_debugfs_fini() - remove pools/ and everything in it
+ */
+void ttm_pool_debugfs_fini(void)
+{
+	mutex_lock(&ttm_pool_debugfs_lock);
+	debugfs_remove(ttm_pool_debugfs_dir);
+	ttm_pool_debugfs_dir = NULL;
+	mutex_unlock(&ttm_pool_debugfs_lock);
+}
+
+/**
+ * ttm_pool_debugfs_add() - create the dump file of a pool
+ * @pool: a pool with a name (see ttm_pool_name())
+ */
+void ttm_pool_debugfs_add(struct ttm_pool *pool)
+{
+	mutex_lock(&ttm_pool_debugfs_lock);
+	ttm_pool_debugfs_create(pool);
+	mutex_unlock(&ttm_pool_debugfs_lock);
+}
+
+/**
+ * ttm_pool_debugfs_remove() - remove the dump file of a pool
+ * @pool: the pool
+ *
+ * Waits for its readers.
+ */
+void ttm_pool_debugfs_remove(struct ttm_pool *pool)
+{
+	const char *name = ttm_pool_name(pool);
+
+	mutex_lock(&ttm_pool_debugfs_lock);
+	if (ttm_pool_debugfs_dir && name)
+		debugfs_lookup_and_remove(name, ttm_pool_debugfs_dir);
+	mutex_unlock(&ttm_pool_debugfs_lock);
+}

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TTM page pool: sysfs interface, /sys/kernel/mm/ttm/.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ *
+ * /sys/kernel/mm/ttm/{pool_max_pages,pooled_pages} are global; pools/<name>/
+ * has one kobject per pool, named after its device (dev_name(), then
+ * <dev_name>.<N> for further pools of the same device; "nodev" for pools
+ * without one) and linked from the device's directory as ttm_pool[.<N>].
+ * Documentation/ABI/testing/sysfs-kernel-mm-ttm describes every file.
+ *
+ * Lifetime: the directory of a pool exists from ttm_pool_init() to
+ * ttm_pool_fini(). Removing it waits for every show() and store() running
+ * on it (kernfs active references), and later reads of a file still open
+ * fail with -ENODEV, so the pool is never touched after ttm_pool_fini().
+ * The global directory exists while at least one pool does.
+ *
+ * Locking: ttm_pool_sysfs_lock serialises adding and removing directories
+ * and picking names. Stores call the pool core's setters, which take the
+ * pool's config_lock; nothing here holds ttm_pool_list_rwsem while sysfs
+ * waits for a reader, so removal cannot deadlock against a store.
+ */
+
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include <drm/ttm/ttm_pool.h>
+
+#include "ttm_pool_internal.h"
+
+/**
+ * struct ttm_pool_sysfs - a pool's sysfs directory
+ * @kobj: the directory, pools/<name>
+ * @pool: the pool; valid while @kobj is in sysfs
+ * @link: name of our link in the device's directory, "" if none
+ * @name: the pool's name
+ */
+struct ttm_pool_sysfs {
+	struct kobject kobj;
+	struct ttm_pool *pool;
+	char link[32];
+	char name[64];
+};
+
+static DEFINE_MUTEX(ttm_pool_sysfs_lock);
+static struct kobject *ttm_kobj;
+static struct kobject *ttm_pools_kobj;
+static unsigned int ttm_pool_sysfs_users;
+
+static struct ttm_pool *kobj_to_pool(struct kobject *kobj)
+{
+	return container_of(kobj, struct ttm_pool_sysfs, kobj)->pool;
+}
+
+/**
+ * ttm_pool_name() - the name of a pool's sysfs and debugfs entries
+ * @pool: the pool
+ *
+ * Return: the name, or NULL if the pool has no sysfs directory.
+ */
+const char *ttm_pool_name(struct ttm_pool *pool)
+{
+	return pool->sysfs ? pool->sysfs->name : NULL;
+}
+EXPORT_SYMBOL(ttm_pool_name);
+
+/* Parse a decimal page count: digits and an optional trailing newline. */
+static int ttm_pool_parse_pages(const char *buf, unsigned long *pages)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return kstrtoul(buf, 10, pages);
+}
+
+/* --- per pool ------------------------------------------------------------ */
+
+static ssize_t driver_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct device *dev = kobj_to_pool(kobj)->dev;
+	struct device_driver *drv = dev ? READ_ONCE(dev->driver) : NULL;
+
+	return sysfs_emit(buf, "%s\n", drv ? drv->name : "");
+}
+
+static ssize_t numa_node_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", kobj_to_pool(kobj)->nid);
+}
+
+static ssize_t dma32_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", kobj_to_pool(kobj)->use_dma32);
+}
+
+static const char * const ttm_pool_path_words[] = {
+	[TTM_POOL_PATH_AUTO] = "auto",
+	[TTM_POOL_PATH_COHERENT] = "coherent",
+	[TTM_POOL_PATH_PAGE] = "page",
+};
+
+static ssize_t alloc_path_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	enum ttm_pool_path path = READ_ONCE(kobj_to_pool(kobj)->path);
+	int len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ttm_pool_path_words); i++)
+		len += sysfs_emit_at(buf, len, i == path ? "%s[%s]" : "%s%s",
+				     i ? " " : "", ttm_pool_path_words[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static ssize_t alloc_path_store(struct kobject *kobj,
+				struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	int path, err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	path = sysfs_match_string(ttm_pool_path_words, buf);
+	if (path < 0)
+		return path;
+	err = ttm_pool_set_path(kobj_to_pool(kobj), path);
+	return err ?: count;
+}
+
+static ssize_t effective_path_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	enum ttm_pool_path path = READ_ONCE(kobj_to_pool(kobj)->effective_path);
+
+	return sysfs_emit(buf, "%s\n", ttm_pool_path_name(path));
+}
+
+static ssize_t max_pages_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(kobj_to_pool(kobj)->max_pages));
+}
+
+static ssize_t max_pages_store(struct kobject *kobj,
+			       struct kobj_attribute *attr,
+			       const char *buf, size_t count)
+{
+	unsigned long pages;
+	int err;
+
+	err = ttm_pool_parse_pages(buf, &pages);
+	if (!err)
+		err = ttm_pool_set_max_pages(kobj_to_pool(kobj), pages);
+	return err ?: count;
+}
+
+static ssize_t high_watermark_pages_show(struct kobject *kobj,
+					 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(kobj_to_pool(kobj)->high_watermark));
+}
+
+static ssize_t high_watermark_pages_store(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  const char *buf, size_t count)
+{
+	unsigned long pages;
+	int err;
+
+	err = ttm_pool_parse_pages(buf, &pages);
+	if (!err)
+		err = ttm_pool_set_high_watermark(kobj_to_pool(kobj), pages);
+	return err ?: count;
+}
+
+static ssize_t low_watermark_pages_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(kobj_to_pool(kobj)->low_watermark));
+}
+
+static ssize_t low_watermark_pages_store(struct kobject *kobj,
+					 struct kobj_attribute *attr,
+					 const char *buf, size_t count)
+{
+	unsigned long pages;
+	int err;
+
+	err = ttm_pool_parse_pages(buf, &pages);
+	if (!err)
+		err = ttm_pool_set_low_watermark(kobj_to_pool(kobj), pages);
+	return err ?: count;
+}
+
+static ssize_t pooled_show(struct kobject *kobj, char *buf,
+			   enum ttm_caching caching)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  ttm_pool_pooled_pages(kobj_to_pool(kobj), caching));
+}
+
+static ssize_t pooled_pages_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return pooled_show(kobj, buf, TTM_NUM_CACHING_TYPES);
+}
+
+static ssize_t pooled_wc_pages_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return pooled_show(kobj, buf, ttm_write_combined);
+}
+
+static ssize_t pooled_uc_pages_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return pooled_show(kobj, buf, ttm_uncached);
+}
+
+static ssize_t pooled_cached_pages_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return pooled_show(kobj, buf, ttm_cached);
+}
+
+static ssize_t inuse_pages_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", ttm_pool_inuse_pages(kobj_to_pool(kobj)));
+}
+
+static ssize_t drain_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!sysfs_streq(buf, "1"))
+		return -EINVAL;
+	ttm_pool_drain(kobj_to_pool(kobj));
+	return count;
+}
+
+static struct kobj_attribute driver_attr = __ATTR_RO(driver);
+static struct kobj_attribute numa_node_attr = __ATTR_RO(numa_node);
+static struct kobj_attribute dma32_attr = __ATTR_RO(dma32);
+static struct kobj_attribute alloc_path_attr = __ATTR_RW(alloc_path);
+static struct kobj_attribute effective_path_attr = __ATTR_RO(effective_path);
+static struct kobj_attribute max_pages_attr = __ATTR_RW(max_pages);
+static struct kobj_attribute high_watermark_pages_attr =
+	__ATTR_RW(high_watermark_pages);
+static struct kobj_attribute low_watermark_pages_attr =
+	__ATTR_RW(low_watermark_pages);
+static struct kobj_attribute pooled_pages_attr = __ATTR_RO(pooled_pages);
+static struct kobj_attribute pooled_wc_pages_attr = __ATTR_RO(pooled_wc_pages);
+static struct kobj_attribute pooled_uc_pages_attr = __ATTR_RO(pooled_uc_pages);
+static struct kobj_attribute pooled_cached_pages_attr =
+	__ATTR_RO(pooled_cached_pages);
+static struct kobj_attribute inuse_pages_attr = __ATTR_RO(inuse_pages);
+static struct kobj_attribute drain_attr = __ATTR_WO(drain);
+
+static struct attribute *ttm_pool_attrs[] = {
+	&driver_attr.attr,
+	&numa_node_attr.attr,
+	&dma32_attr.attr,
+	&alloc_path_attr.attr,
+	&effective_path_attr.attr,
+	&max_pages_attr.attr,
+	&high_watermark_pages_attr.attr,
+	&low_watermark_pages_attr.attr,
+	&pooled_pages_attr.attr,
+	&pooled_wc_pages_attr.attr,
+	&pooled_uc_pages_attr.attr,
+	&pooled_cached_pages_attr.attr,
+	&inuse_pages_attr.attr,
+	&drain_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ttm_pool_group = {
+	.attrs = ttm_pool_attrs,
+};
+
+/* --- per pool: stats/ ---------------------------------------------------- */
+
+/**
+ * struct ttm_pool_stat_attr - a file of stats/
+ * @attr: the sysfs attribute
+ * @item: the counter it shows
+ */
+struct ttm_pool_stat_attr {
+	struct kobj_attribute attr;
+	enum ttm_pool_stat item;
+};
+
+static ssize_t ttm_pool_stat_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_stat_attr *sa =
+		container_of(attr, struct ttm_pool_stat_attr, attr);
+
+	return sysfs_emit(buf, "%llu\n",
+			  ttm_pool_stat_read(kobj_to_pool(kobj), sa->item));
+}
+
+#define TTM_POOL_STAT_ATTR(_name, _item)				\
+	static struct ttm_pool_stat_attr stat_##_name = {		\
+		.attr = __ATTR(_name, 0444, ttm_pool_stat_show, NULL),	\
+		.item = TTM_POOL_STAT_##_item,				\
+	}
+
+TTM_POOL_STAT_ATTR(alloc_hit_pages, ALLOC_HIT);
+TTM_POOL_STAT_ATTR(alloc_miss_pages, ALLOC_MISS);
+TTM_POOL_STAT_ATTR(alloc_coherent_pages, ALLOC_COHERENT);
+TTM_POOL_STAT_ATTR(alloc_page_pages, ALLOC_PAGE);
+TTM_POOL_STAT_ATTR(alloc_failures, ALLOC_FAILURES);
+TTM_POOL_STAT_ATTR(free_pooled_pages, FREE_POOLED);
+TTM_POOL_STAT_ATTR(release_cap_pages, RELEASE_CAP);
+TTM_POOL_STAT_ATTR(release_trim_pages, RELEASE_TRIM);
+TTM_POOL_STAT_ATTR(release_shrinker_pages, RELEASE_SHRINKER);
+TTM_POOL_STAT_ATTR(release_drain_pages, RELEASE_DRAIN);
+TTM_POOL_STAT_ATTR(release_switch_pages, RELEASE_SWITCH);
+TTM_POOL_STAT_ATTR(caching_change_batches, CACHING_BATCHES);
+TTM_POOL_STAT_ATTR(caching_change_pages, CACHING_PAGES);
+TTM_POOL_STAT_ATTR(path_switches, PATH_SWITCHES);
+
+static struct attribute *ttm_pool_stats_attrs[] = {
+	&stat_alloc_hit_pages.attr.attr,
+	&stat_alloc_miss_pages.attr.attr,
+	&stat_alloc_coherent_pages.attr.attr,
+	&stat_alloc_page_pages.attr.attr,
+	&stat_alloc_failures.attr.attr,
+	&stat_free_pooled_pages.attr.attr,
+	&stat_release_cap_pages.attr.attr,
+	&stat_release_trim_pages.attr.attr,
+	&stat_release_shrinker_pages.attr.attr,
+	&stat_release_drain_pages.attr.attr,
+	&stat_release_switch_pages.attr.attr,
+	&stat_caching_change_batches.attr.attr,
+	&stat_caching_change_pages.attr.attr,
+	&stat_path_switches.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ttm_pool_stats_group = {
+	.name = "stats",
+	.attrs = ttm_pool_stats_attrs,
+};
+
+static const struct attribute_group *ttm_pool_groups[] = {
+	&ttm_pool_group,
+	&ttm_pool_stats_group,
+	NULL,
+};
+
+static void ttm_pool_sysfs_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct ttm_pool_sysfs, kobj));
+}
+
+static const struct kobj_type ttm_pool_ktype = {
+	.release = ttm_pool_sysfs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = ttm_pool_groups,
+};
+
+/* --- global -------------------------------------------------------------- */
+
+static ssize_t pool_max_pages_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", ttm_pool_global_max_pages());
+}
+
+static ssize_t pool_max_pages_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	unsigned long pages;
+	int err;
+
+	err = ttm_pool_parse_pages(buf, &pages);
+	if (!err)
+		err = ttm_pool_set_global_max_pages(pages);
+	return err ?: count;
+}
+
+static ssize_t global_pooled_pages_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", ttm_pool_global_pooled_pages());
+}
+
+static struct kobj_attribute pool_max_pages_attr = __ATTR_RW(pool_max_pages);
+static struct kobj_attribute global_pooled_pages_attr =
+	__ATTR(pooled_pages, 0444, global_pooled_pages_show, NULL);
+
+static struct attribute *ttm_global_attrs[] = {
+	&pool_max_pages_attr.attr,
+	&global_pooled_pages_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ttm_global_group = {
+	.attrs = ttm_global_attrs,
+};
+
+/* Called with ttm_pool_sysfs_lock held. */
+static int ttm_pool_sysfs_get_root(void)
+{
+	int err;
+
+	if (ttm_pool_sysfs_users++)
+		return 0;
+
+	ttm_kobj = kobject_create_and_add("ttm", mm_kobj);
+	if (!ttm_kobj)
+		goto err_users;
+	err = sysfs_create_group(ttm_kobj, &ttm_global_group);
+	if (err)
+		goto err_ttm;
+	ttm_pools_kobj = kobject_create_and_add("pools", ttm_kobj);
+	if (!ttm_pools_kobj)
+		goto err_group;
+	return 0;
+
+err_group:
+	sysfs_remove_group(ttm_kobj, &ttm_global_group);
+err_ttm:
+	kobject_put(ttm_kobj);
+	ttm_kobj = NULL;
+err_users:
+	ttm_pool_sysfs_users--;
+	return -ENOMEM;
+}
+
+/* Called with ttm_pool_sysfs_lock held. */
+static void ttm_pool_sysfs_put_root(void)
+{
+	if (--ttm_pool_sysfs_users)
+		return;
+	kobject_put(ttm_pools_kobj);
+	ttm_pools_kobj = NULL;
+	sysfs_remove_group(ttm_kobj, &ttm_global_group);
+	kobject_put(ttm_kobj);
+	ttm_kobj = NULL;
+}
+
+static int ttm_pool_name_used(struct ttm_pool *pool, void *name)
+{
+	return pool->sysfs && !strcmp(pool->sysfs->name, name);
+}
+
+/*
+ * Pick "<dev>" or the first free "<dev>.<N>" and the matching link name
+ * "ttm_pool[.<N>]"; ttm_pool_sysfs_lock held.
+ */
+static void ttm_pool_pick_name(struct ttm_pool *pool, struct ttm_pool_sysfs *ps,
+			       char *link, size_t size)
+{
+	const char *base = pool->dev ? dev_name(pool->dev) : "nodev";
+	unsigned int n;
+
+	for (n = 0;; n++) {
+		if (n)
+			snprintf(ps->name, sizeof(ps->name), "%s.%u", base, n);
+		else
+			strscpy(ps->name, base, sizeof(ps->name));
+		if (!ttm_pool_for_each(ttm_pool_name_used, ps->name))
+			break;
+	}
+	if (n)
+		snprintf(link, size, "ttm_pool.%u", n);
+	else
+		strscpy(link, "ttm_pool", size);
+}
+
+/**
+ * ttm_pool_sysfs_add() - create the sysfs directory of a pool
+ * @pool: a pool on the list of pools
+ *
+ * A failure is logged; the pool works without its directory.
+ */
+void ttm_pool_sysfs_add(struct ttm_pool *pool)
+{
+	struct ttm_pool_sysfs *ps;
+	char link[32];
+	int err;
+
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+	if (!ps)
+		return;
+	ps->pool = pool;
+
+	mutex_lock(&ttm_pool_sysfs_lock);
+	if (ttm_pool_sysfs_get_root()) {
+		kfree(ps);
+		goto out;
+	}
+	ttm_pool_pick_name(pool, ps, link, sizeof(link));
+	err = kobject_init_and_add(&ps->kobj, &ttm_pool_ktype, ttm_pools_kobj,
+				   "%s", ps->name);
+	if (err) {
+		pr_warn("ttm: no sysfs directory for pool %s: %d\n", ps->name,
+			err);
+		kobject_put(&ps->kobj);
+		ttm_pool_sysfs_put_root();
+		goto out;
+	}
+	ps->link[0] = '\0';
+	if (pool->dev && pool->dev->kobj.state_in_sysfs &&
+	    !sysfs_create_link(&ps->kobj, &pool->dev->kobj, "device") &&
+	    !sysfs_create_link(&pool->dev->kobj, &ps->kobj, link))
+		strscpy(ps->link, link, sizeof(ps->link));
+	pool->sysfs = ps;
+out:
+	mutex_unlock(&ttm_pool_sysfs_lock);
+}
+
+/**
+ * ttm_pool_sysfs_remove() - remove the sysfs directory of a pool
+ * @pool: the pool
+ *
+ * Waits for readers and writers of the pool's files to finish.
+ */
+void ttm_pool_sysfs_remove(struct ttm_pool *pool)
+{
+	struct ttm_pool_sysfs *ps = pool->sysfs;
+
+	if (!ps)
+		return;
+	mutex_lock(&ttm_pool_sysfs_lock);
+	if (ps->link[0])
+		sysfs_remove_link(&pool->dev->kobj, ps->link);
+	kobject_del(&ps->kobj);
+	pool->sysfs = NULL;
+	kobject_put(&ps->kobj);
+	ttm_pool_sysfs_put_root();
+	mutex_unlock(&ttm_pool_sysfs_lock);
+}
