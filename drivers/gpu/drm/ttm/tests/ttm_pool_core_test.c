@@ -5,6 +5,7 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/shrinker.h>
@@ -222,6 +223,69 @@ static void pool_switch_live(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pool_lists_empty(pool, true));
 	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, false));
 	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 0);
+}
+
+struct churn {
+	struct ttm_pool *pool;
+	struct ttm_tt *tt[2];
+	unsigned long rounds;
+	int err;
+};
+
+static int churn_fn(void *data)
+{
+	struct churn *c = data;
+	unsigned int i;
+
+	while (!kthread_should_stop()) {
+		for (i = 0; i < ARRAY_SIZE(c->tt); i++) {
+			memset(c->tt[i]->pages, 0, 3 * sizeof(struct page *));
+			c->err = ttm_pool_alloc(c->pool, c->tt[i], &ctx);
+			if (c->err)
+				goto out;
+		}
+		for (i = 0; i < ARRAY_SIZE(c->tt); i++)
+			ttm_pool_free(c->pool, c->tt[i]);
+		c->rounds++;
+		cond_resched();
+	}
+out:
+	/* kthread_stop() needs the thread until it is called. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Allocations and frees race with path switches: nothing is lost. */
+static void pool_switch_concurrent(struct kunit *test)
+{
+	struct churn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *t;
+	unsigned int i;
+	bool coherent;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool_new(test, false, NUMA_NO_NODE);
+	c->tt[0] = tt_new(test, 3, ttm_write_combined, true);
+	c->tt[1] = tt_new(test, 3, ttm_cached, true);
+	t = kthread_run(churn_fn, c, "ttm_pool_churn");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	for (i = 0; i < 40; i++) {
+		ttm_pool_set_path(c->pool, i % 2 ? TTM_POOL_PATH_PAGE :
+				  TTM_POOL_PATH_COHERENT);
+		cond_resched();
+	}
+	kthread_stop(t);
+	KUNIT_EXPECT_EQ(test, c->err, 0);
+	KUNIT_EXPECT_GT(test, c->rounds, 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, c->pool, PATH_SWITCHES), 40);
+	KUNIT_EXPECT_EQ(test, stats(test, c->pool)->inuse_pages, 0);
+	/* Only chunks of the current path are pooled. */
+	coherent = c->pool->effective_path == TTM_POOL_PATH_COHERENT;
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(c->pool, !coherent));
+	KUNIT_EXPECT_EQ(test, POOLED(test, c->pool),
+			atomic_long_read(&c->pool->pooled));
 }
 
 static void pool_switch_releases_pooled(struct kunit *test)
@@ -575,6 +639,7 @@ static void pool_alloc_fails_cleanly(struct kunit *test)
 static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_path_auto),
 	KUNIT_CASE(pool_switch_live),
+	KUNIT_CASE(pool_switch_concurrent),
 	KUNIT_CASE(pool_switch_releases_pooled),
 	KUNIT_CASE(pool_cap_per_pool),
 	KUNIT_CASE(pool_cap_global),
