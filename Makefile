@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # ttm-pool: top-level targets. See README.md.
-#   make            build the test and plain kernels (and the tool, once it exists)
+#   make            build the test and plain kernels and tools/ttm-poolctl
 #   make run        boot the test kernel with a qxl GPU and show the TTM pools
 #   make shell      interactive shell in the VM (Ctrl-A x quits qemu)
 #   make check      every test; the last line is "N passed, N failed"
@@ -11,9 +11,9 @@
 GPU ?= qxl
 SHELL := /bin/bash
 
-.PHONY: all deps kernels kernel-test kernel-plain run shell check module clean
+.PHONY: all deps kernels kernel-test kernel-plain tool run shell check module clean
 
-all: kernels
+all: kernels tool
 
 deps:
 	@scripts/deps.sh
@@ -23,10 +23,13 @@ kernels: kernel-test kernel-plain
 kernel-test kernel-plain: deps
 	@scripts/build-kernel.sh $(@:kernel-%=%)
 
-run: deps kernel-test
+tool: deps
+	@$(MAKE) -s -C tools/ttm-poolctl
+
+run: deps kernel-test tool
 	@scripts/ttm-vm --gpu $(GPU) -- sh /tests/lib/show-pools.sh
 
-shell: deps kernel-test
+shell: deps kernel-test tool
 	@scripts/ttm-vm --gpu $(GPU) --timeout 0 --shell
 
 check: deps
@@ -38,3 +41,4 @@ module: deps kernel-test
 
 clean:
 	rm -rf $${TTM_CACHE:-build}
+	@$(MAKE) -s -C tools/ttm-poolctl clean

@@ -8,7 +8,7 @@ pkgs=(
 	linux-source-6.12
 	gcc make bc flex bison libelf-dev libssl-dev cpio dwarves xz-utils
 	qemu-system-x86 busybox-static libsmartcols-dev ccache pkg-config
-	kmod util-linux perl python3
+	kmod util-linux perl python3 man-db
 )
 
 missing=()

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# ttm-poolctl against fake sysfs/debugfs trees (tests/host/poolctl/mktree.sh):
+# golden outputs, JSON parsed for real, set ordering and rollback through an
+# LD_PRELOAD shim that records writes and makes chosen ones fail, every usage
+# error. The whole suite runs with the normal build and with the
+# ASan/UBSan build.
+. "$(dirname "$0")/../lib/tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/host/poolctl
+tool=$top/tools/ttm-poolctl
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+make -s -C "$tool" all asan >"$tmp/build.log" 2>&1
+is "the tool builds with -Wall -Wextra -Werror (normal and ASan/UBSan)" "$?" 0
+sed 's/^/# /' "$tmp/build.log" | head -n 20
+cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
+is "the write-recording shim builds" "$?" 0
+export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# norm: the output with the sysroot path replaced.
+norm() { sed "s|$tmp/[a-z]*|SYSROOT|g"; }
+
+for flavour in normal asan; do
+	bin=$tool/ttm-poolctl
+	[ $flavour = asan ] && bin=$tool/ttm-poolctl-asan
+	t() { "$bin" --sysroot "$tmp/root" "$@"; }
+	pre="[$flavour]"
+	"$here/mktree.sh" "$tmp/root" full
+
+	# golden outputs
+	while IFS='|' read -r name args; do
+		[ -n "$name" ] || continue
+		# shellcheck disable=SC2086
+		t $args 2>&1 | norm >"$tmp/$name.out"
+		if diff -u "$here/golden/$name.out" "$tmp/$name.out" >"$tmp/diff"; then
+			ok "$pre golden: ttm-poolctl $args" true
+		else
+			ok "$pre golden: ttm-poolctl $args" false
+			sed 's/^/# /' "$tmp/diff" | head -n 30
+		fi
+	done <"$here/golden/cases"
+
+	for args in "list -J" "show -J 0000:03:00.0" "stats -J" "list -J -b --output-all"; do
+		# shellcheck disable=SC2086
+		t $args | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["pools"]' 2>"$tmp/json.err"
+		is "$pre JSON parses: $args" "$?" 0
+	done
+	t list -J -b | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["pools"][0]
+assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
+	is "$pre JSON: -b sizes and HIT% are numbers" "$?" 0
+	TTM_POOLCTL_SYSROOT=$tmp/root "$bin" -n -o NAME >"$tmp/env.out"
+	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
+		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
+
+	# POOL by name, PCI address, /dev/dri/cardN, unique driver
+	for spec in 0000:00:02.0 00:02.0 /dev/dri/card0 bochs-drm; do
+		is "$pre POOL '$spec' finds the bochs pool" "$(t show "$spec" | awk '$1 == "name" { print $2 }')" 0000:00:02.0
+	done
+	is "$pre a device's PCI address finds its first pool" \
+		"$(t show 03:00.0 | awk '$1 == "name" { print $2 }')" 0000:03:00.0
+	t show amdgpu >/dev/null 2>"$tmp/err"
+	is "$pre an ambiguous driver name fails (1)" "$?" 1
+	ok "$pre ...and says so" grep -q "has 2 pools" "$tmp/err"
+	t show nosuch >/dev/null 2>"$tmp/err"
+	is "$pre an unknown pool fails (1)" "$?" 1
+	ok "$pre ...naming it" grep -q "no pool 'nosuch'" "$tmp/err"
+
+	# set: ordering and rollback
+	log=$tmp/writes
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1
+	is "$pre set raising everything succeeds" "$?" 0
+	is "$pre ...writes max, then high, then low" \
+		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"max_pages=524288 high_watermark_pages=262144 low_watermark_pages=196608 "
+	ok "$pre ...and reports the change" grep -q "max_pages 262144 -> 524288 (1G -> 2G)" "$tmp/out"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M high=32M low=16M >/dev/null 2>&1
+	is "$pre set lowering everything succeeds" "$?" 0
+	is "$pre ...writes low, then high, then max" \
+		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"low_watermark_pages=4096 high_watermark_pages=8192 max_pages=16384 "
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=high_watermark_pages:22 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1
+	is "$pre a rejected value fails the command (1)" "$?" 1
+	ok "$pre ...with the kernel's error and the file" grep -q "high_watermark_pages to 262144: Invalid argument" "$tmp/out"
+	is "$pre ...and the earlier write is undone" \
+		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"max_pages=524288 high_watermark_pages=262144 max_pages=262144 "
+	is "$pre ...leaving max_pages as it was" "$(cat "$tmp/root/sys/kernel/mm/ttm/pools/0000:03:00.0/max_pages")" 262144
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 low=300000 >"$tmp/out" 2>&1
+	is "$pre low above high is refused (1)" "$?" 1
+	is "$pre ...before any write" "$(wc -l <"$log")" 0
+	FAKESYS_FAIL=max_pages:13 LD_PRELOAD=$tmp/fakesys.so t set nodev max=1 >"$tmp/out" 2>&1
+	is "$pre EACCES fails (1)" "$?" 1
+	ok "$pre ...as 'needs root'" grep -q "needs root" "$tmp/out"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set --global max=4G >"$tmp/out" 2>&1
+	is "$pre set --global" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "pool_max_pages=1048576"
+
+	# drain and path
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t drain --all >"$tmp/out" 2>&1
+	is "$pre drain --all" "$?" 0
+	is "$pre ...writes 1 to every pool's drain" "$(grep -c '/drain 1$' "$log")" 4
+	ok "$pre ...and reports a total" grep -q "^all pools: released" "$tmp/out"
+	FAKESYS_FAIL=drain:1 LD_PRELOAD=$tmp/fakesys.so t drain nodev >"$tmp/out" 2>&1
+	is "$pre a failing drain fails (1)" "$?" 1
+	ok "$pre ...as 'needs root'" grep -q "cannot drain nodev.*needs root" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+	is "$pre path shows the path" "$(t path 0000:03:00.0.1)" \
+		"0000:03:00.0.1: alloc_path coherent, effective path page"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>&1
+	is "$pre path POOL WORD writes alloc_path" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "alloc_path=coherent"
+
+	# watch, bounded
+	t watch -i 0.05 -c 2 >"$tmp/out" 2>&1
+	is "$pre watch -c 2 ends" "$?" 0
+	is "$pre ...after two updates" "$(grep -c '^Every' "$tmp/out")" 2
+	ok "$pre ...with rates" grep -q 'HITS/s' "$tmp/out"
+
+	# degraded trees
+	"$here/mktree.sh" "$tmp/root" nodebugfs
+	t dump >"$tmp/out" 2>&1
+	is "$pre dump without debugfs still works" "$?" 0
+	ok "$pre ...and notes what it could not read" grep -q "could not read .*debug/ttm/pools/nodev" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+	FAKESYS_FAIL_READ=pooled_pages:13,kmsg:1 LD_PRELOAD=$tmp/fakesys.so t dump >"$tmp/out" 2>&1
+	is "$pre dump with unreadable files still works" "$?" 0
+	ok "$pre ...noting them as 'needs root'" grep -q "pooled_pages: needs root" "$tmp/out"
+	FAKESYS_FAIL_READ=pooled_pages:13 LD_PRELOAD=$tmp/fakesys.so t -o NAME,POOLED -n >"$tmp/out" 2>&1
+	is "$pre list shows an unreadable value as -" "$(head -n 1 "$tmp/out" | awk '{ print $2 }')" -
+	"$here/mktree.sh" "$tmp/root" empty
+	t >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: exit 1" "$?" 1
+	ok "$pre ...with a one-line explanation" grep -q "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface" "$tmp/err"
+	is "$pre ...on one line" "$(wc -l <"$tmp/err")" 1
+	t dump >"$tmp/out" 2>&1
+	is "$pre dump without pools still works" "$?" 0
+
+	# usage errors: exit 2 and a message
+	"$here/mktree.sh" "$tmp/root" full
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086
+		t $args >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		is "$pre usage error: '$args' exits 2" "$rc" 2
+		ok "$pre ...with a message on stderr" test -s "$tmp/err"
+	done <<'CASES'
+frobnicate
+--frobnicate
+list extra
+-o NAME,BOGUS
+show
+show a b
+stats --prometheus nodev
+stats --prometheus -J
+set
+set nodev
+set nodev max
+set nodev max=
+set nodev max=12Q
+set nodev max=-5
+set nodev max=1.5
+set nodev max=1000p0
+set nodev size=5
+set --global high=5
+drain
+drain --all nodev
+path
+path nodev fast
+dump a b
+watch -i 0
+watch -c x
+watch extra
+list --all
+drain nodev --global
+list --prometheus
+CASES
+	out=$("$bin" --help)
+	is "$pre --help exits 0" "$?" 0
+	ok "$pre --help is on stdout and lists the columns" grep -q "Available output columns" <<<"$out"
+	is "$pre --version" "$("$bin" --version)" "ttm-poolctl 0.1.0"
+done
+
+# install and the man page
+make -s -C "$tool" install DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
+is "make install DESTDIR= prefix=" "$?" 0
+for f in usr/sbin/ttm-poolctl usr/share/man/man8/ttm-poolctl.8 \
+	usr/share/bash-completion/completions/ttm-poolctl; do
+	ok "installs $f" test -f "$tmp/inst/$f"
+done
+man -l "$tool/ttm-poolctl.8" >/dev/null 2>"$tmp/man.err" || true
+ok "the man page renders without warnings" test ! -s "$tmp/man.err"
+for cmd in list show stats set drain path dump watch; do
+	ok "the man page documents '$cmd'" grep -q "^\.B.* $cmd\|^\.BR $cmd\|^\.B $cmd" "$tool/ttm-poolctl.8"
+done
+bash -n "$tool/bash-completion/ttm-poolctl"
+is "the bash completion parses" "$?" 0
+done_testing

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ttm-poolctl drain POOL...|--all and path POOL [auto|coherent|page]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttm-poolctl.h"
+
+static int drain_one(const struct pool *p, uint64_t *released)
+{
+	uint64_t before, after;
+	char buf[32];
+	int err;
+
+	err = sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &before);
+	if (err)
+		before = 0;
+	err = sys_write(pool_file(p->name, "drain"), "1");
+	if (err) {
+		warnx_("cannot drain %s: %s: %s", p->name,
+		       sys_path(pool_file(p->name, "drain")), sys_strerror(err));
+		return EXIT_FAILURE;
+	}
+	if (sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &after))
+		after = before;
+	*released = after - before;
+	printf("%s: released %llu pages (%s)\n", p->name, (unsigned long long)*released,
+	       size_human(*released * pool_page_size(), buf, sizeof(buf)));
+	return EXIT_SUCCESS;
+}
+
+int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
+{
+	uint64_t released, total = 0;
+	int ret = EXIT_SUCCESS, i;
+	struct pools ps;
+	size_t j;
+	char buf[32];
+
+	(void)o;
+	if (!all && !argc) {
+		warnx_("drain: name the pools, or --all");
+		return EXIT_USAGE;
+	}
+	if (all && argc) {
+		warnx_("drain: --all or pool names, not both");
+		return EXIT_USAGE;
+	}
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	if (all) {
+		for (j = 0; j < ps.n; j++) {
+			if (drain_one(&ps.v[j], &released))
+				ret = EXIT_FAILURE;
+			else
+				total += released;
+		}
+		printf("all pools: released %llu pages (%s)\n", (unsigned long long)total,
+		       size_human(total * pool_page_size(), buf, sizeof(buf)));
+	}
+	for (i = 0; i < argc; i++) {
+		struct pool *p = pools_find(&ps, argv[i]);
+
+		if (!p || drain_one(p, &released))
+			ret = EXIT_FAILURE;
+	}
+	pools_free(&ps);
+	return ret;
+}
+
+int cmd_path(const struct outopts *o, const char *spec, const char *word)
+{
+	struct pools ps;
+	struct pool *p;
+	int ret = EXIT_FAILURE, err;
+	char *eff, *name;
+
+	(void)o;
+	if (word && strcmp(word, "auto") && strcmp(word, "coherent") && strcmp(word, "page")) {
+		warnx_("invalid path '%s' (expected auto, coherent or page)", word);
+		return EXIT_USAGE;
+	}
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	p = pools_find(&ps, spec);
+	if (!p)
+		goto out;
+	if (word) {
+		err = sys_write(pool_file(p->name, "alloc_path"), word);
+		if (err) {
+			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
+			       word, sys_strerror(err));
+			goto out;
+		}
+		name = strdup(p->name);
+		pool_free(p);
+		if (!name || pool_load(p, name)) {
+			free(name);
+			goto out;
+		}
+		free(name);
+	}
+	eff = p->effective_path;
+	printf("%s: alloc_path %s, effective path %s\n", p->name,
+	       p->alloc_path ? p->alloc_path : "-", eff ? eff : "-");
+	ret = EXIT_SUCCESS;
+out:
+	pools_free(&ps);
+	return ret;
+}

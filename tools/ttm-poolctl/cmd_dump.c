@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttm-poolctl dump [POOL] [-o FILE]: one text file for a bug report. What it
+ * cannot read (no root, no debugfs) is listed under "notes" instead of
+ * failing the dump.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ttm-poolctl.h"
+
+struct dump {
+	FILE *out;
+	char notes[4096];
+	size_t notes_len;
+};
+
+static void note(struct dump *d, const char *what, int err)
+{
+	d->notes_len += snprintf(d->notes + d->notes_len,
+				 sizeof(d->notes) - d->notes_len,
+				 "could not read %s: %s\n", what, sys_strerror(err));
+	if (d->notes_len >= sizeof(d->notes))
+		d->notes_len = sizeof(d->notes) - 1;
+}
+
+static void line_from(struct dump *d, const char *key, const char *rel)
+{
+	char *s = sys_read(rel);
+
+	if (!s) {
+		note(d, sys_path(rel), errno);
+		fprintf(d->out, "%s: ?\n", key);
+		return;
+	}
+	fprintf(d->out, "%s: %s\n", key, s);
+	free(s);
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every readable file of a sysfs directory as "prefix/name: value". */
+static void dir_values(struct dump *d, const char *rel, const char *prefix)
+{
+	char *names[128], sub[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0, i;
+	ssize_t ln;
+	DIR *dir;
+
+	dir = opendir(sys_path(rel));
+	if (!dir) {
+		note(d, sys_path(rel), errno);
+		return;
+	}
+	while ((de = readdir(dir)) && n < 128)
+		if (de->d_name[0] != '.')
+			names[n++] = strdup(de->d_name);
+	closedir(dir);
+	qsort(names, n, sizeof(*names), cmpstr);
+	for (i = 0; i < n; i++) {
+		char *v;
+
+		snprintf(sub, sizeof(sub), "%s/%s", rel, names[i]);
+		ln = readlink(sys_path(sub), link, sizeof(link) - 1);
+		if (ln > 0) {
+			link[ln] = '\0';
+			fprintf(d->out, "%s%s -> %s\n", prefix, names[i], link);
+		} else if (!strcmp(names[i], "drain")) {
+			/* write-only */
+		} else if ((v = sys_read(sub))) {
+			fprintf(d->out, "%s%s: %s\n", prefix, names[i], v);
+			free(v);
+		} else if (errno == EISDIR) {
+			char p2[256];
+
+			snprintf(p2, sizeof(p2), "%s%s/", prefix, names[i]);
+			dir_values(d, sub, p2);
+		} else {
+			note(d, sys_path(sub), errno);
+		}
+		free(names[i]);
+	}
+}
+
+static void file_section(struct dump *d, const char *title, const char *rel)
+{
+	char *s = sys_read(rel);
+
+	fprintf(d->out, "\n== %s\n", title);
+	if (!s) {
+		int err = errno;
+
+		fprintf(d->out, "(not available: %s)\n", sys_strerror(err));
+		note(d, sys_path(rel), err);
+		return;
+	}
+	fprintf(d->out, "%s\n", s);
+	free(s);
+}
+
+static bool log_relevant(const char *msg)
+{
+	static const char *const words[] = {
+		"ttm", "drm", "swiotlb", "software io tlb", "qxl", "bochs",
+		"vmwgfx", "amdgpu", "radeon", "nouveau", "dma-api",
+	};
+	size_t i, j, len = strlen(msg);
+
+	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+		for (j = 0; j + strlen(words[i]) <= len; j++)
+			if (!strncasecmp(msg + j, words[i], strlen(words[i])))
+				return true;
+	return false;
+}
+
+/* The kernel log from /dev/kmsg ("prio,seq,usec,flags;message" records). */
+static void kernel_log(struct dump *d)
+{
+	static char buf[1 << 20];
+	size_t len = 0;
+	ssize_t n;
+	char *line, *save;
+	int fd;
+
+	fprintf(d->out, "\n== kernel log (TTM, DRM, swiotlb)\n");
+	fd = open(sys_path("/dev/kmsg"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(d->out, "(not available: %s)\n", sys_strerror(errno));
+		note(d, sys_path("/dev/kmsg"), errno);
+		return;
+	}
+	while (len < sizeof(buf) - 1) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten while reading */
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long usec = 0;
+		char *msg = strchr(line, ';');
+
+		if (line[0] == ' ' || !msg)
+			continue;
+		sscanf(line, "%*u,%*u,%llu", &usec);
+		if (log_relevant(msg + 1))
+			fprintf(d->out, "[%5llu.%06llu] %s\n", usec / 1000000,
+				usec % 1000000, msg + 1);
+	}
+}
+
+static void meminfo(struct dump *d)
+{
+	static const char *const keys[] = {
+		"MemTotal:", "MemFree:", "MemAvailable:", "KReclaimable:",
+		"SReclaimable:", "Shmem:", "DirectMap4k:", "DirectMap2M:",
+	};
+	char *s = sys_read("/proc/meminfo"), *line, *save;
+	size_t i;
+
+	fprintf(d->out, "\n== /proc/meminfo\n");
+	if (!s) {
+		note(d, sys_path("/proc/meminfo"), errno);
+		return;
+	}
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				fprintf(d->out, "%s\n", line);
+	free(s);
+}
+
+int cmd_dump(const struct outopts *o, const char *spec)
+{
+	struct dump d = { .out = stdout };
+	char rel[PATH_MAX], *cmdline;
+	struct pools ps = { 0 };
+	struct pool *only = NULL;
+	size_t i;
+
+	if (sys_exists(TTM_SYSFS) && pools_load(&ps) == 0 && spec) {
+		only = pools_find(&ps, spec);
+		if (!only) {
+			pools_free(&ps);
+			return EXIT_FAILURE;
+		}
+	} else if (spec) {
+		warnx_("no pool '%s': there are no TTM pools", spec);
+		return EXIT_FAILURE;
+	}
+	if (o->outfile) {
+		d.out = fopen(o->outfile, "w");
+		if (!d.out) {
+			warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
+			pools_free(&ps);
+			return EXIT_FAILURE;
+		}
+	}
+
+	fprintf(d.out, "ttm-poolctl dump v1\n");
+	fprintf(d.out, "tool: ttm-poolctl %s\n", TTM_POOLCTL_VERSION);
+	line_from(&d, "kernel", "/proc/sys/kernel/osrelease");
+	line_from(&d, "cmdline", "/proc/cmdline");
+	cmdline = sys_read("/proc/cmdline");
+	fprintf(d.out, "swiotlb_force: %s\n",
+		cmdline && strstr(cmdline, "swiotlb=force") ? "yes (command line)" : "no");
+	free(cmdline);
+	fprintf(d.out, "page_size: %llu\n", (unsigned long long)pool_page_size());
+
+	fprintf(d.out, "\n== global (%s)\n", TTM_SYSFS);
+	if (!sys_exists(TTM_SYSFS))
+		fprintf(d.out, "(none: no TTM driver is bound, or no ttm-pool sysfs interface)\n");
+	else {
+		line_from(&d, "pool_max_pages", TTM_SYSFS "/pool_max_pages");
+		line_from(&d, "pooled_pages", TTM_SYSFS "/pooled_pages");
+	}
+	for (i = 0; i < ps.n; i++) {
+		if (only && only != &ps.v[i])
+			continue;
+		fprintf(d.out, "\n== pool %s (sysfs)\n", ps.v[i].name);
+		snprintf(rel, sizeof(rel), TTM_SYSFS "/pools/%s", ps.v[i].name);
+		dir_values(&d, rel, "");
+		snprintf(rel, sizeof(rel), TTM_DEBUGFS "/pools/%s", ps.v[i].name);
+		file_section(&d, "debugfs dump", rel);
+	}
+	if (!only)
+		file_section(&d, "debugfs page_pool", TTM_DEBUGFS "/page_pool");
+	kernel_log(&d);
+	meminfo(&d);
+	fprintf(d.out, "\n== notes\n%s", d.notes_len ? d.notes : "(none)\n");
+
+	if (d.out != stdout && fclose(d.out)) {
+		warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
+		pools_free(&ps);
+		return EXIT_FAILURE;
+	}
+	pools_free(&ps);
+	return EXIT_SUCCESS;
+}

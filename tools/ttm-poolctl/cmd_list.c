@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ttm-poolctl list: one row per pool, lsblk style. */
+#include <errno.h>
+#include <libsmartcols.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ttm-poolctl.h"
+
+enum col_kind { K_STR, K_SIZE, K_NUM, K_PCT };
+
+struct colinfo {
+	const char *name;
+	double whint;
+	int flags;
+	enum col_kind kind;
+	const char *help;
+};
+
+enum {
+	COL_NAME, COL_DEVICE, COL_DRIVER, COL_PATH, COL_POLICY, COL_POOLED,
+	COL_INUSE, COL_MAX, COL_HIGH, COL_LOW, COL_WC, COL_UC, COL_CACHED,
+	COL_HIT, COL_NUMA, COL_DMA32, COL_NR
+};
+
+static const struct colinfo cols[COL_NR] = {
+	[COL_NAME] = { "NAME", 12, 0, K_STR, "pool name (device, or device.N)" },
+	[COL_DEVICE] = { "DEVICE", 12, 0, K_STR, "device the pool allocates for" },
+	[COL_DRIVER] = { "DRIVER", 8, 0, K_STR, "driver bound to the device" },
+	[COL_PATH] = { "PATH", 8, 0, K_STR, "effective path, * if forced by alloc_path" },
+	[COL_POLICY] = { "POLICY", 8, 0, K_STR, "configured path: auto, coherent, page" },
+	[COL_POOLED] = { "POOLED", 6, SCOLS_FL_RIGHT, K_SIZE, "memory pooled" },
+	[COL_INUSE] = { "INUSE", 6, SCOLS_FL_RIGHT, K_SIZE, "memory handed out, not yet freed" },
+	[COL_MAX] = { "MAX", 6, SCOLS_FL_RIGHT, K_SIZE, "cap of the pool (max_pages)" },
+	[COL_HIGH] = { "HIGH", 6, SCOLS_FL_RIGHT, K_SIZE, "high watermark" },
+	[COL_LOW] = { "LOW", 6, SCOLS_FL_RIGHT, K_SIZE, "low watermark" },
+	[COL_WC] = { "WC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled write-combined memory" },
+	[COL_UC] = { "UC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled uncached memory" },
+	[COL_CACHED] = { "CACHED", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled cached memory" },
+	[COL_HIT] = { "HIT%", 5, SCOLS_FL_RIGHT, K_PCT, "hits / (hits + misses)" },
+	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, K_NUM, "NUMA node, -1 for any" },
+	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, K_NUM, "1 if it allocates below 4 GiB" },
+};
+
+static const int default_cols[] = {
+	COL_NAME, COL_DRIVER, COL_PATH, COL_POOLED, COL_INUSE, COL_MAX,
+	COL_WC, COL_UC, COL_CACHED, COL_HIT,
+};
+
+void list_columns_help(FILE *out)
+{
+	int i;
+
+	fputs("\nAvailable output columns:\n", out);
+	for (i = 0; i < COL_NR; i++)
+		fprintf(out, " %8s  %s\n", cols[i].name, cols[i].help);
+}
+
+static int col_by_name(const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < COL_NR; i++)
+		if (strlen(cols[i].name) == len && !strncasecmp(cols[i].name, s, len))
+			return i;
+	return -1;
+}
+
+/* Fill @sel from -o; returns the count or -1 after a message. */
+static int parse_columns(const struct outopts *o, int *sel)
+{
+	const char *s = o->columns, *comma;
+	int n = 0, i, c;
+
+	if (o->output_all) {
+		for (i = 0; i < COL_NR; i++)
+			sel[n++] = i;
+		return n;
+	}
+	if (!s || *s == '+') {
+		for (i = 0; i < (int)(sizeof(default_cols) / sizeof(*default_cols)); i++)
+			sel[n++] = default_cols[i];
+		if (s)
+			s++;
+	}
+	while (s && *s) {
+		comma = strchr(s, ',');
+		c = col_by_name(s, comma ? (size_t)(comma - s) : strlen(s));
+		if (c < 0) {
+			warnx_("unknown column: %.*s (see --help)",
+			       (int)(comma ? comma - s : (long)strlen(s)), s);
+			return -1;
+		}
+		if (n == COL_NR * 2) {
+			warnx_("too many columns");
+			return -1;
+		}
+		sel[n++] = c;
+		s = comma ? comma + 1 : NULL;
+	}
+	return n;
+}
+
+static char *cell(const struct outopts *o, const struct pool *p, int c)
+{
+	double hit;
+
+	switch (c) {
+	case COL_NAME: return strdup(p->name);
+	case COL_DEVICE: return p->device[0] ? strdup(p->device) : NULL;
+	case COL_DRIVER: return p->driver && p->driver[0] ? strdup(p->driver) : NULL;
+	case COL_PATH:
+		if (!p->effective_path)
+			return NULL;
+		return xasprintf("%s%s", p->effective_path,
+				 p->alloc_path && strcmp(p->alloc_path, "auto") ? "*" : "");
+	case COL_POLICY: return p->alloc_path ? strdup(p->alloc_path) : NULL;
+	case COL_POOLED: return fmt_size(o, p->pooled);
+	case COL_INUSE: return fmt_size(o, p->inuse);
+	case COL_MAX: return fmt_size(o, p->max);
+	case COL_HIGH: return fmt_size(o, p->high);
+	case COL_LOW: return fmt_size(o, p->low);
+	case COL_WC: return fmt_size(o, p->wc);
+	case COL_UC: return fmt_size(o, p->uc);
+	case COL_CACHED: return fmt_size(o, p->cached);
+	case COL_HIT:
+		hit = pool_hit_percent(p);
+		return hit < 0 ? NULL : xasprintf("%.1f", hit);
+	case COL_NUMA: return xasprintf("%d", p->numa_node);
+	case COL_DMA32: return p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32);
+	}
+	return NULL;
+}
+
+int cmd_list(const struct outopts *o)
+{
+	int sel[COL_NR * 2], nsel, i, ret = EXIT_FAILURE;
+	struct libscols_table *tb;
+	struct pools ps;
+	uint64_t total, max;
+	size_t j;
+
+	nsel = parse_columns(o, sel);
+	if (nsel < 0)
+		return EXIT_USAGE;
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	tb = table_new(o, "pools");
+	if (!tb)
+		goto out;
+	for (i = 0; i < nsel; i++) {
+		const struct colinfo *ci = &cols[sel[i]];
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
+		if (!cl)
+			goto out;
+		if (o->json && (ci->kind == K_NUM || ci->kind == K_PCT ||
+				(ci->kind == K_SIZE && o->bytes)))
+			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
+	}
+	for (j = 0; j < ps.n; j++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			goto out;
+		for (i = 0; i < nsel; i++) {
+			char *data = cell(o, &ps.v[j], sel[i]);
+
+			if (!data && !o->json)
+				data = strdup("-");
+			if (data)
+				scols_line_refer_data(ln, i, data);
+		}
+	}
+	scols_print_table(tb);
+	if (!o->json && !o->raw && !o->noheadings &&
+	    !sys_read_u64(TTM_SYSFS "/pooled_pages", &total) &&
+	    !sys_read_u64(TTM_SYSFS "/pool_max_pages", &max)) {
+		char *a = fmt_size(o, total), *b = fmt_size(o, max);
+
+		printf("All pools: %s pooled, global cap %s\n", a, b);
+		free(a);
+		free(b);
+	}
+	ret = EXIT_SUCCESS;
+out:
+	scols_unref_table(tb);
+	pools_free(&ps);
+	return ret;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttm-poolctl stats --prometheus: the node_exporter textfile-collector
+ * format. Sizes are gauges in bytes, counters end in _total.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttm-poolctl.h"
+
+static void label(const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			putchar('\\');
+		if (*s == '\n') {
+			fputs("\\n", stdout);
+			continue;
+		}
+		putchar(*s);
+	}
+}
+
+static void labels(const struct pool *p, const char *extra_key, const char *extra)
+{
+	fputs("{pool=\"", stdout);
+	label(p->name);
+	fputs("\",device=\"", stdout);
+	label(p->device);
+	fputs("\",driver=\"", stdout);
+	label(p->driver ? p->driver : "");
+	if (extra_key) {
+		printf("\",%s=\"", extra_key);
+		label(extra);
+	}
+	fputs("\"}", stdout);
+}
+
+static void head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+struct metric {
+	const char *name, *type, *help;
+	int stat;		/* enum pool_stat, or -1 */
+	size_t field;		/* offsetof in struct pool when stat < 0 */
+	bool bytes;
+	const char *lkey, *lval;
+};
+
+#define F(f) offsetof(struct pool, f)
+
+static const struct metric metrics[] = {
+	{ "ttm_pool_pooled_bytes", "gauge", "Memory pooled, by caching type.", -1, F(wc), true, "caching", "wc" },
+	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(uc), true, "caching", "uc" },
+	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(cached), true, "caching", "cached" },
+	{ "ttm_pool_inuse_bytes", "gauge", "Memory handed out and not yet freed.", -1, F(inuse), true, NULL, NULL },
+	{ "ttm_pool_max_bytes", "gauge", "Cap of the pool.", -1, F(max), true, NULL, NULL },
+	{ "ttm_pool_high_watermark_bytes", "gauge", "Above this the trim worker runs.", -1, F(high), true, NULL, NULL },
+	{ "ttm_pool_low_watermark_bytes", "gauge", "The trim worker trims down to this.", -1, F(low), true, NULL, NULL },
+	{ "ttm_pool_alloc_bytes_total", "counter", "Memory handed out, by source.", ST_ALLOC_HIT, 0, true, "source", "pool" },
+	{ "ttm_pool_alloc_bytes_total", NULL, NULL, ST_ALLOC_COHERENT, 0, true, "source", "coherent" },
+	{ "ttm_pool_alloc_bytes_total", NULL, NULL, ST_ALLOC_PAGE, 0, true, "source", "page" },
+	{ "ttm_pool_alloc_failures_total", "counter", "Allocations that failed.", ST_ALLOC_FAILURES, 0, false, NULL, NULL },
+	{ "ttm_pool_free_pooled_bytes_total", "counter", "Freed memory that went into the pool.", ST_FREE_POOLED, 0, true, NULL, NULL },
+	{ "ttm_pool_release_bytes_total", "counter", "Memory given back to the system, by cause.", ST_RELEASE_CAP, 0, true, "cause", "cap" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_TRIM, 0, true, "cause", "trim" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_SHRINKER, 0, true, "cause", "shrinker" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_DRAIN, 0, true, "cause", "drain" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_SWITCH, 0, true, "cause", "switch" },
+	{ "ttm_pool_caching_changes_total", "counter", "Caching changes made (one TLB flush each).", ST_CACHING_BATCHES, 0, false, NULL, NULL },
+	{ "ttm_pool_caching_changed_bytes_total", "counter", "Memory whose caching was changed.", ST_CACHING_PAGES, 0, true, NULL, NULL },
+	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", ST_PATH_SWITCHES, 0, false, NULL, NULL },
+};
+
+int cmd_prometheus(const struct outopts *o)
+{
+	uint64_t ps_bytes = pool_page_size(), v;
+	struct pools ps;
+	size_t i, j;
+
+	(void)o;
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	for (i = 0; i < sizeof(metrics) / sizeof(*metrics); i++) {
+		const struct metric *m = &metrics[i];
+
+		if (m->type)
+			head(m->name, m->type, m->help);
+		for (j = 0; j < ps.n; j++) {
+			const struct pool *p = &ps.v[j];
+
+			if (m->stat >= 0)
+				v = p->has_stats ? p->stat[m->stat] : UINT64_MAX;
+			else
+				v = *(const uint64_t *)((const char *)p + m->field);
+			if (v == UINT64_MAX)
+				continue;
+			fputs(m->name, stdout);
+			labels(p, m->lkey, m->lval);
+			printf(" %llu\n", (unsigned long long)(m->bytes ? v * ps_bytes : v));
+		}
+	}
+	head("ttm_pool_info", "gauge", "Pool configuration: alloc_path policy and effective path.");
+	for (j = 0; j < ps.n; j++) {
+		const struct pool *p = &ps.v[j];
+
+		fputs("ttm_pool_info", stdout);
+		labels(p, "alloc_path", p->alloc_path ? p->alloc_path : "");
+		printf(" 1\n");
+	}
+	head("ttm_pool_effective_path", "gauge", "1 for the path the pool uses now.");
+	for (j = 0; j < ps.n; j++) {
+		const struct pool *p = &ps.v[j];
+
+		fputs("ttm_pool_effective_path", stdout);
+		labels(p, "path", p->effective_path ? p->effective_path : "");
+		printf(" 1\n");
+	}
+	if (!sys_read_u64(TTM_SYSFS "/pool_max_pages", &v)) {
+		head("ttm_pool_global_max_bytes", "gauge", "Cap on the memory of all pools.");
+		printf("ttm_pool_global_max_bytes %llu\n", (unsigned long long)(v * ps_bytes));
+	}
+	if (!sys_read_u64(TTM_SYSFS "/pooled_pages", &v)) {
+		head("ttm_pool_global_pooled_bytes", "gauge", "Memory pooled by all pools.");
+		printf("ttm_pool_global_pooled_bytes %llu\n", (unsigned long long)(v * ps_bytes));
+	}
+	pools_free(&ps);
+	return EXIT_SUCCESS;
+}

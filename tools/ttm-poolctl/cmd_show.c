@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ttm-poolctl show POOL / stats [POOL]: every attribute and counter. */
+#include <libsmartcols.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttm-poolctl.h"
+
+struct kv {
+	const char *key;
+	char *val;
+	bool number;
+};
+
+static void add(struct kv *kv, size_t *n, const char *key, char *val, bool number)
+{
+	kv[*n].key = key;
+	kv[*n].val = val;
+	kv[*n].number = number;
+	(*n)++;
+}
+
+static char *num(uint64_t v)
+{
+	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
+}
+
+static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only)
+{
+	size_t n = 0;
+	int i;
+
+	add(kv, &n, "name", strdup(p->name), false);
+	if (!stats_only) {
+		add(kv, &n, "device", strdup(p->device), false);
+		add(kv, &n, "driver", p->driver ? strdup(p->driver) : NULL, false);
+		add(kv, &n, "numa_node", xasprintf("%d", p->numa_node), true);
+		add(kv, &n, "dma32", p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32), true);
+		add(kv, &n, "alloc_path", p->alloc_path ? strdup(p->alloc_path) : NULL, false);
+		add(kv, &n, "effective_path",
+		    p->effective_path ? strdup(p->effective_path) : NULL, false);
+		add(kv, &n, "max_pages", num(p->max), true);
+		add(kv, &n, "high_watermark_pages", num(p->high), true);
+		add(kv, &n, "low_watermark_pages", num(p->low), true);
+		add(kv, &n, "pooled_pages", num(p->pooled), true);
+		add(kv, &n, "pooled_wc_pages", num(p->wc), true);
+		add(kv, &n, "pooled_uc_pages", num(p->uc), true);
+		add(kv, &n, "pooled_cached_pages", num(p->cached), true);
+		add(kv, &n, "inuse_pages", num(p->inuse), true);
+	}
+	for (i = 0; i < ST_NR; i++)
+		add(kv, &n, pool_stat_names[i], p->has_stats ? num(p->stat[i]) : NULL, true);
+	return n;
+}
+
+static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
+		       bool stats_only)
+{
+	struct kv kv[64];
+	struct libscols_table *tb;
+	size_t n = 0, i, j;
+
+	tb = table_new(o, "pools");
+	if (!tb)
+		return EXIT_FAILURE;
+	if (!o->json) {
+		scols_table_new_column(tb, "KEY", 0.3, 0);
+		scols_table_new_column(tb, "VALUE", 0.7, 0);
+		scols_table_enable_noheadings(tb, 1);
+	}
+	for (j = 0; j < nv; j++) {
+		struct libscols_line *ln = NULL;
+
+		n = pool_fields(v[j], kv, stats_only);
+		if (o->json && j == 0) {
+			for (i = 0; i < n; i++) {
+				struct libscols_column *cl =
+					scols_table_new_column(tb, kv[i].key, 0, 0);
+
+				if (kv[i].number)
+					scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
+			}
+		}
+		if (o->json)
+			ln = scols_table_new_line(tb, NULL);
+		for (i = 0; i < n; i++) {
+			char *val = kv[i].val;
+
+			if (o->json) {
+				if (val)
+					scols_line_refer_data(ln, i, val);
+				continue;
+			}
+			ln = scols_table_new_line(tb, NULL);
+			scols_line_set_data(ln, 0, kv[i].key);
+			scols_line_refer_data(ln, 1, val ? val : strdup("-"));
+		}
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	return EXIT_SUCCESS;
+}
+
+int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
+{
+	struct pool **v;
+	struct pools ps;
+	size_t i, n = 0;
+	int ret;
+
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	v = calloc(ps.n, sizeof(*v));
+	if (!v) {
+		pools_free(&ps);
+		return EXIT_FAILURE;
+	}
+	if (spec) {
+		v[0] = pools_find(&ps, spec);
+		n = v[0] ? 1 : 0;
+	} else {
+		for (i = 0; i < ps.n; i++)
+			v[n++] = &ps.v[i];
+	}
+	ret = n ? print_pools(o, v, n, stats_only) : EXIT_FAILURE;
+	free(v);
+	pools_free(&ps);
+	return ret;
+}

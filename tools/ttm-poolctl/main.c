@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ttm-poolctl: command line, help and dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttm-poolctl.h"
+
+enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_NR };
+
+static const char *const cmd_names[C_NR] = {
+	"list", "show", "stats", "set", "drain", "path", "dump", "watch"
+};
+
+/* Options and the commands that take them. */
+enum {
+	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
+};
+#define ON(c) (1u << (c))
+#define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " ttm-poolctl [options] [list]\n"
+	      " ttm-poolctl [options] show POOL\n"
+	      " ttm-poolctl [options] stats [POOL] [--prometheus]\n"
+	      " ttm-poolctl [options] set POOL max=SIZE high=SIZE low=SIZE\n"
+	      " ttm-poolctl [options] set --global max=SIZE\n"
+	      " ttm-poolctl [options] drain POOL...|--all\n"
+	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
+	      " ttm-poolctl [options] dump [POOL] [-o FILE]\n"
+	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
+	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/mm/ttm).\n"
+	      "\nPOOL is a pool name, a PCI address, /dev/dri/cardN, or a driver name\n"
+	      "with a single pool. SIZE is pages (512, 512p) or bytes with a unit\n"
+	      "(64M, 1G, 1.5GiB).\n"
+	      "\nOptions:\n"
+	      " -J, --json             use JSON output format\n"
+	      " -o, --output <list>    output columns (+COL appends to the default);\n"
+	      "                        for dump: the file to write\n"
+	      "     --output-all       output all columns\n"
+	      " -r, --raw              use raw output format\n"
+	      " -n, --noheadings       don't print headings\n"
+	      " -b, --bytes            print sizes in bytes rather than in human form\n"
+	      "     --prometheus       stats in the node_exporter textfile format\n"
+	      "     --all              drain every pool\n"
+	      "     --global           set the cap on all pools together\n"
+	      " -i, --interval <secs>  watch: seconds between updates (default 1)\n"
+	      " -c, --count <n>        watch: stop after n updates\n"
+	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
+	      "                        (also $TTM_POOLCTL_SYSROOT)\n"
+	      " -h, --help             display this help\n"
+	      " -V, --version          display version\n", out);
+	list_columns_help(out);
+	fputs("\nSee ttm-poolctl(8) for more.\n", out);
+}
+
+static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ttm-poolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'ttm-poolctl --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "global", no_argument, NULL, OPT_GLOBAL },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct outopts o = { .interval = 1, .count = -1 };
+	unsigned int used = 0, allowed;
+	bool all = false, global = false;
+	const char *oarg = NULL, *env;
+	enum cmd cmd = C_LIST;
+	int c, i, nargs;
+	char **args, *end;
+
+	env = getenv("TTM_POOLCTL_SYSROOT");
+	if (env && *env)
+		sys_set_root(env);
+
+	while ((c = getopt_long(argc, argv, "Jo:rnbi:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J': o.json = true; used |= 1u << 0; break;
+		case 'o': oarg = optarg; used |= 1u << 1; break;
+		case OPT_OUTPUT_ALL: o.output_all = true; used |= 1u << 2; break;
+		case 'r': o.raw = true; used |= 1u << 3; break;
+		case 'n': o.noheadings = true; used |= 1u << 4; break;
+		case 'b': o.bytes = true; used |= 1u << 5; break;
+		case OPT_PROMETHEUS: o.prometheus = true; used |= 1u << 6; break;
+		case OPT_ALL: all = true; used |= 1u << 7; break;
+		case OPT_GLOBAL: global = true; used |= 1u << 8; break;
+		case 'i':
+			errno = 0;
+			o.interval = strtod(optarg, &end);
+			if (errno || *end || !(o.interval > 0) || o.interval > 86400)
+				return bad("invalid interval '%s' (seconds, > 0)", optarg);
+			used |= 1u << 9;
+			break;
+		case 'c':
+			errno = 0;
+			o.count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o.count < 1)
+				return bad("invalid count '%s' (a number >= 1)", optarg);
+			used |= 1u << 10;
+			break;
+		case OPT_SYSROOT: sys_set_root(optarg); break;
+		case 'h': usage(stdout); return EXIT_SUCCESS;
+		case 'V': printf("ttm-poolctl %s\n", TTM_POOLCTL_VERSION); return EXIT_SUCCESS;
+		default:
+			fputs("Try 'ttm-poolctl --help' for more information.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	args = argv + optind;
+	nargs = argc - optind;
+	if (nargs) {
+		for (i = 0; i < C_NR; i++)
+			if (!strcmp(args[0], cmd_names[i]))
+				break;
+		if (i == C_NR)
+			return bad("unknown command '%s'", args[0]);
+		cmd = i;
+		args++;
+		nargs--;
+	}
+
+	/* Which options each command takes (bits as set above). */
+	{
+		static const struct { unsigned int bit; unsigned int cmds; const char *name; } rules[] = {
+			{ 0, TABLES, "--json" },
+			{ 1, ON(C_LIST) | ON(C_DUMP), "--output" },
+			{ 2, ON(C_LIST), "--output-all" },
+			{ 3, TABLES, "--raw" },
+			{ 4, TABLES, "--noheadings" },
+			{ 5, ON(C_LIST) | ON(C_WATCH), "--bytes" },
+			{ 6, ON(C_STATS), "--prometheus" },
+			{ 7, ON(C_DRAIN), "--all" },
+			{ 8, ON(C_SET), "--global" },
+			{ 9, ON(C_WATCH), "--interval" },
+			{ 10, ON(C_WATCH), "--count" },
+		};
+		size_t r;
+
+		for (r = 0; r < sizeof(rules) / sizeof(*rules); r++) {
+			allowed = rules[r].cmds & ON(cmd);
+			if ((used & (1u << rules[r].bit)) && !allowed)
+				return bad("%s does not apply to '%s'", rules[r].name,
+					   cmd_names[cmd]);
+		}
+	}
+	if (cmd == C_DUMP)
+		o.outfile = oarg;
+	else
+		o.columns = oarg;
+	if (o.prometheus && (o.json || o.raw || o.noheadings))
+		return bad("%s", "--prometheus cannot be combined with -J, -r or -n");
+
+	switch (cmd) {
+	case C_LIST:
+		if (nargs)
+			return bad("list takes no arguments (got '%s')", args[0]);
+		return cmd_list(&o);
+	case C_SHOW:
+		if (nargs != 1)
+			return bad("%s", "show takes one POOL");
+		return cmd_show(&o, args[0], false);
+	case C_STATS:
+		if (nargs > 1 || (o.prometheus && nargs))
+			return bad("%s", "stats takes at most one POOL, none with --prometheus");
+		if (o.prometheus)
+			return cmd_prometheus(&o);
+		return cmd_show(&o, nargs ? args[0] : NULL, true);
+	case C_SET:
+		return cmd_set(&o, nargs, args, global);
+	case C_DRAIN:
+		return cmd_drain(&o, nargs, args, all);
+	case C_PATH:
+		if (nargs < 1 || nargs > 2)
+			return bad("%s", "path takes POOL and optionally auto, coherent or page");
+		return cmd_path(&o, args[0], nargs == 2 ? args[1] : NULL);
+	case C_DUMP:
+		if (nargs > 1)
+			return bad("%s", "dump takes at most one POOL");
+		return cmd_dump(&o, nargs ? args[0] : NULL);
+	case C_WATCH:
+		if (nargs)
+			return bad("watch takes no arguments (got '%s')", args[0]);
+		return cmd_watch(&o);
+	case C_NR:
+		break;
+	}
+	return EXIT_USAGE;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pool model: one struct pool per /sys/kernel/mm/ttm/pools/<name>. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ttm-poolctl.h"
+
+const char *const pool_stat_names[ST_NR] = {
+	[ST_ALLOC_HIT] = "alloc_hit_pages",
+	[ST_ALLOC_MISS] = "alloc_miss_pages",
+	[ST_ALLOC_COHERENT] = "alloc_coherent_pages",
+	[ST_ALLOC_PAGE] = "alloc_page_pages",
+	[ST_ALLOC_FAILURES] = "alloc_failures",
+	[ST_FREE_POOLED] = "free_pooled_pages",
+	[ST_RELEASE_CAP] = "release_cap_pages",
+	[ST_RELEASE_TRIM] = "release_trim_pages",
+	[ST_RELEASE_SHRINKER] = "release_shrinker_pages",
+	[ST_RELEASE_DRAIN] = "release_drain_pages",
+	[ST_RELEASE_SWITCH] = "release_switch_pages",
+	[ST_CACHING_BATCHES] = "caching_change_batches",
+	[ST_CACHING_PAGES] = "caching_change_pages",
+	[ST_PATH_SWITCHES] = "path_switches",
+};
+
+static char pfile[PATH_MAX];
+
+const char *pool_file(const char *name, const char *file)
+{
+	snprintf(pfile, sizeof(pfile), TTM_SYSFS "/pools/%s/%s", name, file);
+	return pfile;
+}
+
+uint64_t pool_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
+}
+
+double pool_hit_percent(const struct pool *p)
+{
+	uint64_t h = p->stat[ST_ALLOC_HIT], m = p->stat[ST_ALLOC_MISS];
+
+	if (!p->has_stats || h == UINT64_MAX || m == UINT64_MAX || h + m == 0)
+		return -1;
+	return 100.0 * (double)h / (double)(h + m);
+}
+
+static uint64_t read_num(const char *name, const char *file)
+{
+	uint64_t v;
+
+	return sys_read_u64(pool_file(name, file), &v) ? UINT64_MAX : v;
+}
+
+static char *read_str(const char *name, const char *file)
+{
+	return sys_read(pool_file(name, file));
+}
+
+/* "[auto] coherent page" -> "auto" */
+static char *bracketed(const char *s)
+{
+	const char *a = s ? strchr(s, '[') : NULL, *b = a ? strchr(a, ']') : NULL;
+
+	return b ? strndup(a + 1, b - a - 1) : NULL;
+}
+
+int pool_load(struct pool *p, const char *name)
+{
+	char link[PATH_MAX], *s, *slash;
+	ssize_t n;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->name = strdup(name);
+	if (!p->name)
+		return -ENOMEM;
+	n = readlink(sys_path(pool_file(name, "device")), link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		slash = strrchr(link, '/');
+		p->device = strdup(slash ? slash + 1 : link);
+	} else {
+		p->device = strdup("");
+	}
+	p->driver = read_str(name, "driver");
+	s = read_str(name, "alloc_path");
+	p->alloc_path = bracketed(s);
+	free(s);
+	p->effective_path = read_str(name, "effective_path");
+	s = read_str(name, "numa_node");
+	p->numa_node = s ? atoi(s) : -1;
+	free(s);
+	s = read_str(name, "dma32");
+	p->dma32 = s ? atoi(s) : -1;
+	free(s);
+	p->max = read_num(name, "max_pages");
+	p->high = read_num(name, "high_watermark_pages");
+	p->low = read_num(name, "low_watermark_pages");
+	p->pooled = read_num(name, "pooled_pages");
+	p->wc = read_num(name, "pooled_wc_pages");
+	p->uc = read_num(name, "pooled_uc_pages");
+	p->cached = read_num(name, "pooled_cached_pages");
+	p->inuse = read_num(name, "inuse_pages");
+	p->has_stats = sys_exists(pool_file(name, "stats"));
+	for (i = 0; i < ST_NR; i++) {
+		char f[64];
+
+		snprintf(f, sizeof(f), "stats/%s", pool_stat_names[i]);
+		p->stat[i] = read_num(name, f);
+	}
+	return 0;
+}
+
+void pool_free(struct pool *p)
+{
+	free(p->name);
+	free(p->device);
+	free(p->driver);
+	free(p->alloc_path);
+	free(p->effective_path);
+	memset(p, 0, sizeof(*p));
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pools_load(struct pools *ps)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	ps->v = NULL;
+	ps->n = 0;
+	if (!sys_exists(TTM_SYSFS)) {
+		warnx_("no TTM pools: %s does not exist (no TTM driver is bound, "
+		       "or the kernel has no ttm-pool sysfs interface)",
+		       sys_path(TTM_SYSFS));
+		return -ENOENT;
+	}
+	d = opendir(sys_path(TTM_SYSFS "/pools"));
+	if (!d) {
+		int err = errno;
+
+		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
+		       sys_strerror(err));
+		return -err;
+	}
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (de->d_name[0] == '.')
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (!nn)
+			break;
+		names = nn;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	if (!n) {
+		free(names);
+		warnx_("no TTM pools: no TTM driver is bound");
+		return -ENOENT;
+	}
+	qsort(names, n, sizeof(*names), cmpstr);
+	ps->v = calloc(n, sizeof(*ps->v));
+	for (i = 0; ps->v && i < n; i++)
+		pool_load(&ps->v[ps->n++], names[i]);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ps->v ? 0 : -ENOMEM;
+}
+
+void pools_free(struct pools *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		pool_free(&ps->v[i]);
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+static bool is_short_pci(const char *s)
+{
+	/* bb:dd.f */
+	return strlen(s) == 7 && isxdigit((unsigned char)s[0]) &&
+	       isxdigit((unsigned char)s[1]) && s[2] == ':' &&
+	       isxdigit((unsigned char)s[3]) && isxdigit((unsigned char)s[4]) &&
+	       s[5] == '.' && s[6] >= '0' && s[6] <= '7';
+}
+
+struct pool *pools_find(struct pools *ps, const char *spec)
+{
+	char dev[PATH_MAX], rel[PATH_MAX], *slash;
+	struct pool *found = NULL;
+	size_t i, hits = 0;
+	ssize_t n;
+
+	for (i = 0; i < ps->n; i++)
+		if (!strcmp(ps->v[i].name, spec))
+			return &ps->v[i];
+
+	if (!strncmp(spec, "/dev/dri/", 9)) {
+		snprintf(rel, sizeof(rel), "/sys/class/drm/%s/device", spec + 9);
+		n = readlink(sys_path(rel), dev, sizeof(dev) - 1);
+		if (n <= 0) {
+			warnx_("%s: no such DRM device", spec);
+			return NULL;
+		}
+		dev[n] = '\0';
+		slash = strrchr(dev, '/');
+		if (slash)
+			memmove(dev, slash + 1, strlen(slash + 1) + 1);
+	} else if (is_short_pci(spec)) {
+		snprintf(dev, sizeof(dev), "0000:%s", spec);
+	} else {
+		snprintf(dev, sizeof(dev), "%s", spec);
+	}
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].device[0] && !strcmp(ps->v[i].device, dev))
+			return &ps->v[i];	/* the device's first pool */
+
+	for (i = 0; i < ps->n; i++) {
+		if (ps->v[i].driver && !strcmp(ps->v[i].driver, spec)) {
+			found = found ? found : &ps->v[i];
+			hits++;
+		}
+	}
+	if (hits == 1)
+		return found;
+	if (hits > 1)
+		warnx_("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
+		       spec, hits);
+	else
+		warnx_("no pool '%s' (see 'ttm-poolctl list')", spec);
+	return NULL;
+}

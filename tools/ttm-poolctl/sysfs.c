@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading and writing sysfs/debugfs files below an optional sysroot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ttm-poolctl.h"
+
+static const char *root = "";
+static char pathbuf[PATH_MAX];
+
+void sys_set_root(const char *r)
+{
+	size_t n = strlen(r);
+
+	while (n > 1 && r[n - 1] == '/')
+		n--;
+	root = strndup(r, n);
+	if (!root || !strcmp(root, "/"))
+		root = "";
+}
+
+const char *sys_root(void)
+{
+	return root;
+}
+
+const char *sys_path(const char *rel)
+{
+	snprintf(pathbuf, sizeof(pathbuf), "%s%s", root, rel);
+	return pathbuf;
+}
+
+char *sys_read(const char *rel)
+{
+	char buf[8192];
+	ssize_t n, len = 0;
+	int fd, err;
+
+	fd = open(sys_path(rel), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += n;
+		if (len == (ssize_t)sizeof(buf) - 1)
+			break;
+	}
+	err = errno;
+	close(fd);
+	if (n < 0) {
+		errno = err;
+		return NULL;
+	}
+	buf[len] = '\0';
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return strdup(buf);
+}
+
+int sys_read_u64(const char *rel, uint64_t *val)
+{
+	char *s = sys_read(rel), *end;
+	int ret = 0;
+
+	if (!s)
+		return -errno;
+	errno = 0;
+	*val = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		ret = -EINVAL;
+	free(s);
+	return ret;
+}
+
+int sys_write(const char *rel, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(sys_path(rel), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+bool sys_exists(const char *rel)
+{
+	struct stat st;
+
+	return lstat(sys_path(rel), &st) == 0;
+}
+
+const char *sys_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == EACCES || err == EPERM)
+		return "needs root";
+	return strerror(err);
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Output helpers shared by the commands: libsmartcols tables, sizes, errors. */
+#include <libsmartcols.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "ttm-poolctl.h"
+
+struct libscols_table *table_new(const struct outopts *o, const char *name)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_enable_json(tb, o->json);
+	scols_table_set_name(tb, name);
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	return tb;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+char *fmt_size(const struct outopts *o, uint64_t pages)
+{
+	char buf[32];
+
+	if (pages == UINT64_MAX)
+		return NULL;
+	if (o->bytes)
+		return xasprintf("%llu", (unsigned long long)(pages * pool_page_size()));
+	return xasprintf("%s", size_human(pages * pool_page_size(), buf, sizeof(buf)));
+}
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ttm-poolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttm-poolctl: inspect and tune the TTM page pools of the running kernel
+ * through /sys/kernel/mm/ttm and /sys/kernel/debug/ttm.
+ */
+#ifndef TTM_POOLCTL_H
+#define TTM_POOLCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TTM_POOLCTL_VERSION "0.1.0"
+
+#define EXIT_USAGE 2
+
+/* Paths below the sysroot. */
+#define TTM_SYSFS "/sys/kernel/mm/ttm"
+#define TTM_DEBUGFS "/sys/kernel/debug/ttm"
+
+/* ---- sysfs.c: files below the sysroot --------------------------------- */
+
+void sys_set_root(const char *root);
+const char *sys_root(void);
+/* The full path of @rel (which starts with '/'); valid until the next call. */
+const char *sys_path(const char *rel);
+/* Read a whole small file, trailing newline removed; NULL and errno set on error. */
+char *sys_read(const char *rel);
+int sys_read_u64(const char *rel, uint64_t *val);
+/* Write @val; 0 or -errno. */
+int sys_write(const char *rel, const char *val);
+bool sys_exists(const char *rel);
+/* "needs root" for EACCES/EPERM, strerror() otherwise. */
+const char *sys_strerror(int err);
+
+/* ---- pool.c: the pool model ------------------------------------------- */
+
+enum pool_stat {
+	ST_ALLOC_HIT, ST_ALLOC_MISS, ST_ALLOC_COHERENT, ST_ALLOC_PAGE,
+	ST_ALLOC_FAILURES, ST_FREE_POOLED, ST_RELEASE_CAP, ST_RELEASE_TRIM,
+	ST_RELEASE_SHRINKER, ST_RELEASE_DRAIN, ST_RELEASE_SWITCH,
+	ST_CACHING_BATCHES, ST_CACHING_PAGES, ST_PATH_SWITCHES,
+	ST_NR
+};
+extern const char *const pool_stat_names[ST_NR];
+
+struct pool {
+	char *name;
+	char *device;		/* basename of the device link, or "" */
+	char *driver;
+	char *alloc_path;	/* the configured word: auto, coherent, page */
+	char *effective_path;
+	int numa_node;
+	int dma32;
+	uint64_t max, high, low;
+	uint64_t pooled, wc, uc, cached, inuse;
+	uint64_t stat[ST_NR];
+	bool has_stats;
+};
+
+struct pools {
+	struct pool *v;
+	size_t n;
+};
+
+/* 0, or -errno with a message printed if the ABI is missing. */
+int pools_load(struct pools *ps);
+void pools_free(struct pools *ps);
+int pool_load(struct pool *p, const char *name);
+void pool_free(struct pool *p);
+/* Find POOL by name, PCI address, /dev/dri/cardN or unique driver; prints errors. */
+struct pool *pools_find(struct pools *ps, const char *spec);
+/* "/sys/kernel/mm/ttm/pools/NAME/FILE" */
+const char *pool_file(const char *name, const char *file);
+uint64_t pool_page_size(void);
+double pool_hit_percent(const struct pool *p);
+
+/* ---- size.c --------------------------------------------------------------- */
+
+/* Pages ("512", "512p") or bytes with a unit ("64M", "1.5GiB"); 0 or -EINVAL/-ERANGE. */
+int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages);
+/* lsblk-style: "12.5M"; buf of at least 32 bytes. */
+char *size_human(uint64_t bytes, char *buf, size_t len);
+
+/* ---- output options and helpers (table.c) ------------------------------ */
+
+struct outopts {
+	bool json, raw, noheadings, bytes, output_all, prometheus;
+	const char *columns;	/* -o */
+	const char *outfile;	/* dump -o */
+	double interval;	/* watch -i */
+	long count;		/* watch -c; < 0: forever */
+};
+
+struct libscols_table;
+struct libscols_table *table_new(const struct outopts *o, const char *name);
+/* A size cell: bytes with -b (and JSON numbers), human otherwise. */
+char *fmt_size(const struct outopts *o, uint64_t pages);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- commands ---------------------------------------------------------- */
+
+int cmd_list(const struct outopts *o);
+int cmd_show(const struct outopts *o, const char *spec, bool stats_only);
+int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
+int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
+int cmd_path(const struct outopts *o, const char *spec, const char *word);
+int cmd_dump(const struct outopts *o, const char *spec);
+int cmd_prometheus(const struct outopts *o);
+int cmd_watch(const struct outopts *o);
+void list_columns_help(FILE *out);
+
+#endif
