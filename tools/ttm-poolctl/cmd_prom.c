@@ -75,6 +75,23 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", ST_PATH_SWITCHES, 0, false, NULL, NULL },
 };
 
+/* A gauge of 1 per pool labelled with one of its string fields. */
+static void info(const struct pools *ps, const char *name, const char *help,
+		 const char *key, size_t field)
+{
+	size_t j;
+
+	head(name, "gauge", help);
+	for (j = 0; j < ps->n; j++) {
+		const struct pool *p = &ps->v[j];
+		const char *val = *(char *const *)((const char *)p + field);
+
+		fputs(name, stdout);
+		labels(p, key, val ? val : "");
+		printf(" 1\n");
+	}
+}
+
 int cmd_prometheus(const struct outopts *o)
 {
 	uint64_t ps_bytes = pool_page_size(), v;
@@ -103,22 +120,10 @@ int cmd_prometheus(const struct outopts *o)
 			printf(" %llu\n", (unsigned long long)(m->bytes ? v * ps_bytes : v));
 		}
 	}
-	head("ttm_pool_info", "gauge", "Pool configuration: alloc_path policy and effective path.");
-	for (j = 0; j < ps.n; j++) {
-		const struct pool *p = &ps.v[j];
-
-		fputs("ttm_pool_info", stdout);
-		labels(p, "alloc_path", p->alloc_path ? p->alloc_path : "");
-		printf(" 1\n");
-	}
-	head("ttm_pool_effective_path", "gauge", "1 for the path the pool uses now.");
-	for (j = 0; j < ps.n; j++) {
-		const struct pool *p = &ps.v[j];
-
-		fputs("ttm_pool_effective_path", stdout);
-		labels(p, "path", p->effective_path ? p->effective_path : "");
-		printf(" 1\n");
-	}
+	info(&ps, "ttm_pool_info", "Pool configuration: the alloc_path policy.",
+	     "alloc_path", offsetof(struct pool, alloc_path));
+	info(&ps, "ttm_pool_effective_path", "1 for the path the pool uses now.",
+	     "path", offsetof(struct pool, effective_path));
 	if (!sys_read_u64(TTM_SYSFS "/pool_max_pages", &v)) {
 		head("ttm_pool_global_max_bytes", "gauge", "Cap on the memory of all pools.");
 		printf("ttm_pool_global_max_bytes %llu\n", (unsigned long long)(v * ps_bytes));

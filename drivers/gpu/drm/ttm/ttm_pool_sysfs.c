@@ -150,17 +150,24 @@ static ssize_t max_pages_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", READ_ONCE(kobj_to_pool(kobj)->max_pages));
 }
 
-static ssize_t max_pages_store(struct kobject *kobj,
-			       struct kobj_attribute *attr,
-			       const char *buf, size_t count)
+/* Parse a page count and hand it to one of the core's setters. */
+static ssize_t store_pages(struct kobject *kobj, const char *buf, size_t count,
+			   int (*set)(struct ttm_pool *pool, unsigned long pages))
 {
 	unsigned long pages;
 	int err;
 
 	err = ttm_pool_parse_pages(buf, &pages);
 	if (!err)
-		err = ttm_pool_set_max_pages(kobj_to_pool(kobj), pages);
+		err = set(kobj_to_pool(kobj), pages);
 	return err ?: count;
+}
+
+static ssize_t max_pages_store(struct kobject *kobj,
+			       struct kobj_attribute *attr,
+			       const char *buf, size_t count)
+{
+	return store_pages(kobj, buf, count, ttm_pool_set_max_pages);
 }
 
 static ssize_t high_watermark_pages_show(struct kobject *kobj,
@@ -174,13 +181,7 @@ static ssize_t high_watermark_pages_store(struct kobject *kobj,
 					  struct kobj_attribute *attr,
 					  const char *buf, size_t count)
 {
-	unsigned long pages;
-	int err;
-
-	err = ttm_pool_parse_pages(buf, &pages);
-	if (!err)
-		err = ttm_pool_set_high_watermark(kobj_to_pool(kobj), pages);
-	return err ?: count;
+	return store_pages(kobj, buf, count, ttm_pool_set_high_watermark);
 }
 
 static ssize_t low_watermark_pages_show(struct kobject *kobj,
@@ -194,13 +195,7 @@ static ssize_t low_watermark_pages_store(struct kobject *kobj,
 					 struct kobj_attribute *attr,
 					 const char *buf, size_t count)
 {
-	unsigned long pages;
-	int err;
-
-	err = ttm_pool_parse_pages(buf, &pages);
-	if (!err)
-		err = ttm_pool_set_low_watermark(kobj_to_pool(kobj), pages);
-	return err ?: count;
+	return store_pages(kobj, buf, count, ttm_pool_set_low_watermark);
 }
 
 static ssize_t pooled_show(struct kobject *kobj, char *buf,
