@@ -4,6 +4,7 @@
 #   make run        boot the test kernel with a qxl GPU and show the TTM pools
 #   make shell      interactive shell in the VM (Ctrl-A x quits qemu)
 #   make check      every test; the last line is "N passed, N failed"
+#   make stress DURATION=SECONDS [SWIOTLB=1]   a long stress run in the VM
 #   make module M=tests/modules/NAME   build an external module against the test kernel
 #   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
 # Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
@@ -11,7 +12,7 @@
 GPU ?= qxl
 SHELL := /bin/bash
 
-.PHONY: all deps kernels kernel-test kernel-plain tool run shell check module clean
+.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module clean
 
 all: kernels tool
 
@@ -34,6 +35,16 @@ shell: deps kernel-test tool
 
 check: deps
 	@tests/check.sh
+
+# A longer stress run than make check's: make stress DURATION=600 [SWIOTLB=1]
+DURATION ?= 300
+stress: deps kernel-test tool
+	@scripts/build-module.sh tests/modules/ttm_pool_stress test >/dev/null
+	@scripts/build-progs.sh
+	@echo $(DURATION) > build/stress-duration
+	@scripts/ttm-vm --gpu bochs --mem 768M $(if $(SWIOTLB),--append swiotlb=force) \
+		--timeout $$(($(DURATION) * 4 + 600)) --log build/logs/stress.log \
+		--add build/stress-duration:/root/stress-duration -- sh /tests/vm/stress.sh
 
 module: deps kernel-test
 	@test -n "$(M)" || { echo "usage: make module M=tests/modules/NAME" >&2; exit 2; }

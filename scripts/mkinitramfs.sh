@@ -4,6 +4,7 @@
 #   /bin/busybox (static) + /init, /etc/{passwd,group,profile}
 #   /usr/sbin/ttm-poolctl and the shared libraries it links (ldd), when built
 #   /tests/{vm,lib}/ from the repo, /lib/ttm-tests/*.ko (built test modules)
+#   /usr/bin/* the static test programs of scripts/build-progs.sh
 # Usage: scripts/mkinitramfs.sh OUT.cpio [FLAVOUR]
 # It is cheap (well under a second), so scripts/ttm-vm regenerates it on every boot.
 set -euo pipefail
@@ -39,6 +40,9 @@ tool=$TOP/tools/ttm-poolctl/ttm-poolctl
 for d in vm lib; do
 	[ -d "$TOP/tests/$d" ] && cp -a "$TOP/tests/$d" "$stage/tests/"
 done
+if [ -d "$CACHE/progs" ]; then
+	find "$CACHE/progs" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/usr/bin/" \;
+fi
 if [ -d "$CACHE/modules/$flavour" ]; then
 	find "$CACHE/modules/$flavour" -name '*.ko' -exec cp {} "$stage/lib/ttm-tests/" \;
 fi

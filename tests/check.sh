@@ -141,6 +141,13 @@ if ! "$TOP/scripts/build-kernel.sh" test; then
 	echo "    FAIL the test kernel does not build"
 else
 	record pass "build: test kernel"
+	if "$TOP/scripts/build-progs.sh" >"$out/progs.tmp" 2>&1; then
+		record pass "build: tests/progs"
+	else
+		record fail "build: tests/progs"
+		echo "    FAIL tests/progs do not build"
+		fail_detail <"$out/progs.tmp"
+	fi
 	rm -rf "$CACHE/modules/test"
 	for m in "$TOP"/tests/modules/*/; do
 		[ -d "$m" ] || continue
