@@ -199,21 +199,29 @@ static unsigned int ttm_pool_chunk_order(struct page *p)
 	return p->private;
 }
 
-/* Apply @caching to @n pages; returns 0 or a negative errno. */
+/*
+ * Apply @caching to @n pages. The x86 helpers fail only when they cannot
+ * allocate (a memtype entry, a split page table), but report -EINVAL for
+ * every failure: tell the caller what it is, -ENOMEM.
+ */
 static int ttm_pool_set_caching(struct page **pages, unsigned long n,
 				enum ttm_caching caching)
 {
+	int r = 0;
+
 #ifdef CONFIG_X86
 	switch (caching) {
 	case ttm_write_combined:
-		return set_pages_array_wc(pages, n);
+		r = set_pages_array_wc(pages, n);
+		break;
 	case ttm_uncached:
-		return set_pages_array_uc(pages, n);
+		r = set_pages_array_uc(pages, n);
+		break;
 	case ttm_cached:
 		break;
 	}
 #endif
-	return 0;
+	return r ? -ENOMEM : 0;
 }
 
 static void ttm_pool_restore_wb(struct page **pages, unsigned long n)
