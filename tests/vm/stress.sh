@@ -55,6 +55,10 @@ ok "its pools appear" test -d $S32 -a -d $S64
 			echo "set" >>$W/ctl.ops
 		done
 		echo $((100000 + i % 7 * 1000)) >$T/pool_max_pages && echo global >>$W/ctl.ops
+		# direct shrinker scans (SHRINKER_DEBUG), before the drain empties the pools
+		for s in /sys/kernel/debug/shrinker/drm-ttm_pool*/scan; do
+			echo "0 0 200" >$s 2>/dev/null && echo scan >>$W/ctl.ops
+		done
 		ttm-poolctl drain --all >/dev/null && echo drain >>$W/ctl.ops
 		if [ $SWIOTLB = 0 ]; then
 			for p in $B ttm_pool_stress32 ttm_pool_stress64; do
@@ -64,9 +68,6 @@ ok "its pools appear" test -d $S32 -a -d $S64
 				echo $w >$T/pools/$p/alloc_path && echo path >>$W/ctl.ops
 			done
 		fi
-		for s in /sys/kernel/debug/shrinker/drm-ttm_pool*/scan; do
-			echo "0 0 200" >$s 2>/dev/null && echo scan >>$W/ctl.ops
-		done
 	done
 ) &
 (	# readers of every file
@@ -133,9 +134,10 @@ ttm-poolctl drain --all >/dev/null
 is "after drain --all the global pooled_pages is 0" "$(cat $T/pooled_pages)" 0
 ok "every pooled_* is 0" sh -c "cat $T/pools/*/pooled*_pages | awk '{ s += \$1 } END { exit s }'"
 kre1=$(meminfo KReclaimable)
-# KReclaimable drops by what the pools held (slab may move it by a little).
-ok "KReclaimable dropped by the $((pooled * 4)) kB drained (-1 MiB)" \
-	test $((kre0 - kre1)) -ge $((pooled * 4 - 1024))
+# KReclaimable drops by what the pools held; slab and per-CPU vmstat deltas
+# not yet folded may move it by a little: 2 MiB.
+ok "KReclaimable dropped by the $((pooled * 4)) kB drained (-2 MiB)" \
+	test $((kre0 - kre1)) -ge $((pooled * 4 - 2048))
 # What went into a pool came out again: free_pooled = hits + trim + shrinker
 # + drain + released-at-switch + still pooled, where released-at-switch is
 # release_switch minus the freed old-path pages (returned - free_pooled - cap).
