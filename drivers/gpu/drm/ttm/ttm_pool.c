@@ -963,7 +963,7 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 	pool->path = path;
 	pool->auto_reason = why;
 	if (effective != pool->effective_path) {
-		bool was_coherent = effective == TTM_POOL_PATH_PAGE;
+		bool old_coherent = effective == TTM_POOL_PATH_PAGE;
 
 		if (effective == TTM_POOL_PATH_COHERENT)
 			ttm_pool_ready_coherent(pool);
@@ -972,7 +972,7 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 		WRITE_ONCE(pool->use_dma_alloc,
 			   effective == TTM_POOL_PATH_COHERENT);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
-		ttm_pool_release_all(pool, was_coherent, !was_coherent,
+		ttm_pool_release_all(pool, old_coherent, !old_coherent,
 				     TTM_POOL_STAT_RELEASE_SWITCH);
 	}
 	mutex_unlock(&pool->config_lock);
