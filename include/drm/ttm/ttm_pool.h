@@ -209,5 +209,6 @@ unsigned long ttm_pool_global_max_pages(void);
 unsigned long ttm_pool_global_pooled_pages(void);
 
 const char *ttm_pool_path_name(enum ttm_pool_path path);
+int ttm_pool_path_parse(const char *word);
 
 #endif

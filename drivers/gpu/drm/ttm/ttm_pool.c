@@ -160,10 +160,22 @@ const char *ttm_pool_path_name(enum ttm_pool_path path)
 }
 EXPORT_SYMBOL(ttm_pool_path_name);
 
+/**
+ * ttm_pool_path_parse() - the allocation path a word names
+ * @word: "auto", "coherent" or "page"; a trailing newline is fine
+ *
+ * Return: the path, or -EINVAL for any other word.
+ */
+int ttm_pool_path_parse(const char *word)
+{
+	return sysfs_match_string(ttm_pool_path_names, word);
+}
+EXPORT_SYMBOL(ttm_pool_path_parse);
+
 static int ttm_pool_path_param_set(const char *val,
 				   const struct kernel_param *kp)
 {
-	int i = sysfs_match_string(ttm_pool_path_names, val);
+	int i = ttm_pool_path_parse(val);
 
 	if (i < 0)
 		return -EINVAL;

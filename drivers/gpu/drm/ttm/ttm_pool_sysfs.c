@@ -101,12 +101,6 @@ static ssize_t dma32_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", kobj_to_pool(kobj)->use_dma32);
 }
 
-static const char * const ttm_pool_path_words[] = {
-	[TTM_POOL_PATH_AUTO] = "auto",
-	[TTM_POOL_PATH_COHERENT] = "coherent",
-	[TTM_POOL_PATH_PAGE] = "page",
-};
-
 static ssize_t alloc_path_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
@@ -114,9 +108,9 @@ static ssize_t alloc_path_show(struct kobject *kobj,
 	int len = 0;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ttm_pool_path_words); i++)
+	for (i = TTM_POOL_PATH_AUTO; i <= TTM_POOL_PATH_PAGE; i++)
 		len += sysfs_emit_at(buf, len, i == path ? "%s[%s]" : "%s%s",
-				     i ? " " : "", ttm_pool_path_words[i]);
+				     i ? " " : "", ttm_pool_path_name(i));
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
@@ -129,7 +123,7 @@ static ssize_t alloc_path_store(struct kobject *kobj,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	path = sysfs_match_string(ttm_pool_path_words, buf);
+	path = ttm_pool_path_parse(buf);
 	if (path < 0)
 		return path;
 	err = ttm_pool_set_path(kobj_to_pool(kobj), path);
