@@ -6,13 +6,15 @@
 #   make check      every test; the last line is "N passed, N failed"
 #   make stress DURATION=SECONDS [SWIOTLB=1]   a long stress run in the VM
 #   make module M=tests/modules/NAME   build an external module against the test kernel
+#   make bench [ROUNDS=2] [CLOCKS="icount tcg"]   our pool against upstream 6.12's;
+#                   writes docs/BENCHMARKS.md, docs/bench/ (not part of make check)
 #   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
 # Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
 
 GPU ?= qxl
 SHELL := /bin/bash
 
-.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module clean
+.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean
 
 all: kernels tool
 
@@ -45,6 +47,9 @@ stress: deps kernel-test tool
 	@scripts/ttm-vm --gpu bochs --mem 768M $(if $(SWIOTLB),--append swiotlb=force) \
 		--timeout $$(($(DURATION) * 4 + 600)) --log build/logs/stress.log \
 		--add build/stress-duration:/root/stress-duration -- sh /tests/vm/stress.sh
+
+bench:
+	@tests/bench/run.sh
 
 module: deps kernel-test
 	@test -n "$(M)" || { echo "usage: make module M=tests/modules/NAME" >&2; exit 2; }

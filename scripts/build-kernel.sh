@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build one kernel flavour (test|plain) with this repo's files overlaid.
-#   scripts/build-kernel.sh test
+# Build one kernel flavour with this repo's files overlaid (upstream: without).
+#   scripts/build-kernel.sh test|plain|upstream|nostats
 # The .config is tinyconfig + the fragments listed in scripts/kconfig/<flavour>.flavour;
 # it is regenerated only when a fragment changes. Output: $CACHE/obj-<flavour>/.
 # The full build log is $CACHE/logs/build-<flavour>.log.
@@ -17,7 +17,9 @@ read -r -a frags <"$kdir/$flavour.flavour"
 
 "$TOP/scripts/source.sh"
 
-mk() { make -C "$WORK" O="$obj" ARCH=x86_64 "$@"; }
+src=$(src_dir "$flavour")
+read -r -a extra <<<"$(flavour_make_args "$flavour")"
+mk() { make -C "$src" O="$obj" ARCH=x86_64 "${extra[@]}" "$@"; }
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
 
@@ -35,7 +37,7 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.ttm-config-hash" 2>/dev/null)" != 
 	phase "configuring the $flavour kernel (tinyconfig + ${frags[*]})"
 	: >"$log"
 	mk tinyconfig >>"$log" 2>&1 || fail "make tinyconfig"
-	(cd "$kdir" && KCONFIG_CONFIG="$obj/.config" "$WORK/scripts/kconfig/merge_config.sh" \
+	(cd "$kdir" && KCONFIG_CONFIG="$obj/.config" "$src/scripts/kconfig/merge_config.sh" \
 		-m -O "$obj" "$obj/.config" "${frags[@]}") >>"$log" 2>&1 || fail "merge_config"
 	mk olddefconfig >>"$log" 2>&1 || fail "make olddefconfig"
 	# Every option we ask for must survive olddefconfig (a missing dependency drops it).

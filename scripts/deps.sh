@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install what building and booting ttm-pool needs, and nothing already there.
 # Idempotent: `apt-get update` runs only when a package is missing.
+#   scripts/deps.sh          what make, make run and make check need
+#   scripts/deps.sh bench    that and gnuplot, for make bench's chart
 set -euo pipefail
 
 pkgs=(
@@ -10,6 +12,9 @@ pkgs=(
 	qemu-system-x86 busybox-static libsmartcols-dev ccache pkg-config
 	kmod util-linux perl python3 man-db
 )
+if [ "${1:-}" = bench ]; then
+	pkgs+=(gnuplot-nox)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -28,10 +28,25 @@ obj_dir() { echo "$CACHE/obj-$1"; }
 phase() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
+# The kernels: test (debug options), plain, and two for make bench only:
+# upstream (plain's config built from the pristine tree, without our files) and
+# nostats (ours with the pool's per-CPU statistics compiled out).
+FLAVOURS="test plain upstream nostats"
+
 # check_flavour NAME: only kernels with a kconfig fragment exist
 check_flavour() {
-	case $1 in
-	test | plain) ;;
-	*) die "unknown kernel '$1' (expected: test, plain)" ;;
+	case " $FLAVOURS " in
+	*" $1 "*) ;;
+	*) die "unknown kernel '$1' (expected one of: $FLAVOURS)" ;;
 	esac
+}
+
+# src_dir FLAVOUR -> the source tree a kernel is built from
+src_dir() {
+	if [ "$1" = upstream ]; then echo "$PRISTINE"; else echo "$WORK"; fi
+}
+
+# flavour_make_args FLAVOUR -> extra kbuild variables of that kernel
+flavour_make_args() {
+	if [ "$1" = nostats ]; then echo "TTM_POOL_NO_STATS=y"; fi
 }

@@ -23,13 +23,26 @@ struct ttm_pool_stats_pcpu {
 	u64 counter[TTM_POOL_STAT_NR];
 };
 
-/* Add @n to counter @item of @pool on this CPU; no shared cache line. */
+/*
+ * Add @n to counter @item of @pool on this CPU; no shared cache line.
+ *
+ * Building with "make TTM_POOL_NO_STATS=y" compiles the counting out. That
+ * exists only to measure what counting costs (make bench): the counters, and
+ * the in-use count derived from them, then stay 0.
+ */
+#ifdef TTM_POOL_NO_STATS
+static inline void ttm_pool_stat_add(struct ttm_pool *pool,
+				     enum ttm_pool_stat item, u64 n)
+{
+}
+#else
 static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
 {
 	if (n)
 		this_cpu_add(pool->stats->counter[item], n);
 }
+#endif
 
 void ttm_pool_stats_init(struct ttm_pool *pool);
 void ttm_pool_stats_fini(struct ttm_pool *pool);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: our pool against upstream 6.12's, measured in one run.
+#
+# Builds three kernels with the same config (scripts/kconfig/base.config):
+#   upstream  the pristine linux-source-6.12 tree, none of our files
+#   plain     ours
+#   nostats   ours built with TTM_POOL_NO_STATS=y (statistics compiled out)
+# builds tests/bench/ttm_pool_bench against each, and boots them in qemu one
+# after the other (upstream, ours, nostats, upstream, ...) ROUNDS times under
+# each clock: icount (-icount shift=0,sleep=off: guest time follows executed
+# instructions, repeatable on a noisy host) and tcg (host wall time).
+# Then tests/bench/report.py writes docs/BENCHMARKS.md, docs/bench/results.csv
+# (every sample line of every boot) and docs/bench/chart.png.
+#
+# Environment: ROUNDS (default 2), CLOCKS (default "icount tcg"),
+# BENCH_ARGS (module parameters, e.g. "reps=11 big_reps=3"),
+# BENCH_OUT (default docs).
+set -euo pipefail
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+rounds=${ROUNDS:-2}
+clocks=${CLOCKS:-icount tcg}
+out=${BENCH_OUT:-$TOP/docs}
+kernels=(upstream plain nostats)
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
+for c in $clocks; do
+	case $c in icount | tcg) ;; *) die "unknown clock '$c' in CLOCKS (expected icount, tcg)" ;; esac
+done
+
+"$TOP/scripts/deps.sh" bench
+for k in "${kernels[@]}"; do
+	"$TOP/scripts/build-kernel.sh" "$k"
+	"$TOP/scripts/build-module.sh" "$TOP/tests/bench/ttm_pool_bench" "$k" >/dev/null
+done
+
+raw=$CACHE/bench/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$raw"
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+# shellcheck disable=SC2016
+guest='insmod /lib/ttm-tests/ttm_pool_bench.ko '"${BENCH_ARGS:-}"' || exit 1
+dmesg | sed -n "s/.*ttm_pool_bench: csv,//p"'
+for clock in $clocks; do
+	opt=()
+	[ "$clock" = icount ] && opt=(--icount)
+	for round in $(seq 1 "$rounds"); do
+		for k in "${kernels[@]}"; do
+			name=$k-$clock-$round
+			phase "bench: $k kernel, $clock clock, round $round/$rounds"
+			t0=$(date +%s)
+			if ! "$TOP/scripts/ttm-vm" --kernel "$k" --gpu none --smp 2 --mem 1536M \
+				--append "kunit.enable=0 tsc=reliable" --no-kmemleak "${opt[@]}" --timeout 3600 \
+				--log "$raw/$name.log" -- "$guest" >"$raw/$name.csv"; then
+				die "bench: the $name boot failed; console log: $raw/$name.log"
+			fi
+			[ -s "$raw/$name.csv" ] || die "bench: no results from $name; console log: $raw/$name.log"
+			echo "    $(wc -l <"$raw/$name.csv") cases in $(($(date +%s) - t0))s" >&2
+		done
+	done
+done
+
+cmd="make bench${ROUNDS:+ ROUNDS=$ROUNDS}${CLOCKS:+ CLOCKS=\"$CLOCKS\"}${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}"
+python3 "$TOP/tests/bench/report.py" --raw "$raw" --out "$out" --command "$cmd" \
+	--started "$started" --finished "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	--kernel-version "$(dpkg-query -W -f='${Version}' linux-source-6.12)"
+phase "bench: wrote $out/BENCHMARKS.md, $out/bench/results.csv, $out/bench/chart.png (raw: $raw)"

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ttm_pool_bench: time the TTM page pool through the public 6.12 API only
+ * (ttm_device_init, ttm_pool_init/fini, ttm_sg_tt_init, ttm_pool_alloc/free),
+ * so the same source builds against pristine 6.12 and against ours. The cases
+ * only our pool has (drain, shrinker scan) are built when the kernel has them
+ * (TTM_BENCH_OURS, see the Makefile).
+ *
+ *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [ops=400] [only=hit,fini]
+ *
+ * Everything runs in insmod, which fails if a case failed; the module then
+ * stays loaded doing nothing. One line per case goes to the kernel log:
+ *
+ *   ttm_pool_bench: csv,CASE,PATH,CACHING,KIB,ZERO,THREADS,N,MEDIAN,P10,P90,MIN,MAX
+ *
+ * times in ns, statistics over N samples. The cases:
+ *
+ *  hit      alloc+free of a tt whose pages the pool already holds
+ *  miss     alloc+free of a tt from an empty pool (a new pool per sample)
+ *  raw      dma_alloc_attrs() + dma_free_attrs() of the same size, in chunks
+ *           of at most 1 << MAX_PAGE_ORDER pages as the pool allocates them
+ *  fini     ttm_pool_fini() of a NUMA-bound page pool holding KIB of
+ *           write-combined pages (upstream keeps them in that pool)
+ *  drain    ttm_pool_drain() of the same (ours)
+ *  shrink   shrinker scans of SHRINK_BATCH pages until the same amount is
+ *           released, as reclaim calls them (ours)
+ *  contend  THREADS threads on different CPUs doing alloc+free hits on one
+ *           pool; the time is per alloc+free of one thread
+ *
+ * ZERO is 1 for tts with TTM_TT_FLAG_ZERO_ALLOC (what device BOs get).
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ */
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/timekeeping.h>
+
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_device.h>
+#include <drm/ttm/ttm_pool.h>
+#include <drm/ttm/ttm_tt.h>
+
+static unsigned int reps = 21;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "samples per case up to 2 MiB (3..1000)");
+
+static unsigned int big_reps = 5;
+module_param(big_reps, uint, 0444);
+MODULE_PARM_DESC(big_reps, "samples per case of 64 MiB and more (3..1000)");
+
+static unsigned int ops = 400;
+module_param(ops, uint, 0444);
+MODULE_PARM_DESC(ops, "alloc+free pairs per thread in a contention sample");
+
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "comma-separated cases to run (default: all)");
+
+#define MAX_SAMPLES 1000
+#define SZ_CHUNK (PAGE_SIZE << MAX_PAGE_ORDER)
+
+static struct device *bench_dev;
+static struct ttm_device bench_bdev;
+static struct drm_vma_offset_manager bench_vma;
+static const struct ttm_device_funcs bench_funcs;
+/* The pool of the case running now (too big for the stack). */
+static struct ttm_pool pool;
+static u64 *samples;
+static int failed;
+
+static const char * const caching_names[] = {
+	[ttm_cached] = "cached",
+	[ttm_write_combined] = "wc",
+	[ttm_uncached] = "uc",
+};
+
+/* A tt of @size bytes with a DMA address array, as drivers create them. */
+struct bench_tt {
+	struct ttm_buffer_object bo;
+	struct ttm_tt tt;
+};
+
+static struct bench_tt *bench_tt_new(size_t size, enum ttm_caching caching,
+				     bool zero)
+{
+	struct bench_tt *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->bo.base.size = size;
+	if (ttm_sg_tt_init(&b->tt, &b->bo, zero ? TTM_TT_FLAG_ZERO_ALLOC : 0,
+			   caching)) {
+		kfree(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void bench_tt_free(struct bench_tt *b)
+{
+	if (!b)
+		return;
+	ttm_tt_fini(&b->tt);
+	kfree(b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, const char *path, const char *caching,
+		   size_t size, bool zero, unsigned int threads, u64 *v,
+		   unsigned int n)
+{
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	pr_info("ttm_pool_bench: csv,%s,%s,%s,%zu,%d,%u,%u,%llu,%llu,%llu,%llu,%llu\n",
+		what, path, caching, size >> 10, zero, threads, n, v[n / 2],
+		v[n / 10], v[n - 1 - n / 10], v[0], v[n - 1]);
+}
+
+static void bench_fail(const char *what, int err)
+{
+	pr_err("ttm_pool_bench: %s failed: %d\n", what, err);
+	failed = err ?: -EIO;
+}
+
+static unsigned int reps_for(size_t size)
+{
+	return size >= SZ_64M ? big_reps : reps;
+}
+
+/* One alloc+free of @b from @pool; its duration in ns, 0 on failure. */
+static u64 alloc_free(struct ttm_pool *pool, struct bench_tt *b)
+{
+	struct ttm_operation_ctx ctx = { };
+	u64 t0 = ktime_get_ns(), t1;
+	int err;
+
+	err = ttm_pool_alloc(pool, &b->tt, &ctx);
+	if (err) {
+		bench_fail("ttm_pool_alloc", err);
+		return 0;
+	}
+	ttm_pool_free(pool, &b->tt);
+	t1 = ktime_get_ns();
+	return t1 - t0 ?: 1;
+}
+
+/* hit and miss: alloc+free with a warm pool, or a new pool per sample. */
+static void bench_alloc(bool miss, bool coherent, enum ttm_caching caching,
+			size_t size, bool zero)
+{
+	unsigned int i, n = reps_for(size);
+	struct bench_tt *b;
+	/* A page pool bound to a node keeps its own WC/UC pages upstream too. */
+	int nid = miss && !coherent ? 0 : NUMA_NO_NODE;
+
+	b = bench_tt_new(size, caching, zero);
+	if (!b)
+		return bench_fail("ttm_sg_tt_init", -ENOMEM);
+
+	if (!miss) {
+		ttm_pool_init(&pool, bench_dev, nid, coherent, false);
+		if (!alloc_free(&pool, b))
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (miss)
+			ttm_pool_init(&pool, bench_dev, nid, coherent, false);
+		samples[i] = alloc_free(&pool, b);
+		if (miss)
+			ttm_pool_fini(&pool);
+		if (!samples[i])
+			goto out_free;
+		cond_resched();
+	}
+	report(miss ? "miss" : "hit", coherent ? "coherent" : "page",
+	       caching_names[caching], size, zero, 1, samples, n);
+out:
+	if (!miss)
+		ttm_pool_fini(&pool);
+out_free:
+	bench_tt_free(b);
+}
+
+/* raw: the coherent allocations the pool saves, in the pool's chunks. */
+static void bench_raw(size_t size)
+{
+	unsigned int i, k, n = reps_for(size), chunks;
+	size_t chunk = min_t(size_t, size, SZ_CHUNK);
+	dma_addr_t *addr;
+	void **vaddr;
+	u64 t0;
+
+	chunks = DIV_ROUND_UP(size, chunk);
+	vaddr = kcalloc(chunks, sizeof(*vaddr), GFP_KERNEL);
+	addr = kcalloc(chunks, sizeof(*addr), GFP_KERNEL);
+	if (!vaddr || !addr) {
+		bench_fail("raw: kcalloc", -ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		t0 = ktime_get_ns();
+		for (k = 0; k < chunks; k++) {
+			vaddr[k] = dma_alloc_attrs(bench_dev, chunk, &addr[k],
+						   GFP_KERNEL, 0);
+			if (!vaddr[k])
+				break;
+		}
+		while (k--)
+			dma_free_attrs(bench_dev, chunk, vaddr[k], addr[k], 0);
+		samples[i] = ktime_get_ns() - t0;
+		if (!vaddr[0]) {
+			bench_fail("dma_alloc_attrs", -ENOMEM);
+			goto out;
+		}
+		cond_resched();
+	}
+	report("raw", "coherent", "cached", size, true, 1, samples, n);
+out:
+	kfree(vaddr);
+	kfree(addr);
+}
+
+enum release_how { RELEASE_FINI, RELEASE_DRAIN, RELEASE_SHRINK };
+static const char * const release_names[] = { "fini", "drain", "shrink" };
+
+#ifdef TTM_BENCH_OURS
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+unsigned long ttm_pool_shrinker_scan(struct shrinker *shrink,
+				     struct shrink_control *sc);
+
+/* Scan in steps of SHRINK_BATCH (mm/shrinker.c), as do_shrink_slab() does. */
+#define BENCH_SHRINK_BATCH 128
+static void shrink_pages(unsigned long nr)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
+	unsigned long done = 0, freed;
+
+	while (done < nr) {
+		sc.nr_to_scan = BENCH_SHRINK_BATCH;
+		freed = ttm_pool_shrinker_scan(NULL, &sc);
+		if (freed == SHRINK_STOP || !freed)
+			break;
+		done += freed;
+	}
+}
+#endif
+
+/* release: give @size of pooled WC pages back to the system. */
+static void bench_release(enum release_how how, size_t size)
+{
+	unsigned int i, n = big_reps;
+	struct bench_tt *b;
+	u64 t0;
+
+	b = bench_tt_new(size, ttm_write_combined, false);
+	if (!b)
+		return bench_fail("ttm_sg_tt_init", -ENOMEM);
+	for (i = 0; i < n; i++) {
+		ttm_pool_init(&pool, bench_dev, 0, false, false);
+		if (!alloc_free(&pool, b)) {
+			ttm_pool_fini(&pool);
+			goto out;
+		}
+		t0 = ktime_get_ns();
+		switch (how) {
+		case RELEASE_FINI:
+			ttm_pool_fini(&pool);
+			break;
+#ifdef TTM_BENCH_OURS
+		case RELEASE_DRAIN:
+			ttm_pool_drain(&pool);
+			break;
+		case RELEASE_SHRINK:
+			shrink_pages(size >> PAGE_SHIFT);
+			break;
+#endif
+		default:
+			break;
+		}
+		samples[i] = ktime_get_ns() - t0;
+		if (how != RELEASE_FINI)
+			ttm_pool_fini(&pool);
+		cond_resched();
+	}
+	report(release_names[how], "page", "wc", size, false, 1, samples, n);
+out:
+	bench_tt_free(b);
+}
+
+/* contend: threads bound to different CPUs, alloc+free hits on one pool. */
+struct contender {
+	struct ttm_pool *pool;
+	struct bench_tt *b;
+	struct completion *go;
+	struct completion done;
+	u64 ns;
+	int err;
+};
+
+static int contend_thread(void *data)
+{
+	struct ttm_operation_ctx ctx = { };
+	struct contender *c = data;
+	unsigned int i;
+	u64 t0;
+
+	wait_for_completion(c->go);
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops && !c->err; i++) {
+		c->err = ttm_pool_alloc(c->pool, &c->b->tt, &ctx);
+		if (!c->err)
+			ttm_pool_free(c->pool, &c->b->tt);
+	}
+	c->ns = ktime_get_ns() - t0;
+	complete(&c->done);
+	return 0;
+}
+
+static void bench_contend(unsigned int threads, size_t size)
+{
+	struct contender c[2] = { };
+	unsigned int i, t, n = reps;
+	struct completion go;
+	struct task_struct *task;
+	u64 worst;
+
+	if (threads > num_online_cpus()) {
+		pr_info("ttm_pool_bench: contend: %u threads need %u CPUs\n",
+			threads, threads);
+		return;
+	}
+	ttm_pool_init(&pool, bench_dev, NUMA_NO_NODE, false, false);
+	for (t = 0; t < threads; t++) {
+		c[t].pool = &pool;
+		c[t].b = bench_tt_new(size, ttm_write_combined, true);
+		if (!c[t].b) {
+			bench_fail("ttm_sg_tt_init", -ENOMEM);
+			goto out;
+		}
+		/* Warm: one chunk per thread in the pool. */
+		if (!alloc_free(&pool, c[t].b))
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		init_completion(&go);
+		for (t = 0; t < threads; t++) {
+			c[t].go = &go;
+			c[t].err = 0;
+			init_completion(&c[t].done);
+			task = kthread_create(contend_thread, &c[t],
+					      "ttm_pool_bench/%u", t);
+			if (IS_ERR(task)) {
+				bench_fail("kthread_create", PTR_ERR(task));
+				threads = t;
+				break;
+			}
+			kthread_bind(task, t);
+			wake_up_process(task);
+		}
+		complete_all(&go);
+		worst = 0;
+		for (t = 0; t < threads; t++) {
+			wait_for_completion(&c[t].done);
+			if (c[t].err)
+				bench_fail("contend: ttm_pool_alloc", c[t].err);
+			worst = max(worst, c[t].ns);
+		}
+		if (failed)
+			goto out;
+		samples[i] = div_u64(worst, ops);
+		cond_resched();
+	}
+	report("contend", "page", "wc", size, true, threads, samples, n);
+out:
+	ttm_pool_fini(&pool);
+	for (t = 0; t < threads; t++)
+		bench_tt_free(c[t].b);
+}
+
+static bool wanted(const char *what)
+{
+	size_t n = strlen(what);
+	const char *s = only;
+
+	if (!s || !*s)
+		return true;
+	while ((s = strstr(s, what))) {
+		if ((s == only || s[-1] == ',') && (s[n] == ',' || !s[n]))
+			return true;
+		s += n;
+	}
+	return false;
+}
+
+static void bench_run(void)
+{
+	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_2M, SZ_64M };
+	static const size_t big[] = { SZ_64M, SZ_256M };
+	unsigned int s, c, z, how, miss, coherent;
+
+	/* Releases first, while memory is not fragmented yet. */
+	for (how = RELEASE_FINI; how <= RELEASE_SHRINK && !failed; how++) {
+#ifndef TTM_BENCH_OURS
+		if (how != RELEASE_FINI)
+			break;
+#endif
+		if (!wanted(release_names[how]))
+			continue;
+		for (s = 0; s < ARRAY_SIZE(big) && !failed; s++)
+			bench_release(how, big[s]);
+	}
+
+	for (miss = 0; miss < 2 && !failed; miss++)
+		for (coherent = 0; coherent < 2 && wanted(miss ? "miss" : "hit");
+		     coherent++)
+			for (c = 0; c < TTM_NUM_CACHING_TYPES; c++)
+				for (z = 0; z < 2; z++)
+					for (s = 0; s < ARRAY_SIZE(sizes) && !failed; s++)
+						bench_alloc(miss, coherent, c,
+							    sizes[s], z);
+
+	for (s = 0; s < ARRAY_SIZE(sizes) && !failed && wanted("raw"); s++)
+		bench_raw(sizes[s]);
+
+	for (s = 1; s <= 2 && !failed && wanted("contend"); s++)
+		bench_contend(s, SZ_64K);
+}
+
+static int __init ttm_pool_bench_init(void)
+{
+	int err;
+
+	if (reps < 3 || reps > MAX_SAMPLES || big_reps < 3 ||
+	    big_reps > MAX_SAMPLES || !ops)
+		return -EINVAL;
+	samples = kcalloc(MAX_SAMPLES, sizeof(*samples), GFP_KERNEL);
+	if (!samples)
+		return -ENOMEM;
+
+	bench_dev = root_device_register("ttm_pool_bench");
+	if (IS_ERR(bench_dev)) {
+		err = PTR_ERR(bench_dev);
+		goto err_samples;
+	}
+	bench_dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	bench_dev->dma_mask = &bench_dev->coherent_dma_mask;
+
+	/* A TTM device sets up TTM's globals (page_pool_size, global pools). */
+	drm_vma_offset_manager_init(&bench_vma, 0, 16);
+	err = ttm_device_init(&bench_bdev, &bench_funcs, bench_dev, NULL,
+			      &bench_vma, false, false);
+	if (err)
+		goto err_dev;
+
+	pr_info("ttm_pool_bench: start reps=%u big_reps=%u ops=%u cpus=%u\n",
+		reps, big_reps, ops, num_online_cpus());
+	bench_run();
+	pr_info("ttm_pool_bench: end %s\n", failed ? "FAILED" : "ok");
+
+	ttm_device_fini(&bench_bdev);
+	drm_vma_offset_manager_destroy(&bench_vma);
+	root_device_unregister(bench_dev);
+	kfree(samples);
+	return failed;
+
+err_dev:
+	drm_vma_offset_manager_destroy(&bench_vma);
+	root_device_unregister(bench_dev);
+err_samples:
+	kfree(samples);
+	return err;
+}
+
+static void __exit ttm_pool_bench_exit(void)
+{
+}
+
+module_init(ttm_pool_bench_init);
+module_exit(ttm_pool_bench_exit);
+MODULE_DESCRIPTION("Benchmark of the TTM page pool (public 6.12 API)");
+MODULE_LICENSE("Dual MIT/GPL");
