@@ -120,7 +120,8 @@ def machine():
             f"{platform.release()}, {qemu}")
 
 
-CASE_ORDER = ["hit", "miss", "raw", "fini", "drain", "shrink", "contend"]
+CASE_ORDER = ["hit", "miss", "raw", "fini", "drain", "shrink", "fini-4k",
+              "drain-4k", "shrink-4k", "contend"]
 
 
 def sort_key(k):
@@ -154,12 +155,13 @@ def targets(agg, clock):
                     f"{fmt_size(worst_d['kib'])}, zero={worst_d['zero']}); "
                     f"median {statistics.median(x for _, x in hit):.2f}×",
                     n_ok == len(hit)))
-    for d, v in rows("fini", kib=65536):
-        x = ratio(v.get("upstream"), v.get("ours"))
-        if x:
-            res.append(("release of 64 MiB pooled WC pages ≥ 3× faster",
-                        f"{x:.2f}× (ttm_pool_fini: {fmt_ns(v['upstream']['ns'])}"
-                        f" upstream, {fmt_ns(v['ours']['ns'])} ours)", x >= 3))
+    for case, what in (("fini", "in 4 MiB chunks"), ("fini-4k", "in 4 KiB pages")):
+        for d, v in rows(case, kib=65536):
+            x = ratio(v.get("upstream"), v.get("ours"))
+            if x:
+                res.append((f"release of 64 MiB pooled WC pages ≥ 3× faster ({what})",
+                            f"{x:.2f}× (ttm_pool_fini: {fmt_ns(v['upstream']['ns'])}"
+                            f" upstream, {fmt_ns(v['ours']['ns'])} ours)", x >= 3))
     over = []
     for d, v in rows("hit"):
         if v.get("ours") and v.get("ours-nostats"):
@@ -200,6 +202,42 @@ def targets(agg, clock):
     return res
 
 
+def before_after(agg, before):
+    """Table of ours before and after, for the (clock, file) pairs given."""
+    lines = ["| clock | case | path | caching | size | zero | thr | ours before | "
+             "ours now | now vs before | upstream | ratio before | ratio now |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for spec in before:
+        clock, path = spec.split(":", 1)
+        old = {}
+        with open(path) as f:
+            for line in f:
+                parts = line.strip().split(",")
+                if len(parts) != len(FIELDS):
+                    continue
+                r = dict(zip(FIELDS, parts))
+                for k in FIELDS[3:]:
+                    r[k] = int(r[k])
+                r["clock"] = clock
+                old[key(r)] = r["median_ns"]
+        for k in sorted(old, key=sort_key):
+            now = agg.get(k, {}).get("ours")
+            if not now:
+                continue
+            _, case, p, caching, kib, zero, threads = k
+            up = agg[k].get("upstream")
+            if case.startswith(("drain", "shrink")):
+                fini = "fini-4k" if case.endswith("-4k") else "fini"
+                up = agg.get((clock, fini, p, caching, kib, zero, threads),
+                             {}).get("upstream")
+            rb = f"{up['ns'] / old[k]:.2f}×" if up else "–"
+            rn = f"{up['ns'] / now['ns']:.2f}×" if up else "–"
+            lines.append(f"| {clock} | {case} | {p} | {caching} | {fmt_size(kib)} | {zero} | "
+                         f"{threads} | {fmt_ns(old[k])} | {fmt_ns(now['ns'])} | "
+                         f"{old[k] / now['ns']:.2f}× | {cell(up)} | {rb} | {rn} |")
+    return "\n".join(lines)
+
+
 def table(agg, clock):
     lines = ["| case | path | caching | size | zero | thr | upstream | ours | "
              "ratio | ours, no stats | stats cost |",
@@ -210,15 +248,16 @@ def table(agg, clock):
         v = agg[k]
         _, case, path, caching, kib, zero, threads = k
         up = v.get("upstream")
-        if case in ("drain", "shrink"):
-            up = agg.get((clock, "fini", path, caching, kib, zero, threads),
+        if case.startswith(("drain", "shrink")):
+            fini = "fini-4k" if case.endswith("-4k") else "fini"
+            up = agg.get((clock, fini, path, caching, kib, zero, threads),
                          {}).get("upstream")
         x = ratio(up, v.get("ours"))
         ns = v.get("ours-nostats")
         cost = ""
         if ns and v.get("ours"):
             cost = f"{(v['ours']['ns'] / ns['ns'] - 1) * 100:+.1f}%"
-        up_cell = cell(up) + (" (fini)" if case in ("drain", "shrink") and up else "")
+        up_cell = cell(up) + (" (fini)" if case.startswith(("drain", "shrink")) and up else "")
         lines.append(f"| {case} | {path} | {caching} | {fmt_size(kib)} | {zero} | "
                      f"{threads} | {up_cell} | {cell(v.get('ours'))} | "
                      f"{f'{x:.2f}×' if x else '–'} | {cell(ns)} | {cost} |")
@@ -291,6 +330,10 @@ def main():
     ap.add_argument("--started", default="")
     ap.add_argument("--finished", default="")
     ap.add_argument("--kernel-version", default="")
+    ap.add_argument("--before", action="append", default=[], metavar="CLOCK:CSV",
+                    help="ttm_pool_bench output of an earlier build of ours under CLOCK "
+                         "(e.g. icount:docs/bench/ours-before-icount.csv): adds a "
+                         "before/after table")
     a = ap.parse_args()
 
     rows = load(a.raw)
@@ -356,6 +399,16 @@ def main():
         for t, text, met in targets(agg, clock):
             md.append(f"| {t} | {text} | {'yes' if met else '**no**'} |")
         md.append("")
+    findings = os.path.join(benchdir, "findings.md")
+    if os.path.exists(findings):
+        with open(findings) as f:
+            md += [f.read().rstrip(), ""]
+    if a.before:
+        md += ["## Before and after the core changes of this round", "",
+               "`ours before`: the pool before clearing moved to the allocation side "
+               "(only for TTM_TT_FLAG_ZERO_ALLOC tts) and write-back restore went by "
+               "contiguous range; raw output in docs/bench/. `now vs before` above 1: faster now.",
+               "", before_after(agg, a.before), ""]
     md += ["## All cases", ""]
     for clock in clocks:
         md += [f"### {CLOCK_TEXT.get(clock, clock)}", "", table(agg, clock), ""]

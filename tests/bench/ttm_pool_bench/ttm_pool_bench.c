@@ -20,10 +20,14 @@
  *  raw      dma_alloc_attrs() + dma_free_attrs() of the same size, in chunks
  *           of at most 1 << MAX_PAGE_ORDER pages as the pool allocates them
  *  fini     ttm_pool_fini() of a NUMA-bound page pool holding KIB of
- *           write-combined pages (upstream keeps them in that pool)
+ *           write-combined pages (upstream keeps them in that pool), in the
+ *           largest chunks (one tt of KIB)
  *  drain    ttm_pool_drain() of the same (ours)
  *  shrink   shrinker scans of SHRINK_BATCH pages until the same amount is
  *           released, as reclaim calls them (ours)
+ *  fini-4k, drain-4k, shrink-4k
+ *           the same with the pool holding single pages (KIB / 4 one-page
+ *           tts allocated together, then freed), as a fragmented pool does
  *  contend  THREADS threads on different CPUs doing alloc+free hits on one
  *           pool; the time is per alloc+free of one thread
  *
@@ -48,6 +52,10 @@
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_pool.h>
 #include <drm/ttm/ttm_tt.h>
+#ifdef TTM_BENCH_OURS
+/* ttm_pool_shrinker_scan(), exported for KUnit tests */
+#include "ttm_pool_internal.h"
+#endif
 
 static unsigned int reps = 21;
 module_param(reps, uint, 0444);
@@ -239,8 +247,6 @@ static const char * const release_names[] = { "fini", "drain", "shrink" };
 
 #ifdef TTM_BENCH_OURS
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-unsigned long ttm_pool_shrinker_scan(struct shrinker *shrink,
-				     struct shrink_control *sc);
 
 /* Scan in steps of SHRINK_BATCH (mm/shrinker.c), as do_shrink_slab() does. */
 #define BENCH_SHRINK_BATCH 128
@@ -259,11 +265,49 @@ static void shrink_pages(unsigned long nr)
 }
 #endif
 
-/* release: give @size of pooled WC pages back to the system. */
-static void bench_release(enum release_how how, size_t size)
+/* Fill @pool with @size of single WC pages: one-page tts, all held at once. */
+static int fill_singles(size_t size)
 {
+	unsigned long i, got = 0, n = size >> PAGE_SHIFT;
+	struct ttm_operation_ctx ctx = { };
+	struct bench_tt **tts;
+	int err = 0;
+
+	tts = kvcalloc(n, sizeof(*tts), GFP_KERNEL);
+	if (!tts)
+		return -ENOMEM;
+	for (got = 0; got < n; got++) {
+		tts[got] = bench_tt_new(PAGE_SIZE, ttm_write_combined, false);
+		if (!tts[got]) {
+			err = -ENOMEM;
+			break;
+		}
+		err = ttm_pool_alloc(&pool, &tts[got]->tt, &ctx);
+		if (err) {
+			bench_tt_free(tts[got]);
+			break;
+		}
+	}
+	for (i = 0; i < got; i++) {
+		ttm_pool_free(&pool, &tts[i]->tt);
+		bench_tt_free(tts[i]);
+	}
+	kvfree(tts);
+	return err;
+}
+
+/*
+ * release: give @size of pooled WC pages back to the system; the pool holds
+ * them in its largest chunks, or in single pages if @singles.
+ */
+static void bench_release(enum release_how how, size_t size, bool singles)
+{
+	static const char * const singles_names[] = {
+		"fini-4k", "drain-4k", "shrink-4k"
+	};
 	unsigned int i, n = big_reps;
 	struct bench_tt *b;
+	int err;
 	u64 t0;
 
 	b = bench_tt_new(size, ttm_write_combined, false);
@@ -271,7 +315,14 @@ static void bench_release(enum release_how how, size_t size)
 		return bench_fail("ttm_sg_tt_init", -ENOMEM);
 	for (i = 0; i < n; i++) {
 		ttm_pool_init(&pool, bench_dev, 0, false, false);
-		if (!alloc_free(&pool, b)) {
+		if (singles) {
+			err = fill_singles(size);
+			if (err) {
+				bench_fail("release: filling with single pages", err);
+				ttm_pool_fini(&pool);
+				goto out;
+			}
+		} else if (!alloc_free(&pool, b)) {
 			ttm_pool_fini(&pool);
 			goto out;
 		}
@@ -296,7 +347,8 @@ static void bench_release(enum release_how how, size_t size)
 			ttm_pool_fini(&pool);
 		cond_resched();
 	}
-	report(release_names[how], "page", "wc", size, false, 1, samples, n);
+	report(singles ? singles_names[how] : release_names[how], "page", "wc",
+	       size, false, 1, samples, n);
 out:
 	bench_tt_free(b);
 }
@@ -421,7 +473,10 @@ static void bench_run(void)
 		if (!wanted(release_names[how]))
 			continue;
 		for (s = 0; s < ARRAY_SIZE(big) && !failed; s++)
-			bench_release(how, big[s]);
+			bench_release(how, big[s], false);
+		/* 64 MiB of single pages: 16384 one-page tts to fill the pool. */
+		if (!failed)
+			bench_release(how, SZ_64M, true);
 	}
 
 	for (miss = 0; miss < 2 && !failed; miss++)

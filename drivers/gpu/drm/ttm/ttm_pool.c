@@ -49,15 +49,24 @@
  * their caching in one set_pages_array_wc/uc() call per contiguous run of
  * fresh pages in the tt. When pages go back to the system (cap, trim, drain,
  * shrinker, switch, fini) they are collected first and write-back is restored
- * with one set_pages_array_wb() call for the whole batch, not one TLB flush
- * per chunk.
+ * per batch: chunks are sorted by address, every physically contiguous run of
+ * at least TTM_POOL_WB_RUN pages gets one set_pages_wb() call (one range
+ * walk, one memtype update), and the shorter runs share one
+ * set_pages_array_wb() call (one TLB flush for all of them, but one memtype
+ * update per page, which is why long runs do not go that way).
  *
  * Clearing
  * --------
- * A user must never see another user's data. Pages are cleared when they go
- * into the pool (ttm_pool_give()), on the free side, so a pool hit hands out
- * clean pages without work on the allocation path; fresh page-path chunks
- * are allocated with __GFP_ZERO, and dma_alloc_attrs() returns zeroed memory.
+ * The contract is the page allocator's: a tt gets zeroed pages if it asks
+ * for them with TTM_TT_FLAG_ZERO_ALLOC (as every device BO does), and pages
+ * with unspecified content otherwise (kernel BOs, BOs about to be filled by a
+ * move). So a chunk is cleared when it is taken from the pool for a tt that
+ * wants zeroes, never when it goes into the pool; fresh page-path chunks get
+ * __GFP_ZERO for such tts, and dma_alloc_attrs() always returns zeroed
+ * memory. A pool only serves its own device, and a tt that does not ask for
+ * zeroes sees at most what a fresh page from the page allocator could show.
+ * Earlier kernels cleared every chunk going into the pool, paying the clear
+ * twice (free, then __GFP_ZERO or nothing) or for nothing (kernel BOs).
  *
  * Cached pages of the page path are pooled like the others: the pool keeps
  * high-order chunks that are costly to reassemble once memory is fragmented,
@@ -92,6 +101,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
+#include <linux/list_sort.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -113,6 +123,12 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "ttm_pool_internal.h"
+
+/*
+ * Contiguous runs of at least this many write-combined or uncached pages get
+ * write-back restored by range, shorter ones together by page array.
+ */
+#define TTM_POOL_WB_RUN 16
 
 /**
  * struct ttm_pool_dma - head-page data of a coherent-path chunk
@@ -243,6 +259,14 @@ static void ttm_pool_restore_wb(struct page **pages, unsigned long n)
 #endif
 }
 
+/* Restore write-back on @n physically contiguous pages from @p. */
+static void ttm_pool_restore_wb_range(struct page *p, unsigned long n)
+{
+#ifdef CONFIG_X86
+	set_pages_wb(p, n);
+#endif
+}
+
 /**
  * ttm_pool_alloc_chunk() - allocate a fresh chunk
  * @pool: the pool
@@ -270,7 +294,7 @@ VISIBLE_IF_KUNIT struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool,
 	if (!coherent) {
 		if (order && pool->nid != NUMA_NO_NODE)
 			gfp |= __GFP_THISNODE;
-		p = alloc_pages_node(pool->nid, gfp | __GFP_ZERO, order);
+		p = alloc_pages_node(pool->nid, gfp, order);
 		if (p)
 			p->private = order;
 		return p;
@@ -430,7 +454,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
  * reason it was not (cap, or its path is not the pool's any more).
  */
 static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
-					struct page *p, bool clear)
+					struct page *p)
 {
 	struct ttm_pool *pool = pt->pool;
 	unsigned long nr = 1UL << pt->order;
@@ -440,8 +464,6 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 
 	if (!ttm_pool_reserve(pool, nr))
 		return TTM_POOL_STAT_RELEASE_CAP;
-	if (clear)
-		ttm_pool_clear_chunk(p, pt->order);
 
 	spin_lock(&pt->lock);
 	/* Pairs with the release in ttm_pool_set_path(). */
@@ -481,45 +503,103 @@ static void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
 	b->pages += 1UL << order;
 }
 
+static int ttm_pool_cmp_pfn(void *priv, const struct list_head *a,
+			    const struct list_head *b)
+{
+	return page_to_pfn(list_entry(a, struct page, lru)) >
+	       page_to_pfn(list_entry(b, struct page, lru));
+}
+
+/* Pages of short runs, waiting for one set_pages_array_wb() call. */
+struct ttm_pool_wb_array {
+	struct page *fallback[16];
+	struct page **pages;
+	unsigned long n, cap, want, calls;
+	gfp_t gfp;
+};
+
+static void ttm_pool_wb_flush(struct ttm_pool_wb_array *a)
+{
+	if (a->n) {
+		ttm_pool_restore_wb(a->pages, a->n);
+		a->calls++;
+		a->n = 0;
+	}
+}
+
+static void ttm_pool_wb_run(struct ttm_pool_wb_array *a, struct page *run,
+			    unsigned long len)
+{
+	unsigned long i;
+
+	if (len >= TTM_POOL_WB_RUN && !PageHighMem(run)) {
+		ttm_pool_restore_wb_range(run, len);
+		a->calls++;
+		return;
+	}
+	if (!a->pages) {
+		a->cap = a->want;
+		a->pages = kvmalloc_array(a->cap, sizeof(*a->pages),
+					  a->gfp | __GFP_NOWARN);
+		if (!a->pages) {
+			a->pages = a->fallback;
+			a->cap = ARRAY_SIZE(a->fallback);
+		}
+	}
+	for (i = 0; i < len; i++) {
+		a->pages[a->n++] = run + i;
+		if (a->n == a->cap)
+			ttm_pool_wb_flush(a);
+	}
+}
+
 /*
- * Restore write-back on the batch's pages in as few calls as memory allows
- * (one, normally), then free every chunk. @cause is the counter to charge
- * with the pages and the caching change, or TTM_POOL_STAT_NR to count
- * nothing here. Returns the number of set_pages_array_wb() calls made.
+ * Restore write-back on the @nr pages of @chunks, which are sorted by address
+ * on return: one range call per contiguous run of at least TTM_POOL_WB_RUN
+ * pages, one array call for the pages of all shorter runs (more if no array
+ * that large can be allocated). Returns the number of calls made.
+ */
+static unsigned long ttm_pool_restore_wb_chunks(struct list_head *chunks,
+						unsigned long nr, gfp_t gfp)
+{
+	struct ttm_pool_wb_array a = { .want = nr, .gfp = gfp };
+	struct page *p, *run = NULL;
+	unsigned long len = 0;
+
+	list_sort(NULL, chunks, ttm_pool_cmp_pfn);
+	list_for_each_entry(p, chunks, lru) {
+		if (run && page_to_pfn(p) == page_to_pfn(run) + len) {
+			len += 1UL << ttm_pool_chunk_order(p);
+			continue;
+		}
+		if (run)
+			ttm_pool_wb_run(&a, run, len);
+		run = p;
+		len = 1UL << ttm_pool_chunk_order(p);
+	}
+	if (run)
+		ttm_pool_wb_run(&a, run, len);
+	ttm_pool_wb_flush(&a);
+	if (a.pages != a.fallback)
+		kvfree(a.pages);
+	return a.calls;
+}
+
+/*
+ * Restore write-back on the batch's pages (see "Caching" above), then free
+ * every chunk. @cause is the counter to charge with the pages and the
+ * caching change, or TTM_POOL_STAT_NR to count nothing here. Returns the
+ * number of write-back calls made.
  */
 static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 					    struct ttm_pool_batch *b,
 					    enum ttm_pool_stat cause, gfp_t gfp)
 {
-	struct page *fallback[16], **pages, *p, *tmp;
-	unsigned long cap, n = 0, batches = 0;
-	unsigned int i, order;
+	unsigned long batches = 0;
+	struct page *p, *tmp;
 
-	if (b->wb_pages) {
-		cap = b->wb_pages;
-		pages = kvmalloc_array(cap, sizeof(*pages), gfp | __GFP_NOWARN);
-		if (!pages) {
-			pages = fallback;
-			cap = ARRAY_SIZE(fallback);
-		}
-		list_for_each_entry(p, &b->wb, lru) {
-			order = ttm_pool_chunk_order(p);
-			for (i = 0; i < (1U << order); i++) {
-				pages[n++] = p + i;
-				if (n == cap) {
-					ttm_pool_restore_wb(pages, n);
-					batches++;
-					n = 0;
-				}
-			}
-		}
-		if (n) {
-			ttm_pool_restore_wb(pages, n);
-			batches++;
-		}
-		if (pages != fallback)
-			kvfree(pages);
-	}
+	if (b->wb_pages)
+		batches = ttm_pool_restore_wb_chunks(&b->wb, b->wb_pages, gfp);
 
 	list_for_each_entry_safe(p, tmp, &b->wb, lru) {
 		list_del(&p->lru);
@@ -708,7 +788,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 			why = TTM_POOL_STAT_RELEASE_CAP;
 		} else {
 			why = ttm_pool_give(&pool->caching[caching].orders[order],
-					    p, !keep);
+					    p);
 			if (!why && keep)
 				keep[order]--;
 		}
@@ -748,7 +828,9 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
  *
  * Fill @tt with pages of @tt->caching, from the pool where it has chunks of
  * the effective path and freshly allocated otherwise, and fill
- * @tt->dma_address if the tt has one. On failure everything taken so far is
+ * @tt->dma_address if the tt has one. The pages are zeroed if @tt has
+ * TTM_TT_FLAG_ZERO_ALLOC; otherwise their content is unspecified, as with
+ * the page allocator. On failure everything taken so far is
  * given back: chunks taken from the pool return to it, fresh ones to the
  * system, and only the failure counter moves.
  *
@@ -763,6 +845,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	pgoff_t i = 0, run = 0;
 	gfp_t gfp = GFP_USER;
 	unsigned int order, j;
+	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
 	struct page *p, *from_pool;
 	bool coherent;
 	int r;
@@ -775,6 +858,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   TTM_POOL_PATH_COHERENT;
 	if (ctx->gfp_retry_mayfail)
 		gfp |= __GFP_RETRY_MAYFAIL;
+	if (zero)
+		gfp |= __GFP_ZERO;
 	gfp |= pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER;
 
 	order = min_t(unsigned int, MAX_PAGE_ORDER, __fls(remaining));
@@ -787,6 +872,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		from_pool = p;
 		if (p) {
 			taken[order]++;
+			if (zero)
+				ttm_pool_clear_chunk(p, order);
 			/* A pooled chunk ends the current run of fresh pages. */
 			if (i > run) {
 				r = ttm_pool_set_caching(&tt->pages[run],
@@ -850,8 +937,8 @@ err_chunk:
 		struct ttm_pool_batch b;
 
 		taken[order]--;
-		if (ttm_pool_give(&pool->caching[tt->caching].orders[order], p,
-				  false)) {
+		if (ttm_pool_give(&pool->caching[tt->caching].orders[order],
+				  p)) {
 			ttm_pool_batch_init(&b);
 			ttm_pool_batch_add(&b, p, order, tt->caching);
 			ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,

@@ -513,7 +513,8 @@ static void pool_stats_sequence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->inuse_pages, 0);
 }
 
-static void pool_clears_before_reuse(struct kunit *test)
+/* A pooled chunk is cleared when a tt that wants zeroes takes it. */
+static void pool_clears_for_zero_alloc(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_tt *tt;
@@ -526,9 +527,34 @@ static void pool_clears_before_reuse(struct kunit *test)
 	memset(va, 0xa5, PAGE_SIZE);
 	ttm_pool_free(pool, tt);
 
-	tt = tt_alloc(test, pool, 1, ttm_cached);
+	tt = tt_new(test, 1, ttm_cached, true);
+	tt->page_flags = TTM_TT_FLAG_ZERO_ALLOC;
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), 0);
 	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
+	ttm_pool_free(pool, tt);
+}
+
+/*
+ * A tt without TTM_TT_FLAG_ZERO_ALLOC pays no clearing, on either side: the
+ * chunk comes back as its last user left it.
+ */
+static void pool_no_clear_without_zero_alloc(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+	struct page *first;
+	u8 *va;
+
+	tt = tt_alloc(test, pool, 1, ttm_write_combined);
+	first = tt->pages[0];
+	va = page_address(first);
+	memset(va, 0x5a, PAGE_SIZE);
+	ttm_pool_free(pool, tt);
+
+	tt = tt_alloc(test, pool, 1, ttm_write_combined);
+	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0x5a, PAGE_SIZE));
 	ttm_pool_free(pool, tt);
 }
 
@@ -649,7 +675,8 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_shrinker),
 	KUNIT_CASE(pool_shrinker_numa),
 	KUNIT_CASE(pool_stats_sequence),
-	KUNIT_CASE(pool_clears_before_reuse),
+	KUNIT_CASE(pool_clears_for_zero_alloc),
+	KUNIT_CASE(pool_no_clear_without_zero_alloc),
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
 	{}
