@@ -86,6 +86,9 @@
  * Locking
  * -------
  *  - ttm_pool_type.lock (spinlock): the type's two chunk lists and nr_pages.
+ *    nr_pages is written with WRITE_ONCE() under the lock and peeked at
+ *    without it (READ_ONCE()) to skip empty types; a stale peek only turns
+ *    a hit into a miss or costs a locked look at an empty list.
  *    Never held while allocating, freeing or changing caching.
  *  - ttm_pool.config_lock (mutex): the pool's policy, caps and watermarks;
  *    held by setters, not by alloc/free, which read them with READ_ONCE().
@@ -431,13 +434,17 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
 	struct list_head *list;
 	struct page *p = NULL;
 
+	/* Unlocked peek: a miss need not take the lock (a race is a miss). */
+	if (!READ_ONCE(pt->nr_pages))
+		return NULL;
+
 	spin_lock(&pt->lock);
 	if (ttm_pool_type_ready(pt, coherent)) {
 		list = coherent ? &pt->pages : &pt->page_chunks;
 		p = list_first_entry_or_null(list, struct page, lru);
 		if (p) {
 			list_del(&p->lru);
-			pt->nr_pages -= nr;
+			WRITE_ONCE(pt->nr_pages, pt->nr_pages - nr);
 		}
 	}
 	spin_unlock(&pt->lock);
@@ -471,7 +478,7 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	ours = coherent == (path == TTM_POOL_PATH_COHERENT);
 	if (ours) {
 		list_add(&p->lru, coherent ? &pt->pages : &pt->page_chunks);
-		pt->nr_pages += nr;
+		WRITE_ONCE(pt->nr_pages, pt->nr_pages + nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -635,7 +642,7 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 		list_splice_init(&pt->page_chunks, &chunks);
 	list_for_each_entry(p, &chunks, lru)
 		nr += 1UL << pt->order;
-	pt->nr_pages -= nr;
+	WRITE_ONCE(pt->nr_pages, pt->nr_pages - nr);
 	spin_unlock(&pt->lock);
 
 	list_for_each_entry_safe(p, tmp, &chunks, lru) {
@@ -807,7 +814,8 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	}
 
 	wb_pages = b.wb_pages;
-	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR, GFP_KERNEL);
+	batches = b.pages ? ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
+						   GFP_KERNEL) : 0;
 	if (keep)
 		return;
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
