@@ -404,10 +404,11 @@ def main():
         with open(findings) as f:
             md += [f.read().rstrip(), ""]
     if a.before:
-        md += ["## Before and after the core changes of this round", "",
-               "`ours before`: the pool before clearing moved to the allocation side "
-               "(only for TTM_TT_FLAG_ZERO_ALLOC tts) and write-back restore went by "
-               "contiguous range; raw output in docs/bench/. `now vs before` above 1: faster now.",
+        md += ["## Before and after", "",
+               "`ours before`: " + ", ".join(f"`{b.split(':', 1)[1]}` ({b.split(':', 1)[0]})"
+                                         for b in a.before) +
+               ", the module's output on an earlier build of ours (see the findings for "
+               "which). `now vs before` above 1: faster now; the ratios are upstream / ours.",
                "", before_after(agg, a.before), ""]
     md += ["## All cases", ""]
     for clock in clocks:

@@ -19,7 +19,9 @@
 #
 # Environment: ROUNDS (default 2), CLOCKS (default "icount tcg"),
 # BENCH_ARGS (module parameters for every boot, after the defaults, e.g.
-# "reps=11 only=hit,fini"), BENCH_OUT (default docs).
+# "reps=11 only=hit,fini"), BENCH_OUT (default docs), BENCH_BEFORE (space-
+# separated CLOCK:FILE, ttm_pool_bench output of an earlier build of ours:
+# adds a before/after table).
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -30,6 +32,12 @@ kernels=(upstream plain nostats)
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
 for c in $clocks; do
 	case $c in icount | tcg) ;; *) die "unknown clock '$c' in CLOCKS (expected icount, tcg)" ;; esac
+done
+
+before=()
+for b in ${BENCH_BEFORE:-}; do
+	[ -f "${b#*:}" ] || die "BENCH_BEFORE: no such file '${b#*:}'"
+	before+=(--before "$b")
 done
 
 "$TOP/scripts/deps.sh" bench
@@ -75,8 +83,8 @@ dmesg | sed -n 's/.*ttm_pool_bench: csv,//p'"
 	done
 done
 
-cmd="make bench${ROUNDS:+ ROUNDS=$ROUNDS}${CLOCKS:+ CLOCKS=\"$CLOCKS\"}${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}"
-python3 "$TOP/tests/bench/report.py" --raw "$raw" --out "$out" --command "$cmd" \
+cmd="make bench${ROUNDS:+ ROUNDS=$ROUNDS}${CLOCKS:+ CLOCKS=\"$CLOCKS\"}${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}${BENCH_BEFORE:+ BENCH_BEFORE=\"$BENCH_BEFORE\"}"
+python3 "$TOP/tests/bench/report.py" --raw "$raw" --out "$out" --command "$cmd" "${before[@]}" \
 	--started "$started" --finished "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--kernel-version "$(dpkg-query -W -f='${Version}' linux-source-6.12)"
 phase "bench: wrote $out/BENCHMARKS.md, $out/bench/results.csv, $out/bench/chart.png (raw: $raw)"

@@ -49,11 +49,12 @@
  * their caching in one set_pages_array_wc/uc() call per contiguous run of
  * fresh pages in the tt. When pages go back to the system (cap, trim, drain,
  * shrinker, switch, fini) they are collected first and write-back is restored
- * per batch: chunks are sorted by address, every physically contiguous run of
- * at least TTM_POOL_WB_RUN pages gets one set_pages_wb() call (one range
- * walk, one memtype update), and the shorter runs share one
- * set_pages_array_wb() call (one TLB flush for all of them, but one memtype
- * update per page, which is why long runs do not go that way).
+ * per batch: every chunk of TTM_POOL_WB_RANGE_ORDER or more gets one
+ * set_pages_wb() call (one range walk, one memtype update), and the smaller
+ * chunks share one set_pages_array_wb() call (one TLB flush for all of them,
+ * but one memtype update per page, which is why large chunks do not go that
+ * way). Merging physically adjacent large chunks into one call was measured
+ * and gained nothing: the per-PTE work of the caching change dominates.
  *
  * Clearing
  * --------
@@ -104,7 +105,6 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
-#include <linux/list_sort.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -128,10 +128,10 @@
 #include "ttm_pool_internal.h"
 
 /*
- * Contiguous runs of at least this many write-combined or uncached pages get
- * write-back restored by range, shorter ones together by page array.
+ * Write-combined and uncached chunks of at least this order get write-back
+ * restored by range, smaller ones together by page array.
  */
-#define TTM_POOL_WB_RUN 16
+#define TTM_POOL_WB_RANGE_ORDER 4
 
 /**
  * struct ttm_pool_dma - head-page data of a coherent-path chunk
@@ -510,14 +510,7 @@ static void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
 	b->pages += 1UL << order;
 }
 
-static int ttm_pool_cmp_pfn(void *priv, const struct list_head *a,
-			    const struct list_head *b)
-{
-	return page_to_pfn(list_entry(a, struct page, lru)) >
-	       page_to_pfn(list_entry(b, struct page, lru));
-}
-
-/* Pages of short runs, waiting for one set_pages_array_wb() call. */
+/* Pages of small chunks, waiting for one set_pages_array_wb() call. */
 struct ttm_pool_wb_array {
 	struct page *fallback[16];
 	struct page **pages;
@@ -534,13 +527,13 @@ static void ttm_pool_wb_flush(struct ttm_pool_wb_array *a)
 	}
 }
 
-static void ttm_pool_wb_run(struct ttm_pool_wb_array *a, struct page *run,
-			    unsigned long len)
+static void ttm_pool_wb_chunk(struct ttm_pool_wb_array *a, struct page *p,
+			      unsigned int order)
 {
 	unsigned long i;
 
-	if (len >= TTM_POOL_WB_RUN && !PageHighMem(run)) {
-		ttm_pool_restore_wb_range(run, len);
+	if (order >= TTM_POOL_WB_RANGE_ORDER && !PageHighMem(p)) {
+		ttm_pool_restore_wb_range(p, 1UL << order);
 		a->calls++;
 		return;
 	}
@@ -553,39 +546,27 @@ static void ttm_pool_wb_run(struct ttm_pool_wb_array *a, struct page *run,
 			a->cap = ARRAY_SIZE(a->fallback);
 		}
 	}
-	for (i = 0; i < len; i++) {
-		a->pages[a->n++] = run + i;
+	for (i = 0; i < (1UL << order); i++) {
+		a->pages[a->n++] = p + i;
 		if (a->n == a->cap)
 			ttm_pool_wb_flush(a);
 	}
 }
 
 /*
- * Restore write-back on the @nr pages of @chunks, which are sorted by address
- * on return: one range call per contiguous run of at least TTM_POOL_WB_RUN
- * pages, one array call for the pages of all shorter runs (more if no array
- * that large can be allocated). Returns the number of calls made.
+ * Restore write-back on the @nr pages of @chunks: one range call per chunk of
+ * TTM_POOL_WB_RANGE_ORDER or more, one array call for the pages of all
+ * smaller chunks (more if no array that large can be allocated). Returns the
+ * number of calls made.
  */
 static unsigned long ttm_pool_restore_wb_chunks(struct list_head *chunks,
 						unsigned long nr, gfp_t gfp)
 {
 	struct ttm_pool_wb_array a = { .want = nr, .gfp = gfp };
-	struct page *p, *run = NULL;
-	unsigned long len = 0;
+	struct page *p;
 
-	list_sort(NULL, chunks, ttm_pool_cmp_pfn);
-	list_for_each_entry(p, chunks, lru) {
-		if (run && page_to_pfn(p) == page_to_pfn(run) + len) {
-			len += 1UL << ttm_pool_chunk_order(p);
-			continue;
-		}
-		if (run)
-			ttm_pool_wb_run(&a, run, len);
-		run = p;
-		len = 1UL << ttm_pool_chunk_order(p);
-	}
-	if (run)
-		ttm_pool_wb_run(&a, run, len);
+	list_for_each_entry(p, chunks, lru)
+		ttm_pool_wb_chunk(&a, p, ttm_pool_chunk_order(p));
 	ttm_pool_wb_flush(&a);
 	if (a.pages != a.fallback)
 		kvfree(a.pages);
