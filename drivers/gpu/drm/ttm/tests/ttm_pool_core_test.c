@@ -392,6 +392,29 @@ static void pool_watermarks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, FREE_POOLED), 11);
 }
 
+/*
+ * Write-back comes back by range for a large chunk and by page array for the
+ * small ones: one call each, two in all.
+ */
+static void pool_release_wb_per_large_chunk(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+	u64 batches;
+
+	tt = tt_alloc(test, pool, 35, ttm_uncached);	/* orders 5, 1, 0 */
+	ttm_pool_free(pool, tt);
+	KUNIT_ASSERT_EQ(test, stats(test, pool)->pooled[ttm_uncached][5], 32);
+	KUNIT_ASSERT_EQ(test, stats(test, pool)->pooled[ttm_uncached][1], 2);
+	KUNIT_ASSERT_EQ(test, stats(test, pool)->pooled[ttm_uncached][0], 1);
+	batches = STAT(test, pool, CACHING_BATCHES);
+
+	ttm_pool_drain(pool);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CACHING_BATCHES) - batches, 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CACHING_PAGES), 70);
+}
+
 static void pool_drain(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
@@ -672,6 +695,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_lower_cap_trims),
 	KUNIT_CASE(pool_watermarks),
 	KUNIT_CASE(pool_drain),
+	KUNIT_CASE(pool_release_wb_per_large_chunk),
 	KUNIT_CASE(pool_shrinker),
 	KUNIT_CASE(pool_shrinker_numa),
 	KUNIT_CASE(pool_stats_sequence),
