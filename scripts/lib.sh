@@ -33,12 +33,12 @@ die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 # nostats (ours with the pool's per-CPU statistics compiled out).
 FLAVOURS="test plain upstream nostats"
 
-# check_flavour NAME: only kernels with a kconfig fragment exist
+# is_flavour NAME: true for the kernels that have a kconfig fragment
+is_flavour() { [[ " $FLAVOURS " == *" $1 "* ]]; }
+
+# check_flavour NAME: die unless NAME is one of them
 check_flavour() {
-	case " $FLAVOURS " in
-	*" $1 "*) ;;
-	*) die "unknown kernel '$1' (expected one of: $FLAVOURS)" ;;
-	esac
+	is_flavour "$1" || die "unknown kernel '$1' (expected one of: $FLAVOURS)"
 }
 
 # src_dir FLAVOUR -> the source tree a kernel is built from

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: our pool against upstream 6.12's, measured in one run.
 #
-# Builds three kernels with the same config (scripts/kconfig/base.config):
+# Builds three kernels with the same config (scripts/kconfig/base.config and
+# bench.config):
 #   upstream  the pristine linux-source-6.12 tree, none of our files
 #   plain     ours
 #   nostats   ours built with TTM_POOL_NO_STATS=y (statistics compiled out)
@@ -14,8 +15,8 @@
 # (every sample line of every boot) and docs/bench/chart.png.
 #
 # Under icount every sample of a case takes the same time (the spread is 0),
-# so those boots take fewer samples (reps=5 big_reps=3 ops=200): icount is
-# about 5x slower than plain TCG.
+# so those boots take fewer samples (reps=5 big_reps=3 ops=200), which keeps
+# an icount boot as short as a tcg one (icount runs the guest more slowly).
 #
 # Environment: ROUNDS (default 2), CLOCKS (default "icount tcg"),
 # BENCH_ARGS (module parameters for every boot, after the defaults, e.g.

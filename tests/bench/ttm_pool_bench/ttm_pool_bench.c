@@ -191,15 +191,15 @@ static void bench_alloc(bool miss, bool coherent, enum ttm_caching caching,
 		if (miss)
 			ttm_pool_fini(&pool);
 		if (!samples[i])
-			goto out_free;
+			goto out;
 		cond_resched();
 	}
 	report(miss ? "miss" : "hit", coherent ? "coherent" : "page",
 	       caching_names[caching], size, zero, 1, samples, n);
 out:
+	/* A miss sample finished its pool; the hit pool lives for the case. */
 	if (!miss)
 		ttm_pool_fini(&pool);
-out_free:
 	bench_tt_free(b);
 }
 

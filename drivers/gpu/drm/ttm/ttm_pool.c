@@ -510,67 +510,61 @@ static void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
 	b->pages += 1UL << order;
 }
 
-/* Pages of small chunks, waiting for one set_pages_array_wb() call. */
-struct ttm_pool_wb_array {
-	struct page *fallback[16];
-	struct page **pages;
-	unsigned long n, cap, want, calls;
-	gfp_t gfp;
-};
-
-static void ttm_pool_wb_flush(struct ttm_pool_wb_array *a)
+static bool ttm_pool_wb_by_range(struct page *p, unsigned int order)
 {
-	if (a->n) {
-		ttm_pool_restore_wb(a->pages, a->n);
-		a->calls++;
-		a->n = 0;
-	}
-}
-
-static void ttm_pool_wb_chunk(struct ttm_pool_wb_array *a, struct page *p,
-			      unsigned int order)
-{
-	unsigned long i;
-
-	if (order >= TTM_POOL_WB_RANGE_ORDER && !PageHighMem(p)) {
-		ttm_pool_restore_wb_range(p, 1UL << order);
-		a->calls++;
-		return;
-	}
-	if (!a->pages) {
-		a->cap = a->want;
-		a->pages = kvmalloc_array(a->cap, sizeof(*a->pages),
-					  a->gfp | __GFP_NOWARN);
-		if (!a->pages) {
-			a->pages = a->fallback;
-			a->cap = ARRAY_SIZE(a->fallback);
-		}
-	}
-	for (i = 0; i < (1UL << order); i++) {
-		a->pages[a->n++] = p + i;
-		if (a->n == a->cap)
-			ttm_pool_wb_flush(a);
-	}
+	return order >= TTM_POOL_WB_RANGE_ORDER && !PageHighMem(p);
 }
 
 /*
- * Restore write-back on the @nr pages of @chunks: one range call per chunk of
+ * Restore write-back on the pages of @chunks: one range call per chunk of
  * TTM_POOL_WB_RANGE_ORDER or more, one array call for the pages of all
  * smaller chunks (more if no array that large can be allocated). Returns the
  * number of calls made.
  */
 static unsigned long ttm_pool_restore_wb_chunks(struct list_head *chunks,
-						unsigned long nr, gfp_t gfp)
+						gfp_t gfp)
 {
-	struct ttm_pool_wb_array a = { .want = nr, .gfp = gfp };
-	struct page *p;
+	struct page *fallback[16], **pages, *p;
+	unsigned long cap = 0, n = 0, calls = 0, i;
+	unsigned int order;
 
-	list_for_each_entry(p, chunks, lru)
-		ttm_pool_wb_chunk(&a, p, ttm_pool_chunk_order(p));
-	ttm_pool_wb_flush(&a);
-	if (a.pages != a.fallback)
-		kvfree(a.pages);
-	return a.calls;
+	list_for_each_entry(p, chunks, lru) {
+		order = ttm_pool_chunk_order(p);
+		if (ttm_pool_wb_by_range(p, order)) {
+			ttm_pool_restore_wb_range(p, 1UL << order);
+			calls++;
+		} else {
+			cap += 1UL << order;
+		}
+	}
+	if (!cap)
+		return calls;
+
+	pages = kvmalloc_array(cap, sizeof(*pages), gfp | __GFP_NOWARN);
+	if (!pages) {
+		pages = fallback;
+		cap = ARRAY_SIZE(fallback);
+	}
+	list_for_each_entry(p, chunks, lru) {
+		order = ttm_pool_chunk_order(p);
+		if (ttm_pool_wb_by_range(p, order))
+			continue;
+		for (i = 0; i < (1UL << order); i++) {
+			pages[n++] = p + i;
+			if (n == cap) {
+				ttm_pool_restore_wb(pages, n);
+				calls++;
+				n = 0;
+			}
+		}
+	}
+	if (n) {
+		ttm_pool_restore_wb(pages, n);
+		calls++;
+	}
+	if (pages != fallback)
+		kvfree(pages);
+	return calls;
 }
 
 /*
@@ -586,8 +580,10 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 	unsigned long batches = 0;
 	struct page *p, *tmp;
 
+	if (!b->pages)
+		return 0;
 	if (b->wb_pages)
-		batches = ttm_pool_restore_wb_chunks(&b->wb, b->wb_pages, gfp);
+		batches = ttm_pool_restore_wb_chunks(&b->wb, gfp);
 
 	list_for_each_entry_safe(p, tmp, &b->wb, lru) {
 		list_del(&p->lru);
@@ -795,8 +791,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	}
 
 	wb_pages = b.wb_pages;
-	batches = b.pages ? ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
-						   GFP_KERNEL) : 0;
+	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR, GFP_KERNEL);
 	if (keep)
 		return;
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
