@@ -26,7 +26,8 @@
 #include <drm/ttm/ttm_tt.h>
 
 #define NPAGES 64
-#define PATTERN 0x5a
+/* The next value device_sees_cpu_writes() writes; never 0 (zeroed slots). */
+static u8 next_pattern = 0x5a;
 
 struct bounce_test {
 	struct device *dev;
@@ -83,18 +84,26 @@ static unsigned int direct_pages(struct device *dev, struct ttm_tt *tt)
 	return n;
 }
 
-/* Pages where a device reading the DMA address sees what the CPU wrote. */
+/*
+ * Pages where a device reading the DMA address sees what the CPU wrote. Each
+ * call writes a value the pages did not hold before: a bounce slot holds the
+ * page's content as of dma_map_page(), and a page without ZERO_ALLOC may come
+ * back from the page allocator still holding an earlier call's value.
+ */
 static unsigned int device_sees_cpu_writes(struct device *dev,
 					   struct ttm_tt *tt)
 {
+	u8 pattern = next_pattern++;
 	unsigned int i, n = 0;
 
+	if (!pattern)
+		pattern = next_pattern++;
 	for (i = 0; i < tt->num_pages; i++)
-		memset(page_address(tt->pages[i]), PATTERN, PAGE_SIZE);
+		memset(page_address(tt->pages[i]), pattern, PAGE_SIZE);
 	for (i = 0; i < tt->num_pages; i++) {
 		u8 *bus = phys_to_virt(dma_to_phys(dev, tt->dma_address[i]));
 
-		n += !memchr_inv(bus, PATTERN, PAGE_SIZE);
+		n += !memchr_inv(bus, pattern, PAGE_SIZE);
 	}
 	return n;
 }
