@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Every file the guest has under /sys/kernel/mm/ttm and /sys/kernel/debug/ttm,
+# Every file the guest has under /sys/kernel/ttm and /sys/kernel/debug/ttm,
 # and the devices' ttm_pool links, matches a What: entry of our ABI files.
 # Checked with bochs (a pool with a device) and qxl (a "nodev" pool).
 . "$(dirname "$0")/../lib/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-abi=("$top"/Documentation/ABI/testing/sysfs-kernel-mm-ttm
+abi=("$top"/Documentation/ABI/testing/sysfs-kernel-ttm
 	"$top"/Documentation/ABI/testing/debugfs-ttm-pool)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-list='find /sys/kernel/mm/ttm /sys/kernel/debug/ttm;
+list='find /sys/kernel/ttm /sys/kernel/debug/ttm;
 	for l in /sys/bus/pci/devices/*/ttm_pool*; do
 		[ -e "$l" ] && echo "$(readlink -f "${l%/*}")/${l##*/}"
 	done; true'
@@ -18,14 +18,14 @@ for gpu in bochs qxl; do
 	"$top/scripts/ttm-vm" --gpu $gpu --no-kmemleak --log "$tmp/$gpu.log" -- "$list" \
 		>"$tmp/$gpu.paths"
 	is "$gpu: listed the guest's TTM files" "$?" 0
-	ok "$gpu: more than the global files" test "$(grep -c /sys/kernel/mm/ttm/pools/ "$tmp/$gpu.paths")" -gt 20
+	ok "$gpu: more than the global files" test "$(grep -c /sys/kernel/ttm/pools/ "$tmp/$gpu.paths")" -gt 20
 	"$top/tests/lib/abi_match.py" "${abi[@]}" <"$tmp/$gpu.paths" >"$tmp/$gpu.missing"
 	is "$gpu: every file is documented" "$?" 0
 	sed 's/^/# undocumented: /' "$tmp/$gpu.missing"
 done
 grep -q '^/sys/devices/.*/ttm_pool$' "$tmp/bochs.paths"
 is "bochs: the device link was checked" "$?" 0
-printf '/sys/kernel/mm/ttm/pools/x/not_a_file\n' |
+printf '/sys/kernel/ttm/pools/x/not_a_file\n' |
 	"$top/tests/lib/abi_match.py" "${abi[@]}" >/dev/null
 is "an undocumented file is caught" "$?" 1
 done_testing

@@ -94,7 +94,7 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre ...and the earlier write is undone" \
 		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
 		"max_pages=524288 high_watermark_pages=262144 max_pages=262144 "
-	is "$pre ...leaving max_pages as it was" "$(cat "$tmp/root/sys/kernel/mm/ttm/pools/0000:03:00.0/max_pages")" 262144
+	is "$pre ...leaving max_pages as it was" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages")" 262144
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 low=300000 >"$tmp/out" 2>&1
 	is "$pre low above high is refused (1)" "$?" 1

@@ -5,7 +5,7 @@
 # path switched underneath (qxl has no struct device: page path only).
 . /tests/lib/tap.sh
 command -v dumbbuf >/dev/null || skip_all "dumbbuf missing"
-P=/sys/kernel/mm/ttm/pools/nodev
+P=/sys/kernel/ttm/pools/nodev
 inuse0=$(cat $P/inuse_pages)
 (
 	for i in 1 2 3 4 5 6; do

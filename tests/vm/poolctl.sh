@@ -7,7 +7,7 @@
 . /tests/lib/tap.sh
 
 command -v ttm-poolctl >/dev/null || skip_all "ttm-poolctl not in the initramfs"
-P=/sys/kernel/mm/ttm/pools/nodev
+P=/sys/kernel/ttm/pools/nodev
 HOLD=/lib/ttm-tests/ttm_pool_hold.ko
 
 out=$(ttm-poolctl)

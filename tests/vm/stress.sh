@@ -11,7 +11,7 @@
 # Duration: /root/stress-duration (seconds, `make stress DURATION=...`), else 15.
 . /tests/lib/tap.sh
 
-T=/sys/kernel/mm/ttm
+T=/sys/kernel/ttm
 D=/sys/kernel/debug/ttm/pools
 B=0000:00:02.0
 MOD=/lib/ttm-tests/ttm_pool_stress.ko

@@ -6,7 +6,7 @@
 # the bad-input table, permissions, and unbind/rebind under a reader.
 . /tests/lib/tap.sh
 
-T=/sys/kernel/mm/ttm
+T=/sys/kernel/ttm
 DEV=0000:00:02.0
 P=$T/pools/$DEV
 S=$P/stats

@@ -8,7 +8,7 @@
 # freed device at the next bind and KASAN reports it; bochs covers rebind.)
 . /tests/lib/tap.sh
 
-T=/sys/kernel/mm/ttm
+T=/sys/kernel/ttm
 P=$T/pools/nodev
 DEV=0000:00:02.0
 

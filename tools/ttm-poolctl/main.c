@@ -33,7 +33,7 @@ static void usage(FILE *out)
 	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
 	      " ttm-poolctl [options] dump [POOL] [-o FILE]\n"
 	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
-	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/mm/ttm).\n"
+	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
 	      "\nPOOL is a pool name, a PCI address, /dev/dri/cardN, or a driver name\n"
 	      "with a single pool. SIZE is pages (512, 512p) or bytes with a unit\n"
 	      "(64M, 1G, 1.5GiB).\n"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The pool model: one struct pool per /sys/kernel/mm/ttm/pools/<name>. */
+/* The pool model: one struct pool per /sys/kernel/ttm/pools/<name>. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ttm-poolctl: inspect and tune the TTM page pools of the running kernel
- * through /sys/kernel/mm/ttm and /sys/kernel/debug/ttm.
+ * through /sys/kernel/ttm and /sys/kernel/debug/ttm.
  */
 #ifndef TTM_POOLCTL_H
 #define TTM_POOLCTL_H
@@ -15,7 +15,7 @@
 #define EXIT_USAGE 2
 
 /* Paths below the sysroot. */
-#define TTM_SYSFS "/sys/kernel/mm/ttm"
+#define TTM_SYSFS "/sys/kernel/ttm"
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
 
 /* ---- sysfs.c: files below the sysroot --------------------------------- */
@@ -70,7 +70,7 @@ int pool_load(struct pool *p, const char *name);
 void pool_free(struct pool *p);
 /* Find POOL by name, PCI address, /dev/dri/cardN or unique driver; prints errors. */
 struct pool *pools_find(struct pools *ps, const char *spec);
-/* "/sys/kernel/mm/ttm/pools/NAME/FILE" */
+/* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
 uint64_t pool_page_size(void);
 double pool_hit_percent(const struct pool *p);

@@ -33,7 +33,7 @@ ln -s ../../../devices/pci0000:00/0000:00:02.0 "$root/sys/class/drm/card0/device
 ln -s ../../../devices/pci0000:00/0000:03:00.0 "$root/sys/class/drm/card1/device"
 [ "$kind" = empty ] && exit 0
 
-T=$root/sys/kernel/mm/ttm
+T=$root/sys/kernel/ttm
 mkdir -p "$T/pools"
 echo 131072 >"$T/pool_max_pages"
 echo 5152 >"$T/pooled_pages"

@@ -5,7 +5,7 @@
  *
  *   insmod ttm_pool_hold.ko pool=0000:00:02.0 pages=16 caching=wc
  *
- * pool is a name from /sys/kernel/mm/ttm/pools/. The module keeps a pointer
+ * pool is a name from /sys/kernel/ttm/pools/. The module keeps a pointer
  * to the pool: unload it before the pool's driver unbinds.
  *
  * Copyright (c) 2026 The ttm-pool authors
@@ -20,7 +20,7 @@
 
 static char *pool_name;
 module_param_named(pool, pool_name, charp, 0444);
-MODULE_PARM_DESC(pool, "name of the pool (see /sys/kernel/mm/ttm/pools)");
+MODULE_PARM_DESC(pool, "name of the pool (see /sys/kernel/ttm/pools)");
 
 static unsigned long pages = 1;
 module_param(pages, ulong, 0444);

@@ -11,7 +11,7 @@
  *   rmmod ttm_pool_stress     -> "ttm_pool_stress: done: ..." in the log
  *
  * The devices are /sys/devices/ttm_pool_stress32 and ttm_pool_stress64, so
- * their pools appear under /sys/kernel/mm/ttm/pools/ with those names.
+ * their pools appear under /sys/kernel/ttm/pools/ with those names.
  *
  * Copyright (c) 2026 The ttm-pool authors
  */

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * TTM page pool: sysfs interface, /sys/kernel/mm/ttm/.
+ * TTM page pool: sysfs interface, /sys/kernel/ttm/.
  *
  * Copyright (c) 2026 The ttm-pool authors
  *
- * /sys/kernel/mm/ttm/{pool_max_pages,pooled_pages} are global; pools/<name>/
+ * /sys/kernel/ttm/{pool_max_pages,pooled_pages} are global; pools/<name>/
  * has one kobject per pool, named after its device (dev_name(), then
  * <dev_name>.<N> for further pools of the same device; "nodev" for pools
  * without one) and linked from the device's directory as ttm_pool[.<N>].
- * Documentation/ABI/testing/sysfs-kernel-mm-ttm describes every file.
+ * Documentation/ABI/testing/sysfs-kernel-ttm describes every file.
  *
  * Lifetime: the directory of a pool exists from ttm_pool_init() to
  * ttm_pool_fini(). Removing it waits for every show() and store() running
@@ -412,7 +412,7 @@ static int ttm_pool_sysfs_get_root(void)
 	if (ttm_pool_sysfs_users++)
 		return 0;
 
-	ttm_kobj = kobject_create_and_add("ttm", mm_kobj);
+	ttm_kobj = kobject_create_and_add("ttm", kernel_kobj);
 	if (!ttm_kobj)
 		goto err_users;
 	err = sysfs_create_group(ttm_kobj, &ttm_global_group);
