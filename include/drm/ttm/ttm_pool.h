@@ -10,20 +10,25 @@
 #ifndef _TTM_PAGE_POOL_H_
 #define _TTM_PAGE_POOL_H_
 
-#include <linux/llist.h>
 #include <linux/mmzone.h>
-#include <linux/mutex.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
-#include <linux/types.h>
-#include <linux/workqueue.h>
 #include <drm/ttm/ttm_caching.h>
+
+/*
+ * struct ttm_pool and struct ttm_pool_type are exactly 6.12's: drivers embed
+ * them (through struct ttm_device) and the symbol versions (CRCs) of most of
+ * TTM's exports hash their text, so a prebuilt 6.12 driver loads against
+ * this TTM only if they do not change. The includes above are 6.12's too:
+ * one more header can make a type complete where it was opaque and change
+ * those CRCs. Everything else a pool needs lives in a structure the pool
+ * core owns (drivers/gpu/drm/ttm/ttm_pool_internal.h).
+ */
 
 struct device;
 struct seq_file;
 struct ttm_operation_ctx;
 struct ttm_pool;
-struct ttm_pool_stats_pcpu;
-struct ttm_pool_sysfs;
 struct ttm_tt;
 
 /**
@@ -100,53 +105,38 @@ struct ttm_pool_stats {
 };
 
 /**
- * struct ttm_pool_type - Pool for a certain memory type
+ * struct ttm_pool_type - pooled chunks of one caching type and order
  *
  * @pool: the pool we belong to
- * @order: the allocation order our pages have
- * @caching: the caching type our pages have
- * @lock: protects @pages, @page_chunks and @nr_pages
+ * @order: the allocation order of the chunks
+ * @caching: the caching type of the chunks
+ * @shrinker_list: links the first type of a pool (caching[0].orders[0]) with
+ *	the pool's private state; unused in the other types
+ * @lock: protects @pages and the type's private part (its page-path list
+ *	and page count)
  * @pages: pooled chunks made by the coherent path, linked by the head
- *	page's lru. Set up when the pool first runs on the coherent path;
- *	until then both pointers are NULL, like the never-initialised
- *	per-device types of non-DMA pools in earlier kernels (upstream's
- *	KUnit suite inspects this list).
- * @page_chunks: pooled chunks made by the page path
- * @nr_pages: pages pooled in this type, both lists together
+ *	page's lru; empty until the pool first runs on that path
  */
 struct ttm_pool_type {
 	struct ttm_pool *pool;
 	unsigned int order;
 	enum ttm_caching caching;
 
-	spinlock_t lock; /* protects the lists and nr_pages */
+	struct list_head shrinker_list;
+
+	spinlock_t lock; /* protects pages and the private part */
 	struct list_head pages;
-	struct list_head page_chunks;
-	unsigned long nr_pages;
 };
 
 /**
- * struct ttm_pool - Pool for all caching and orders
+ * struct ttm_pool - pool for all caching types and orders of a device
  *
- * @dev: the device we allocate pages for
- * @nid: which numa node to use
- * @use_dma_alloc: the effective path is the coherent one (kept in sync with
- *	@effective_path for drivers that read it)
- * @use_dma32: if GFP_DMA32 should be used
- * @caching: pools for each caching/order
- * @requested_dma_alloc: the driver asked for coherent allocations at init
- * @path: the configured path policy
- * @effective_path: the path fresh pages come from now
- * @auto_reason: why the policy resolved to @effective_path
- * @max_pages: cap on the pages this pool keeps
- * @high_watermark: above this many pooled pages the trim worker runs
- * @low_watermark: the worker trims down to this many pooled pages
- * @pooled: pages pooled now, all types
- * @config_lock: serialises path, cap and watermark changes
- * @trim_work: the watermark worker
- * @list: our place on the list of all pools
- * @stats: per-CPU counters of enum ttm_pool_stat
- * @sysfs: the pool's sysfs directory and name (NULL if it has none)
+ * @dev: the device we allocate pages for and map them to
+ * @nid: the NUMA node to allocate from
+ * @use_dma_alloc: the driver asked for coherent DMA allocations; kept as
+ *	the driver passed it (the path in use is ttm_pool_effective_path())
+ * @use_dma32: allocate with GFP_DMA32
+ * @caching: the pool types, per caching type and order
  */
 struct ttm_pool {
 	struct device *dev;
@@ -158,20 +148,6 @@ struct ttm_pool {
 	struct {
 		struct ttm_pool_type orders[NR_PAGE_ORDERS];
 	} caching[TTM_NUM_CACHING_TYPES];
-
-	bool requested_dma_alloc;
-	enum ttm_pool_path path;
-	enum ttm_pool_path effective_path;
-	const char *auto_reason;
-	unsigned long max_pages;
-	unsigned long high_watermark;
-	unsigned long low_watermark;
-	atomic_long_t pooled;
-	struct mutex config_lock; /* serialises configuration changes */
-	struct work_struct trim_work;
-	struct list_head list;
-	struct ttm_pool_stats_pcpu __percpu *stats;
-	struct ttm_pool_sysfs *sysfs;
 };
 
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
@@ -201,6 +177,12 @@ unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
 				    enum ttm_caching caching);
 unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool);
 const char *ttm_pool_name(struct ttm_pool *pool);
+enum ttm_pool_path ttm_pool_get_path(struct ttm_pool *pool);
+enum ttm_pool_path ttm_pool_effective_path(struct ttm_pool *pool);
+const char *ttm_pool_path_reason(struct ttm_pool *pool);
+unsigned long ttm_pool_max_pages(struct ttm_pool *pool);
+unsigned long ttm_pool_high_watermark(struct ttm_pool *pool);
+unsigned long ttm_pool_low_watermark(struct ttm_pool *pool);
 int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
 		      void *data);
 

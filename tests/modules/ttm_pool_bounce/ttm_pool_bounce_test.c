@@ -114,7 +114,7 @@ static void check_direct(struct kunit *test, enum ttm_pool_path path)
 	struct ttm_tt *tt;
 
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(&t->pool, path), 0);
-	KUNIT_EXPECT_EQ(test, t->pool.effective_path, TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(&t->pool), TTM_POOL_PATH_COHERENT);
 	tt = tt_alloc(test, &t->pool);
 	KUNIT_EXPECT_EQ(test, direct_pages(t->dev, tt), NPAGES);
 	KUNIT_EXPECT_EQ(test, device_sees_cpu_writes(t->dev, tt), NPAGES);
@@ -125,7 +125,7 @@ static void bounce_auto_is_direct(struct kunit *test)
 {
 	struct bounce_test *t = test->priv;
 
-	KUNIT_EXPECT_STREQ(test, t->pool.auto_reason, "swiotlb forces bouncing");
+	KUNIT_EXPECT_STREQ(test, ttm_pool_path_reason(&t->pool), "swiotlb forces bouncing");
 	check_direct(test, TTM_POOL_PATH_AUTO);
 }
 

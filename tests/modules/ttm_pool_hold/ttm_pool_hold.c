@@ -39,7 +39,7 @@ static int hold_alloc(struct ttm_pool *pool, void *data)
 	const char *name = ttm_pool_name(pool);
 	int *ret = data;
 
-	if (!name || strcmp(name, pool_name))
+	if (strcmp(name, pool_name))
 		return 0;
 
 	held_tt.pages = kvcalloc(pages, sizeof(*held_tt.pages), GFP_KERNEL);

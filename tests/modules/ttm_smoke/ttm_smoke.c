@@ -18,8 +18,8 @@ static int __init ttm_smoke_init(void)
 		return -ENOMEM;
 	ttm_pool_init(pool, NULL, NUMA_NO_NODE, false, false);
 	pr_info("ttm_smoke: pool policy %s, effective path %s\n",
-		ttm_pool_path_name(pool->path),
-		ttm_pool_path_name(pool->effective_path));
+		ttm_pool_path_name(ttm_pool_get_path(pool)),
+		ttm_pool_path_name(ttm_pool_effective_path(pool)));
 	ttm_pool_fini(pool);
 	kfree(pool);
 	pr_info("ttm_smoke: pool init/fini ok\n");

@@ -84,22 +84,36 @@
  * both equal max_pages, so the worker only runs once an administrator lowers
  * them.
  *
+ * State
+ * -----
+ * struct ttm_pool and struct ttm_pool_type are 6.12's, member for member,
+ * so that drivers built against 6.12 load against this TTM (module symbol
+ * versions hash those types). What the pool needs beyond them, its policy,
+ * caps, watermarks, counters, page-path lists and names, is in struct
+ * ttm_pool_state (ttm_pool_internal.h), allocated by ttm_pool_init() and
+ * reached from the pool in two loads through a member of 6.12's struct
+ * that we have no other use for (see ttm_pool_state()).
+ *
  * Locking
  * -------
- *  - ttm_pool_type.lock (spinlock): the type's two chunk lists and nr_pages.
+ *  - ttm_pool_type.lock (spinlock): the type's coherent list (pages) and
+ *    its private part, the page-path list and nr_pages.
  *    nr_pages is written with WRITE_ONCE() under the lock and peeked at
  *    without it (READ_ONCE()) to skip empty types; a stale peek only turns
  *    a hit into a miss or costs a locked look at an empty list.
  *    Never held while allocating, freeing or changing caching.
- *  - ttm_pool.config_lock (mutex): the pool's policy, caps and watermarks;
- *    held by setters, not by alloc/free, which read them with READ_ONCE().
- *  - ttm_pool.effective_path: written with smp_store_release() under
+ *  - ttm_pool_state.config_lock (mutex): the pool's policy, caps and
+ *    watermarks; held by setters, not by alloc/free, which read them with
+ *    READ_ONCE().
+ *  - ttm_pool_state.effective_path: written with smp_store_release() under
  *    config_lock, read with smp_load_acquire(); see "Chunks and paths".
- *  - ttm_pool.pooled and ttm_pool_total_pooled (atomics): pages pooled per
- *    pool and in all pools. A chunk reserves its pages in both before it is
- *    listed, so the caps hold to the page even under concurrent frees.
- *  - ttm_pool_list_rwsem: the list of pools (ttm_pool_shrinker.c); taken for
- *    reading by the shrinker and iterators, for writing by init and fini.
+ *  - ttm_pool_state.pooled and ttm_pool_total_pooled (atomics): pages
+ *    pooled per pool and in all pools. A chunk reserves its pages in both
+ *    before it is listed, so the caps hold to the page even under
+ *    concurrent frees.
+ *  - The list of pools and their names: ttm_pool_list.c, whose register
+ *    and unregister are the only callers of the sysfs and debugfs files;
+ *    this file calls neither.
  *  - Statistics are per-CPU (ttm_pool_stats.c) and need no lock.
  */
 
@@ -107,15 +121,12 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 #include <linux/vmstat.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
-#include <xen/xen.h>
 
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
@@ -157,66 +168,6 @@ struct ttm_pool_batch {
 	unsigned long pages;
 };
 
-static enum ttm_pool_path ttm_pool_default_path = TTM_POOL_PATH_AUTO;
-
-static const char * const ttm_pool_path_names[] = {
-	[TTM_POOL_PATH_AUTO] = "auto",
-	[TTM_POOL_PATH_COHERENT] = "coherent",
-	[TTM_POOL_PATH_PAGE] = "page",
-};
-
-/**
- * ttm_pool_path_name() - the name of an allocation path
- * @path: the path
- *
- * Return: "auto", "coherent" or "page".
- */
-const char *ttm_pool_path_name(enum ttm_pool_path path)
-{
-	if (path > TTM_POOL_PATH_PAGE)
-		return "?";
-	return ttm_pool_path_names[path];
-}
-EXPORT_SYMBOL(ttm_pool_path_name);
-
-/**
- * ttm_pool_path_parse() - the allocation path a word names
- * @word: "auto", "coherent" or "page"; a trailing newline is fine
- *
- * Return: the path, or -EINVAL for any other word.
- */
-int ttm_pool_path_parse(const char *word)
-{
-	return sysfs_match_string(ttm_pool_path_names, word);
-}
-EXPORT_SYMBOL(ttm_pool_path_parse);
-
-static int ttm_pool_path_param_set(const char *val,
-				   const struct kernel_param *kp)
-{
-	int i = ttm_pool_path_parse(val);
-
-	if (i < 0)
-		return -EINVAL;
-	*(enum ttm_pool_path *)kp->arg = i;
-	return 0;
-}
-
-static int ttm_pool_path_param_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n",
-			  ttm_pool_path_name(*(enum ttm_pool_path *)kp->arg));
-}
-
-static const struct kernel_param_ops ttm_pool_path_param_ops = {
-	.set = ttm_pool_path_param_set,
-	.get = ttm_pool_path_param_get,
-};
-
-module_param_cb(alloc_path, &ttm_pool_path_param_ops, &ttm_pool_default_path,
-		0444);
-MODULE_PARM_DESC(alloc_path,
-		 "Allocation path of new TTM pools: auto, coherent or page");
 
 static bool ttm_pool_chunk_coherent(struct page *p)
 {
@@ -401,8 +352,10 @@ static void ttm_pool_account(struct page *p, long nr)
 /* Reserve room for @nr pooled pages under both caps. */
 static bool ttm_pool_reserve(struct ttm_pool *pool, unsigned long nr)
 {
-	if (atomic_long_add_return(nr, &pool->pooled) >
-	    READ_ONCE(pool->max_pages))
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	if (atomic_long_add_return(nr, &st->pooled) >
+	    READ_ONCE(st->max_pages))
 		goto undo_pool;
 	if (atomic_long_add_return(nr, &ttm_pool_total_pooled) >
 	    READ_ONCE(ttm_pool_total_max))
@@ -412,14 +365,16 @@ static bool ttm_pool_reserve(struct ttm_pool *pool, unsigned long nr)
 undo_total:
 	atomic_long_sub(nr, &ttm_pool_total_pooled);
 undo_pool:
-	atomic_long_sub(nr, &pool->pooled);
+	atomic_long_sub(nr, &st->pooled);
 	return false;
 }
 
 static void ttm_pool_unreserve(struct ttm_pool *pool, unsigned long nr)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
 	atomic_long_sub(nr, &ttm_pool_total_pooled);
-	atomic_long_sub(nr, &pool->pooled);
+	atomic_long_sub(nr, &st->pooled);
 }
 
 static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
@@ -430,21 +385,22 @@ static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
 /* Take a chunk of the given path from @pt, or NULL. */
 static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
 {
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned long nr = 1UL << pt->order;
 	struct list_head *list;
 	struct page *p = NULL;
 
 	/* Unlocked peek: a miss need not take the lock (a race is a miss). */
-	if (!READ_ONCE(pt->nr_pages))
+	if (!READ_ONCE(ts->nr_pages))
 		return NULL;
 
 	spin_lock(&pt->lock);
 	if (ttm_pool_type_ready(pt, coherent)) {
-		list = coherent ? &pt->pages : &pt->page_chunks;
+		list = coherent ? &pt->pages : &ts->page_chunks;
 		p = list_first_entry_or_null(list, struct page, lru);
 		if (p) {
 			list_del(&p->lru);
-			WRITE_ONCE(pt->nr_pages, pt->nr_pages - nr);
+			WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
 		}
 	}
 	spin_unlock(&pt->lock);
@@ -464,6 +420,8 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 					struct page *p)
 {
 	struct ttm_pool *pool = pt->pool;
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct ttm_pool_type_state *ts = &st->types[pt->caching][pt->order];
 	unsigned long nr = 1UL << pt->order;
 	bool coherent = ttm_pool_chunk_coherent(p);
 	enum ttm_pool_path path;
@@ -474,11 +432,11 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 
 	spin_lock(&pt->lock);
 	/* Pairs with the release in ttm_pool_set_path(). */
-	path = smp_load_acquire(&pool->effective_path);
+	path = smp_load_acquire(&st->effective_path);
 	ours = coherent == (path == TTM_POOL_PATH_COHERENT);
 	if (ours) {
-		list_add(&p->lru, coherent ? &pt->pages : &pt->page_chunks);
-		WRITE_ONCE(pt->nr_pages, pt->nr_pages + nr);
+		list_add(&p->lru, coherent ? &pt->pages : &ts->page_chunks);
+		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -609,6 +567,7 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 				bool page, struct ttm_pool_batch *b)
 {
 	struct page *p, *tmp;
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	LIST_HEAD(chunks);
 	unsigned long nr = 0;
 
@@ -616,10 +575,10 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 	if (coherent && pt->pages.next)
 		list_splice_init(&pt->pages, &chunks);
 	if (page)
-		list_splice_init(&pt->page_chunks, &chunks);
+		list_splice_init(&ts->page_chunks, &chunks);
 	list_for_each_entry(p, &chunks, lru)
 		nr += 1UL << pt->order;
-	WRITE_ONCE(pt->nr_pages, pt->nr_pages - nr);
+	WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
 	spin_unlock(&pt->lock);
 
 	list_for_each_entry_safe(p, tmp, &chunks, lru) {
@@ -658,7 +617,7 @@ static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 
 	for (i = 0; i < ARRAY_SIZE(order_of_types); i++) {
 		pt = &pool->caching[order_of_types[i]].orders[order];
-		if (!READ_ONCE(pt->nr_pages))
+		if (!READ_ONCE(ttm_pool_type_state(pt)->nr_pages))
 			continue;
 		p = ttm_pool_take(pt, true);
 		if (!p)
@@ -720,34 +679,46 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 static void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
 			     enum ttm_pool_stat cause)
 {
-	long pooled = atomic_long_read(&pool->pooled);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	long pooled = atomic_long_read(&st->pooled);
 
 	while (pooled > 0 && (unsigned long)pooled > target) {
 		if (!ttm_pool_release_pages(pool, pooled - target, cause))
 			break;
-		pooled = atomic_long_read(&pool->pooled);
+		pooled = atomic_long_read(&st->pooled);
 	}
 }
 
 static void ttm_pool_trim_work(struct work_struct *work)
 {
-	struct ttm_pool *pool = container_of(work, struct ttm_pool, trim_work);
+	struct ttm_pool_state *st = container_of(work, struct ttm_pool_state,
+						 trim_work);
 
-	ttm_pool_trim_to(pool, READ_ONCE(pool->low_watermark),
+	ttm_pool_trim_to(st->pool, READ_ONCE(st->low_watermark),
 			 TTM_POOL_STAT_RELEASE_TRIM);
 }
 
 static void ttm_pool_check_watermark(struct ttm_pool *pool)
 {
-	if (atomic_long_read(&pool->pooled) > READ_ONCE(pool->high_watermark))
-		queue_work(system_unbound_wq, &pool->trim_work);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	if (atomic_long_read(&st->pooled) > READ_ONCE(st->high_watermark))
+		queue_work(system_unbound_wq, &st->trim_work);
 }
 
 /*
  * Free the chunks of tt->pages[start, end), which have caching @caching.
  * Chunks go into the pool when they may, else back to the system in one
- * batch. With @keep, only keep[order] chunks per order may be pooled and
- * nothing is counted (unwinding a failed allocation).
+ * batch.
+ *
+ * With @keep, this unwinds a failed allocation: keep[order] chunks of each
+ * order came from the pool (chunks of one order and caching are alike, so
+ * the first ones met stand for them) and go back to it, the others are
+ * fresh and go back to the system. Only what changes the pool's balance is
+ * counted: a chunk from the pool that cannot go back (a cap was reached or
+ * the path switched meanwhile) leaves through the counter of that reason,
+ * so that "pages in = pages out + pooled" holds. Fresh chunks never entered
+ * the pool and count nothing.
  */
 static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 				enum ttm_caching caching, pgoff_t start,
@@ -769,13 +740,13 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 					     tt->dma_address[i]);
 
 		if (keep && !keep[order]) {
-			why = TTM_POOL_STAT_RELEASE_CAP;
-		} else {
-			why = ttm_pool_give(&pool->caching[caching].orders[order],
-					    p);
-			if (!why && keep)
-				keep[order]--;
+			/* Fresh: back to the system, uncounted. */
+			ttm_pool_batch_add(&b, p, order, caching);
+			continue;
 		}
+		if (keep)
+			keep[order]--;
+		why = ttm_pool_give(&pool->caching[caching].orders[order], p);
 		switch (why) {
 		case 0:
 			pooled += 1UL << order;
@@ -792,11 +763,11 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 
 	wb_pages = b.wb_pages;
 	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR, GFP_KERNEL);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
 	if (keep)
 		return;
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RETURNED, end - start);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
@@ -827,6 +798,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	pgoff_t remaining = tt->num_pages;
 	unsigned long hits = 0, misses = 0, batches = 0, changed = 0;
 	pgoff_t i = 0, run = 0;
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	gfp_t gfp = GFP_USER;
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
@@ -838,7 +810,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	WARN_ON(tt->dma_address && !pool->dev);
 
 	/* Pairs with the release in ttm_pool_set_path(): lists are ready. */
-	coherent = smp_load_acquire(&pool->effective_path) ==
+	coherent = smp_load_acquire(&st->effective_path) ==
 		   TTM_POOL_PATH_COHERENT;
 	if (ctx->gfp_retry_mayfail)
 		gfp |= __GFP_RETRY_MAYFAIL;
@@ -919,14 +891,15 @@ err_chunk:
 		run = i;
 	if (from_pool) {
 		struct ttm_pool_batch b;
+		enum ttm_pool_stat why;
 
+		/* Back to the pool; if it cannot, count why it left it. */
 		taken[order]--;
-		if (ttm_pool_give(&pool->caching[tt->caching].orders[order],
-				  p)) {
+		why = ttm_pool_give(&pool->caching[tt->caching].orders[order], p);
+		if (why) {
 			ttm_pool_batch_init(&b);
 			ttm_pool_batch_add(&b, p, order, tt->caching);
-			ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
-					       GFP_KERNEL);
+			ttm_pool_batch_release(pool, &b, why, GFP_KERNEL);
 		}
 	} else {
 		ttm_pool_free_chunk(pool, p);
@@ -960,47 +933,6 @@ void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 }
 EXPORT_SYMBOL(ttm_pool_free);
 
-static bool ttm_pool_page_path_reachable(struct ttm_pool *pool)
-{
-	u64 need = dma_get_required_mask(pool->dev);
-
-	if (pool->use_dma32)
-		need = min_t(u64, need, DMA_BIT_MASK(32));
-	return dma_get_mask(pool->dev) >= need;
-}
-
-static enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
-					   enum ttm_pool_path path,
-					   const char **why)
-{
-	if (path != TTM_POOL_PATH_AUTO) {
-		*why = "configured";
-		return path;
-	}
-	if (!pool->dev) {
-		*why = "no device";
-		return TTM_POOL_PATH_PAGE;
-	}
-	if (pool->requested_dma_alloc) {
-		*why = "driver requested coherent allocations";
-		return TTM_POOL_PATH_COHERENT;
-	}
-	if (is_swiotlb_force_bounce(pool->dev)) {
-		*why = "swiotlb forces bouncing";
-		return TTM_POOL_PATH_COHERENT;
-	}
-	if (xen_pv_domain()) {
-		*why = "Xen PV: page frames are not machine frames";
-		return TTM_POOL_PATH_COHERENT;
-	}
-	if (!ttm_pool_page_path_reachable(pool)) {
-		*why = "DMA mask below the memory the page path returns";
-		return TTM_POOL_PATH_COHERENT;
-	}
-	*why = "page path DMA is direct";
-	return TTM_POOL_PATH_PAGE;
-}
-
 /* Make the coherent lists of every type usable (see struct ttm_pool_type). */
 static void ttm_pool_ready_coherent(struct ttm_pool *pool)
 {
@@ -1033,6 +965,7 @@ static void ttm_pool_ready_coherent(struct ttm_pool *pool)
  */
 int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	enum ttm_pool_path effective;
 	const char *why;
 
@@ -1041,24 +974,22 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 	if (path == TTM_POOL_PATH_COHERENT && !pool->dev)
 		return -EINVAL;
 
-	mutex_lock(&pool->config_lock);
+	mutex_lock(&st->config_lock);
 	effective = ttm_pool_resolve(pool, path, &why);
-	pool->path = path;
-	pool->auto_reason = why;
-	if (effective != pool->effective_path) {
+	st->path = path;
+	st->auto_reason = why;
+	if (effective != st->effective_path) {
 		bool old_coherent = effective == TTM_POOL_PATH_PAGE;
 
 		if (effective == TTM_POOL_PATH_COHERENT)
 			ttm_pool_ready_coherent(pool);
 		/* Publish the path after the lists it needs are ready. */
-		smp_store_release(&pool->effective_path, effective);
-		WRITE_ONCE(pool->use_dma_alloc,
-			   effective == TTM_POOL_PATH_COHERENT);
+		smp_store_release(&st->effective_path, effective);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
 		ttm_pool_release_all(pool, old_coherent, !old_coherent,
 				     TTM_POOL_STAT_RELEASE_SWITCH);
 	}
-	mutex_unlock(&pool->config_lock);
+	mutex_unlock(&st->config_lock);
 	return 0;
 }
 EXPORT_SYMBOL(ttm_pool_set_path);
@@ -1076,17 +1007,19 @@ EXPORT_SYMBOL(ttm_pool_set_path);
  */
 int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
 	if (max_pages > totalram_pages())
 		return -ERANGE;
 
-	mutex_lock(&pool->config_lock);
-	WRITE_ONCE(pool->max_pages, max_pages);
-	if (pool->high_watermark > max_pages)
-		WRITE_ONCE(pool->high_watermark, max_pages);
-	if (pool->low_watermark > max_pages)
-		WRITE_ONCE(pool->low_watermark, max_pages);
+	mutex_lock(&st->config_lock);
+	WRITE_ONCE(st->max_pages, max_pages);
+	if (st->high_watermark > max_pages)
+		WRITE_ONCE(st->high_watermark, max_pages);
+	if (st->low_watermark > max_pages)
+		WRITE_ONCE(st->low_watermark, max_pages);
 	ttm_pool_trim_to(pool, max_pages, TTM_POOL_STAT_RELEASE_TRIM);
-	mutex_unlock(&pool->config_lock);
+	mutex_unlock(&st->config_lock);
 	return 0;
 }
 EXPORT_SYMBOL(ttm_pool_set_max_pages);
@@ -1095,10 +1028,12 @@ EXPORT_SYMBOL(ttm_pool_set_max_pages);
 static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
 				     unsigned long low)
 {
-	if (low > high || high > pool->max_pages)
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	if (low > high || high > st->max_pages)
 		return -EINVAL;
-	WRITE_ONCE(pool->high_watermark, high);
-	WRITE_ONCE(pool->low_watermark, low);
+	WRITE_ONCE(st->high_watermark, high);
+	WRITE_ONCE(st->low_watermark, low);
 	ttm_pool_check_watermark(pool);
 	return 0;
 }
@@ -1118,11 +1053,12 @@ static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
 int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 			    unsigned long low)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	int ret;
 
-	mutex_lock(&pool->config_lock);
+	mutex_lock(&st->config_lock);
 	ret = ttm_pool_apply_watermarks(pool, high, low);
-	mutex_unlock(&pool->config_lock);
+	mutex_unlock(&st->config_lock);
 	return ret;
 }
 EXPORT_SYMBOL(ttm_pool_set_watermarks);
@@ -1131,14 +1067,15 @@ EXPORT_SYMBOL(ttm_pool_set_watermarks);
 static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
 				      unsigned long pages)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	int ret;
 
-	mutex_lock(&pool->config_lock);
+	mutex_lock(&st->config_lock);
 	if (high)
-		ret = ttm_pool_apply_watermarks(pool, pages, pool->low_watermark);
+		ret = ttm_pool_apply_watermarks(pool, pages, st->low_watermark);
 	else
-		ret = ttm_pool_apply_watermarks(pool, pool->high_watermark, pages);
-	mutex_unlock(&pool->config_lock);
+		ret = ttm_pool_apply_watermarks(pool, st->high_watermark, pages);
+	mutex_unlock(&st->config_lock);
 	return ret;
 }
 
@@ -1171,6 +1108,79 @@ int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low)
 EXPORT_SYMBOL(ttm_pool_set_low_watermark);
 
 /**
+ * ttm_pool_get_path() - a pool's path policy
+ * @pool: the pool
+ *
+ * Return: auto, coherent or page, as last configured.
+ */
+enum ttm_pool_path ttm_pool_get_path(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->path);
+}
+EXPORT_SYMBOL(ttm_pool_get_path);
+
+/**
+ * ttm_pool_effective_path() - the path a pool's fresh pages come from now
+ * @pool: the pool
+ *
+ * Return: TTM_POOL_PATH_COHERENT or TTM_POOL_PATH_PAGE.
+ */
+enum ttm_pool_path ttm_pool_effective_path(struct ttm_pool *pool)
+{
+	/* Pairs with the release in ttm_pool_set_path(). */
+	return smp_load_acquire(&ttm_pool_state(pool)->effective_path);
+}
+EXPORT_SYMBOL(ttm_pool_effective_path);
+
+/**
+ * ttm_pool_path_reason() - why a pool's policy resolved to its path
+ * @pool: the pool
+ *
+ * Return: a constant string, such as "swiotlb forces bouncing".
+ */
+const char *ttm_pool_path_reason(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->auto_reason);
+}
+EXPORT_SYMBOL(ttm_pool_path_reason);
+
+/**
+ * ttm_pool_max_pages() - a pool's cap
+ * @pool: the pool
+ *
+ * Return: the most pages the pool keeps.
+ */
+unsigned long ttm_pool_max_pages(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->max_pages);
+}
+EXPORT_SYMBOL(ttm_pool_max_pages);
+
+/**
+ * ttm_pool_high_watermark() - a pool's high watermark
+ * @pool: the pool
+ *
+ * Return: above this many pooled pages the trim worker runs.
+ */
+unsigned long ttm_pool_high_watermark(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->high_watermark);
+}
+EXPORT_SYMBOL(ttm_pool_high_watermark);
+
+/**
+ * ttm_pool_low_watermark() - a pool's low watermark
+ * @pool: the pool
+ *
+ * Return: the trim worker trims down to this many pooled pages.
+ */
+unsigned long ttm_pool_low_watermark(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->low_watermark);
+}
+EXPORT_SYMBOL(ttm_pool_low_watermark);
+
+/**
  * ttm_pool_drain() - release every pooled page of a pool
  * @pool: the pool
  *
@@ -1190,14 +1200,27 @@ EXPORT_SYMBOL(ttm_pool_drain);
  * @use_dma_alloc: if coherent DMA allocations should be used
  * @use_dma32: true if GFP_DMA32 should be used
  *
- * Initialize the pool and its pool types. The path policy comes from the
- * ttm.alloc_path module parameter; with "auto", @use_dma_alloc selects the
- * coherent path. The caps default to the global cap.
+ * Initialize the pool and its pool types, and put it on the list of pools
+ * (which names it and gives it its sysfs and debugfs entries). The path
+ * policy comes from the ttm.alloc_path module parameter; with "auto",
+ * @use_dma_alloc selects the coherent path. The caps default to the global
+ * cap.
+ *
+ * The pool's state beyond 6.12's struct ttm_pool is one allocation of about
+ * 1.5 KiB. This function cannot fail, so that allocation is made with
+ * __GFP_NOFAIL: an allocation this small does not fail for GFP_KERNEL
+ * callers anyway (the page allocator retries it), and a pool that silently
+ * worked without its state would also lack its caps and its place on the
+ * shrinker's list. The per-CPU statistics and the sysfs and debugfs entries
+ * may fail; the pool works without them (shared statistics, no directory).
+ *
+ * Context: process context.
  */
 void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 		   int nid, bool use_dma_alloc, bool use_dma32)
 {
-	enum ttm_pool_path path = READ_ONCE(ttm_pool_default_path);
+	enum ttm_pool_path path = ttm_pool_default_path();
+	struct ttm_pool_state *st;
 	unsigned int i, j;
 
 	WARN_ON(!dev && use_dma_alloc);
@@ -1205,12 +1228,14 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	pool->dev = dev;
 	pool->nid = nid;
 	pool->use_dma32 = use_dma32;
-	pool->requested_dma_alloc = use_dma_alloc;
+	pool->use_dma_alloc = use_dma_alloc;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL | __GFP_NOFAIL);
+	st->pool = pool;
 	if (path == TTM_POOL_PATH_COHERENT && !dev)
 		path = TTM_POOL_PATH_AUTO;
-	pool->path = path;
-	pool->effective_path = ttm_pool_resolve(pool, path, &pool->auto_reason);
-	pool->use_dma_alloc = pool->effective_path == TTM_POOL_PATH_COHERENT;
+	st->path = path;
+	st->effective_path = ttm_pool_resolve(pool, path, &st->auto_reason);
 
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
@@ -1219,24 +1244,23 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 			pt->pool = pool;
 			pt->caching = i;
 			pt->order = j;
+			INIT_LIST_HEAD(&pt->shrinker_list);
 			spin_lock_init(&pt->lock);
-			INIT_LIST_HEAD(&pt->page_chunks);
-			pt->nr_pages = 0;
-			if (pool->use_dma_alloc)
+			INIT_LIST_HEAD(&st->types[i][j].page_chunks);
+			if (st->effective_path == TTM_POOL_PATH_COHERENT)
 				INIT_LIST_HEAD(&pt->pages);
 			else
 				pt->pages = (struct list_head){ };
 		}
 	}
+	/* From here on ttm_pool_state() finds the state. */
+	list_add(&st->anchor, &pool->caching[0].orders[0].shrinker_list);
 
-	atomic_long_set(&pool->pooled, 0);
-	mutex_init(&pool->config_lock);
-	INIT_WORK(&pool->trim_work, ttm_pool_trim_work);
-	ttm_pool_stats_init(pool);
-	pool->sysfs = NULL;
+	atomic_long_set(&st->pooled, 0);
+	mutex_init(&st->config_lock);
+	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
+	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
-	ttm_pool_sysfs_add(pool);
-	ttm_pool_debugfs_add(pool);
 }
 EXPORT_SYMBOL(ttm_pool_init);
 
@@ -1244,19 +1268,24 @@ EXPORT_SYMBOL(ttm_pool_init);
  * ttm_pool_fini() - Cleanup a pool
  * @pool: the pool to clean up
  *
- * Remove the pool's sysfs and debugfs files, stop the watermark worker and
- * release every pooled page. Pages still in use must have been freed before.
+ * Take the pool off the list of pools (which removes its sysfs and debugfs
+ * entries and waits for their readers and writers), stop the watermark
+ * worker, release every pooled page and free the pool's state. Pages still
+ * in use must have been freed before.
+ *
+ * Context: process context.
  */
 void ttm_pool_fini(struct ttm_pool *pool)
 {
-	/* Waits for sysfs and debugfs readers and writers of this pool. */
-	ttm_pool_debugfs_remove(pool);
-	ttm_pool_sysfs_remove(pool);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
 	ttm_pool_unregister(pool);
-	cancel_work_sync(&pool->trim_work);
+	cancel_work_sync(&st->trim_work);
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
-	ttm_pool_stats_fini(pool);
-	mutex_destroy(&pool->config_lock);
+	ttm_pool_stats_fini(st);
+	mutex_destroy(&st->config_lock);
+	list_del_init(&st->anchor);
+	kfree(st);
 }
 EXPORT_SYMBOL(ttm_pool_fini);
 
@@ -1265,10 +1294,12 @@ EXPORT_SYMBOL(ttm_pool_fini);
  * @pool: the pool to dump the information for
  * @m: seq_file to dump to
  *
- * Print the pool's pooled pages per caching type and order, its path and
- * the global total and cap.
+ * Print the pool's pooled pages per caching type and order and the global
+ * total and cap, in 6.12's table layout (drivers' ttm_page_pool files show
+ * it): rows are labelled "DMA ..." while the pool runs on the coherent path.
+ * The richer dump is /sys/kernel/debug/ttm/pools/<name>.
  *
- * Return: 0.
+ * Return: 0, or -ENOMEM.
  */
 int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 {
@@ -1277,9 +1308,11 @@ int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 	if (!stats)
 		return -ENOMEM;
 	ttm_pool_get_stats(pool, stats);
-	seq_printf(m, "path\t: %s (%s)\n",
-		   ttm_pool_path_name(pool->effective_path), pool->auto_reason);
-	ttm_pool_debugfs_table(m, stats->pooled);
+	ttm_pool_debugfs_table(m, stats->pooled,
+			       ttm_pool_effective_path(pool) ==
+			       TTM_POOL_PATH_COHERENT ? "DMA " : "");
+	seq_printf(m, "\ntotal\t: %8lu of %8lu\n",
+		   ttm_pool_global_pooled_pages(), ttm_pool_global_max_pages());
 	kfree(stats);
 	return 0;
 }

@@ -78,22 +78,23 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 
 	ttm_pool_get_stats(pool, s);
 	seq_puts(m, "ttm_pool dump v1\n");
-	seq_printf(m, "name: %s\n", ttm_pool_name(pool) ?: "");
+	seq_printf(m, "name: %s\n", ttm_pool_name(pool));
 	seq_printf(m, "device: %s\n", dev ? dev_name(dev) : "");
 	seq_printf(m, "driver: %s\n", drv ? drv->name : "");
 	seq_printf(m, "numa_node: %d\n", pool->nid);
 	seq_printf(m, "dma32: %d\n", pool->use_dma32);
 	seq_printf(m, "dma_mask_bits: %d\n", dev ? fls64(dma_get_mask(dev)) : 0);
-	seq_printf(m, "alloc_path: %s\n", ttm_pool_path_name(pool->path));
+	seq_printf(m, "alloc_path: %s\n",
+		   ttm_pool_path_name(ttm_pool_get_path(pool)));
 	seq_printf(m, "effective_path: %s\n",
-		   ttm_pool_path_name(pool->effective_path));
-	seq_printf(m, "path_reason: %s\n", pool->auto_reason);
+		   ttm_pool_path_name(ttm_pool_effective_path(pool)));
+	seq_printf(m, "path_reason: %s\n", ttm_pool_path_reason(pool));
 	ttm_pool_dump_swiotlb(m, dev);
-	seq_printf(m, "max_pages: %lu\n", READ_ONCE(pool->max_pages));
+	seq_printf(m, "max_pages: %lu\n", ttm_pool_max_pages(pool));
 	seq_printf(m, "high_watermark_pages: %lu\n",
-		   READ_ONCE(pool->high_watermark));
+		   ttm_pool_high_watermark(pool));
 	seq_printf(m, "low_watermark_pages: %lu\n",
-		   READ_ONCE(pool->low_watermark));
+		   ttm_pool_low_watermark(pool));
 	seq_printf(m, "global_max_pages: %lu\n", ttm_pool_global_max_pages());
 	seq_printf(m, "global_pooled_pages: %lu\n",
 		   ttm_pool_global_pooled_pages());
@@ -164,7 +165,7 @@ static void ttm_pool_debugfs_create(struct ttm_pool *pool)
 	const char *name = ttm_pool_name(pool);
 	struct dentry *d;
 
-	if (!ttm_pool_debugfs_dir || !name)
+	if (!ttm_pool_debugfs_dir)
 		return;
 	d = debugfs_lookup(name, ttm_pool_debugfs_dir);
 	if (d) {
@@ -212,7 +213,7 @@ void ttm_pool_debugfs_fini(void)
 
 /**
  * ttm_pool_debugfs_add() - create the dump file of a pool
- * @pool: a pool with a name (see ttm_pool_name())
+ * @pool: a pool on the list of pools, named
  */
 void ttm_pool_debugfs_add(struct ttm_pool *pool)
 {
@@ -232,7 +233,7 @@ void ttm_pool_debugfs_remove(struct ttm_pool *pool)
 	const char *name = ttm_pool_name(pool);
 
 	mutex_lock(&ttm_pool_debugfs_lock);
-	if (ttm_pool_debugfs_dir && name)
+	if (ttm_pool_debugfs_dir)
 		debugfs_lookup_and_remove(name, ttm_pool_debugfs_dir);
 	mutex_unlock(&ttm_pool_debugfs_lock);
 }

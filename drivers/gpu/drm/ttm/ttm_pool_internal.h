@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Declarations shared by the files of the TTM page pool (ttm_pool.c,
- * ttm_pool_shrinker.c, ttm_pool_stats.c). Not for drivers.
+ * Declarations shared by the files of the TTM page pool (ttm_pool*.c).
+ * Not for drivers.
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
@@ -9,11 +9,17 @@
 #ifndef _TTM_POOL_INTERNAL_H_
 #define _TTM_POOL_INTERNAL_H_
 
+#include <linux/atomic.h>
+#include <linux/container_of.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
+
+struct ttm_pool_sysfs;
 
 /**
  * struct ttm_pool_stats_pcpu - one CPU's share of a pool's counters
@@ -22,6 +28,77 @@
 struct ttm_pool_stats_pcpu {
 	u64 counter[TTM_POOL_STAT_NR];
 };
+
+/**
+ * struct ttm_pool_type_state - the part of a pool type 6.12's struct lacks
+ * @page_chunks: pooled chunks made by the page path (the coherent ones are
+ *	on the type's pages list)
+ * @nr_pages: pages pooled in the type, both lists; written under the
+ *	type's lock with WRITE_ONCE(), peeked at with READ_ONCE()
+ */
+struct ttm_pool_type_state {
+	struct list_head page_chunks;
+	unsigned long nr_pages;
+};
+
+/**
+ * struct ttm_pool_state - everything a pool needs beyond 6.12's struct
+ * @anchor: linked with the pool's caching[0].orders[0].shrinker_list, which
+ *	is how ttm_pool_state() finds this from the pool
+ * @pool: the pool
+ * @types: our part of each pool type, [caching][order]
+ * @path: the configured path policy
+ * @effective_path: the path fresh pages come from now
+ * @auto_reason: why the policy resolved to @effective_path
+ * @max_pages: cap on the pages this pool keeps
+ * @high_watermark: above this many pooled pages the trim worker runs
+ * @low_watermark: the worker trims down to this many pooled pages
+ * @pooled: pages pooled now, all types
+ * @config_lock: serialises path, cap and watermark changes
+ * @trim_work: the watermark worker
+ * @list: our place on the list of all pools (ttm_pool_list.c)
+ * @stats: per-CPU counters of enum ttm_pool_stat
+ * @name: the pool's name in sysfs and debugfs, unique among the pools;
+ *	set by ttm_pool_register() and constant until the state is freed
+ * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
+ */
+struct ttm_pool_state {
+	struct list_head anchor;
+	struct ttm_pool *pool;
+	struct ttm_pool_type_state types[TTM_NUM_CACHING_TYPES][NR_PAGE_ORDERS];
+	enum ttm_pool_path path;
+	enum ttm_pool_path effective_path;
+	const char *auto_reason;
+	unsigned long max_pages;
+	unsigned long high_watermark;
+	unsigned long low_watermark;
+	atomic_long_t pooled;
+	struct mutex config_lock; /* serialises configuration changes */
+	struct work_struct trim_work;
+	struct list_head list;
+	struct ttm_pool_stats_pcpu __percpu *stats;
+	char name[64];
+	struct ttm_pool_sysfs *sysfs;
+};
+
+/*
+ * The state of an initialised pool. 6.12 linked every pool type into a
+ * global shrinker list through shrinker_list; we keep no such list, and use
+ * the first type's member to reach the state instead: ttm_pool_init() links
+ * it with state->anchor, a two-entry circular list. Two loads, no lock, no
+ * lookup structure: as cheap on the hit path as a member of the pool.
+ */
+static inline struct ttm_pool_state *ttm_pool_state(const struct ttm_pool *pool)
+{
+	return container_of(pool->caching[0].orders[0].shrinker_list.next,
+			    struct ttm_pool_state, anchor);
+}
+
+static inline struct ttm_pool_type_state *
+ttm_pool_type_state(const struct ttm_pool_type *pt)
+{
+	return &ttm_pool_state(pt->pool)->types[pt->caching][pt->order];
+}
 
 /*
  * Add @n to counter @item of @pool on this CPU; no shared cache line.
@@ -40,23 +117,31 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
 {
 	if (n)
-		this_cpu_add(pool->stats->counter[item], n);
+		this_cpu_add(ttm_pool_state(pool)->stats->counter[item], n);
 }
 #endif
 
-void ttm_pool_stats_init(struct ttm_pool *pool);
-void ttm_pool_stats_fini(struct ttm_pool *pool);
+void ttm_pool_stats_init(struct ttm_pool_state *st);
+void ttm_pool_stats_fini(struct ttm_pool_state *st);
 
-/* The list of all pools and the global cap (ttm_pool_shrinker.c). */
+/*
+ * The list of all pools and the global cap (ttm_pool_list.c). Registering
+ * names the pool and adds its sysfs and debugfs entries; unregistering
+ * removes them first. The core calls nothing of the interface files.
+ */
 extern struct rw_semaphore ttm_pool_list_rwsem;
 extern struct list_head ttm_pool_list;
 extern atomic_long_t ttm_pool_total_pooled;
 extern unsigned long ttm_pool_total_max;
 
+void ttm_pool_default_total_max(unsigned long num_pages);
 void ttm_pool_register(struct ttm_pool *pool);
 void ttm_pool_unregister(struct ttm_pool *pool);
 
-/* sysfs (ttm_pool_sysfs.c) and debugfs (ttm_pool_debugfs.c) layers. */
+/*
+ * sysfs (ttm_pool_sysfs.c) and debugfs (ttm_pool_debugfs.c): called only by
+ * the pool list (ttm_pool_list.c), with the pool named and listed.
+ */
 void ttm_pool_sysfs_add(struct ttm_pool *pool);
 void ttm_pool_sysfs_remove(struct ttm_pool *pool);
 void ttm_pool_debugfs_init(void);
@@ -64,11 +149,17 @@ void ttm_pool_debugfs_fini(void);
 void ttm_pool_debugfs_add(struct ttm_pool *pool);
 void ttm_pool_debugfs_remove(struct ttm_pool *pool);
 
+/* Paths and the auto policy (ttm_pool_path.c). */
+enum ttm_pool_path ttm_pool_default_path(void);
+enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
+				    enum ttm_pool_path path, const char **why);
+
 /* Core services for the shrinker and the global cap (ttm_pool.c). */
 unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 				     enum ttm_pool_stat cause);
 void ttm_pool_debugfs_table(struct seq_file *m,
-			    unsigned long pooled[][NR_PAGE_ORDERS]);
+			    unsigned long pooled[][NR_PAGE_ORDERS],
+			    const char *prefix);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Replaceable with KUnit static stubs to inject failures. */

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * TTM page pool: the list of all pools, the global cap and the shrinker.
+ * TTM page pool: the global cap, the shrinker and TTM's pool globals.
  *
  * Copyright (c) 2026 The ttm-pool authors
  *
- * Every initialised pool is on ttm_pool_list, protected by
- * ttm_pool_list_rwsem: ttm_pool_init() and ttm_pool_fini() take it for
- * writing, the shrinker, the global cap and the iterators for reading, so a
- * pool cannot go away while one of them works on it.
+ * Both walk the list of pools (ttm_pool_list.c) with ttm_pool_list_rwsem
+ * held for reading, so a pool cannot go away while they work on it.
  *
  * The shrinker is NUMA aware. A pool bound to a node is counted and scanned
  * only for that node; a pool without a node (NUMA_NO_NODE) may hold pages of
@@ -30,92 +28,7 @@
 #include "ttm_module.h"
 #include "ttm_pool_internal.h"
 
-DECLARE_RWSEM(ttm_pool_list_rwsem);
-LIST_HEAD(ttm_pool_list);
-atomic_long_t ttm_pool_total_pooled = ATOMIC_LONG_INIT(0);
-/* ULONG_MAX until first set: by ttm_pool_mgr_init() or the first pool. */
-unsigned long ttm_pool_total_max = ULONG_MAX;
-
-static unsigned long page_pool_size;
-MODULE_PARM_DESC(page_pool_size, "Number of pages in the WC/UC/DMA pool");
-module_param(page_pool_size, ulong, 0644);
-
 static struct shrinker *ttm_pool_shrinker;
-
-/*
- * The global cap: ttm.page_pool_size if given, else @num_pages. Set once;
- * later calls (TTM's globals are set up again whenever a first device
- * appears) keep what is there, including an administrator's value.
- */
-static void ttm_pool_default_total_max(unsigned long num_pages)
-{
-	if (!page_pool_size)
-		page_pool_size = num_pages;
-	cmpxchg(&ttm_pool_total_max, ULONG_MAX, page_pool_size);
-}
-
-void ttm_pool_register(struct ttm_pool *pool)
-{
-	/* A pool made before any ttm_device: upstream's default, half of RAM. */
-	ttm_pool_default_total_max(totalram_pages() / 2);
-	pool->max_pages = READ_ONCE(ttm_pool_total_max);
-	pool->high_watermark = pool->max_pages;
-	pool->low_watermark = pool->max_pages;
-
-	down_write(&ttm_pool_list_rwsem);
-	list_add_tail(&pool->list, &ttm_pool_list);
-	up_write(&ttm_pool_list_rwsem);
-}
-
-void ttm_pool_unregister(struct ttm_pool *pool)
-{
-	down_write(&ttm_pool_list_rwsem);
-	list_del(&pool->list);
-	up_write(&ttm_pool_list_rwsem);
-}
-
-/**
- * ttm_pool_for_each() - call a function for every pool
- * @fn: called with each pool; a non-zero return stops the walk
- * @data: passed to @fn
- *
- * Pools cannot be initialised or finalised while @fn runs.
- * Context: process context; @fn may sleep but must not init or fini a pool.
- *
- * Return: the first non-zero value @fn returned, or 0.
- */
-int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
-		      void *data)
-{
-	struct ttm_pool *pool;
-	int ret = 0;
-
-	down_read(&ttm_pool_list_rwsem);
-	list_for_each_entry(pool, &ttm_pool_list, list) {
-		ret = fn(pool, data);
-		if (ret)
-			break;
-	}
-	up_read(&ttm_pool_list_rwsem);
-	return ret;
-}
-EXPORT_SYMBOL(ttm_pool_for_each);
-
-/**
- * ttm_pool_drain_all() - release every pooled page of every pool
- *
- * Context: process context.
- */
-void ttm_pool_drain_all(void)
-{
-	struct ttm_pool *pool;
-
-	down_read(&ttm_pool_list_rwsem);
-	list_for_each_entry(pool, &ttm_pool_list, list)
-		ttm_pool_drain(pool);
-	up_read(&ttm_pool_list_rwsem);
-}
-EXPORT_SYMBOL(ttm_pool_drain_all);
 
 static bool ttm_pool_on_node(struct ttm_pool *pool, int nid)
 {
@@ -130,25 +43,25 @@ static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
 				      enum ttm_pool_stat cause)
 {
 	unsigned long total = 0, freed = 0, held, share;
-	struct ttm_pool *pool;
+	struct ttm_pool_state *st;
 
-	list_for_each_entry(pool, &ttm_pool_list, list)
-		if (nid == NUMA_NO_NODE || ttm_pool_on_node(pool, nid))
-			total += atomic_long_read(&pool->pooled);
+	list_for_each_entry(st, &ttm_pool_list, list)
+		if (nid == NUMA_NO_NODE || ttm_pool_on_node(st->pool, nid))
+			total += atomic_long_read(&st->pooled);
 	if (!total)
 		return 0;
 
-	list_for_each_entry(pool, &ttm_pool_list, list) {
+	list_for_each_entry(st, &ttm_pool_list, list) {
 		if (freed >= nr)
 			break;
-		if (nid != NUMA_NO_NODE && !ttm_pool_on_node(pool, nid))
+		if (nid != NUMA_NO_NODE && !ttm_pool_on_node(st->pool, nid))
 			continue;
-		held = atomic_long_read(&pool->pooled);
+		held = atomic_long_read(&st->pooled);
 		if (!held)
 			continue;
 		share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held, total);
 		share = min(share, nr - freed);
-		freed += ttm_pool_release_pages(pool, share, cause);
+		freed += ttm_pool_release_pages(st->pool, share, cause);
 	}
 	return freed;
 }
@@ -214,13 +127,14 @@ VISIBLE_IF_KUNIT unsigned long
 ttm_pool_shrinker_count(struct shrinker *shrink, struct shrink_control *sc)
 {
 	unsigned long count = 0;
-	struct ttm_pool *pool;
+	struct ttm_pool_state *st;
 
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return 0;
-	list_for_each_entry(pool, &ttm_pool_list, list)
-		if (sc->nid == NUMA_NO_NODE || ttm_pool_on_node(pool, sc->nid))
-			count += atomic_long_read(&pool->pooled);
+	list_for_each_entry(st, &ttm_pool_list, list)
+		if (sc->nid == NUMA_NO_NODE ||
+		    ttm_pool_on_node(st->pool, sc->nid))
+			count += atomic_long_read(&st->pooled);
 	up_read(&ttm_pool_list_rwsem);
 	return count ?: SHRINK_EMPTY;
 }
@@ -243,8 +157,14 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_shrinker_scan);
 
 #ifdef CONFIG_DEBUG_FS
 
+/*
+ * A table of pooled pages: a header of orders, then a row per caching type.
+ * With @prefix, the rows are labelled as 6.12's ttm_pool_debugfs() did
+ * ("<prefix>", "<prefix>wc", "<prefix>uc"); without, "cached", "wc", "uc".
+ */
 void ttm_pool_debugfs_table(struct seq_file *m,
-			    unsigned long pooled[][NR_PAGE_ORDERS])
+			    unsigned long pooled[][NR_PAGE_ORDERS],
+			    const char *prefix)
 {
 	static const char * const names[] = {
 		[ttm_cached] = "cached", [ttm_write_combined] = "wc",
@@ -257,7 +177,11 @@ void ttm_pool_debugfs_table(struct seq_file *m,
 		seq_printf(m, " ---%2u---", j);
 	seq_puts(m, "\n");
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
-		seq_printf(m, "%s\t:", names[i]);
+		if (prefix)
+			seq_printf(m, "%s%s\t:", prefix,
+				   i == ttm_cached ? "" : names[i]);
+		else
+			seq_printf(m, "%s\t:", names[i]);
 		for (j = 0; j < NR_PAGE_ORDERS; j++)
 			seq_printf(m, " %8lu", pooled[i][j]);
 		seq_puts(m, "\n");
@@ -268,7 +192,7 @@ void ttm_pool_debugfs_table(struct seq_file *m,
 static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
 {
 	struct ttm_pool_stats *stats, *sum;
-	struct ttm_pool *pool;
+	struct ttm_pool_state *st;
 	unsigned int i, j;
 
 	stats = kmalloc(sizeof(*stats), GFP_KERNEL);
@@ -277,15 +201,15 @@ static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
 		goto out;
 
 	down_read(&ttm_pool_list_rwsem);
-	list_for_each_entry(pool, &ttm_pool_list, list) {
-		ttm_pool_get_stats(pool, stats);
+	list_for_each_entry(st, &ttm_pool_list, list) {
+		ttm_pool_get_stats(st->pool, stats);
 		for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
 			for (j = 0; j < NR_PAGE_ORDERS; j++)
 				sum->pooled[i][j] += stats->pooled[i][j];
 	}
 	up_read(&ttm_pool_list_rwsem);
 
-	ttm_pool_debugfs_table(m, sum->pooled);
+	ttm_pool_debugfs_table(m, sum->pooled, NULL);
 	seq_printf(m, "\ntotal\t: %8lu of %8lu\n",
 		   ttm_pool_global_pooled_pages(), ttm_pool_global_max_pages());
 out:
@@ -317,7 +241,8 @@ DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
 #else
 
 void ttm_pool_debugfs_table(struct seq_file *m,
-			    unsigned long pooled[][NR_PAGE_ORDERS])
+			    unsigned long pooled[][NR_PAGE_ORDERS],
+			    const char *prefix)
 {
 }
 

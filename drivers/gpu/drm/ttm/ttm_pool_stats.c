@@ -21,20 +21,20 @@
 /* Used by pools whose per-CPU counters could not be allocated. */
 static DEFINE_PER_CPU(struct ttm_pool_stats_pcpu, ttm_pool_stats_fallback);
 
-void ttm_pool_stats_init(struct ttm_pool *pool)
+void ttm_pool_stats_init(struct ttm_pool_state *st)
 {
-	pool->stats = alloc_percpu(struct ttm_pool_stats_pcpu);
-	if (!pool->stats) {
+	st->stats = alloc_percpu(struct ttm_pool_stats_pcpu);
+	if (!st->stats) {
 		pr_warn("ttm: no memory for pool statistics; sharing them\n");
-		pool->stats = &ttm_pool_stats_fallback;
+		st->stats = &ttm_pool_stats_fallback;
 	}
 }
 
-void ttm_pool_stats_fini(struct ttm_pool *pool)
+void ttm_pool_stats_fini(struct ttm_pool_state *st)
 {
-	if (pool->stats != &ttm_pool_stats_fallback)
-		free_percpu(pool->stats);
-	pool->stats = NULL;
+	if (st->stats != &ttm_pool_stats_fallback)
+		free_percpu(st->stats);
+	st->stats = NULL;
 }
 
 /**
@@ -47,11 +47,12 @@ void ttm_pool_stats_fini(struct ttm_pool *pool)
  */
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
 {
+	struct ttm_pool_stats_pcpu __percpu *stats = ttm_pool_state(pool)->stats;
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(pool->stats, cpu)->counter[item];
+		sum += per_cpu_ptr(stats, cpu)->counter[item];
 	return sum;
 }
 EXPORT_SYMBOL(ttm_pool_stat_read);
@@ -94,7 +95,7 @@ unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 
 			spin_lock(&pt->lock);
-			n += pt->nr_pages;
+			n += ttm_pool_type_state(pt)->nr_pages;
 			spin_unlock(&pt->lock);
 		}
 	}
@@ -124,7 +125,7 @@ void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 
 			spin_lock(&pt->lock);
-			stats->pooled[i][j] = pt->nr_pages;
+			stats->pooled[i][j] = ttm_pool_type_state(pt)->nr_pages;
 			spin_unlock(&pt->lock);
 			stats->pooled_pages += stats->pooled[i][j];
 		}

@@ -16,8 +16,9 @@
  * fail with -ENODEV, so the pool is never touched after ttm_pool_fini().
  * The global directory exists while at least one pool does.
  *
- * Locking: ttm_pool_sysfs_lock serialises adding and removing directories
- * and picking names. Stores call the pool core's setters, which take the
+ * Locking: ttm_pool_sysfs_lock serialises adding and removing directories.
+ * Names come from the list of pools (ttm_pool_list.c), which calls the add
+ * and remove functions here. Stores call the pool core's setters, which take the
  * pool's config_lock; nothing here holds ttm_pool_list_rwsem while sysfs
  * waits for a reader, so removal cannot deadlock against a store.
  */
@@ -39,13 +40,11 @@
  * @kobj: the directory, pools/<name>
  * @pool: the pool; valid while @kobj is in sysfs
  * @link: name of our link in the device's directory, "" if none
- * @name: the pool's name
  */
 struct ttm_pool_sysfs {
 	struct kobject kobj;
 	struct ttm_pool *pool;
 	char link[32];
-	char name[64];
 };
 
 static DEFINE_MUTEX(ttm_pool_sysfs_lock);
@@ -57,18 +56,6 @@ static struct ttm_pool *kobj_to_pool(struct kobject *kobj)
 {
 	return container_of(kobj, struct ttm_pool_sysfs, kobj)->pool;
 }
-
-/**
- * ttm_pool_name() - the name of a pool's sysfs and debugfs entries
- * @pool: the pool
- *
- * Return: the name, or NULL if the pool has no sysfs directory.
- */
-const char *ttm_pool_name(struct ttm_pool *pool)
-{
-	return pool->sysfs ? pool->sysfs->name : NULL;
-}
-EXPORT_SYMBOL(ttm_pool_name);
 
 /* Parse a decimal page count: digits and an optional trailing newline. */
 static int ttm_pool_parse_pages(const char *buf, unsigned long *pages)
@@ -104,7 +91,7 @@ static ssize_t dma32_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t alloc_path_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	enum ttm_pool_path path = READ_ONCE(kobj_to_pool(kobj)->path);
+	enum ttm_pool_path path = ttm_pool_get_path(kobj_to_pool(kobj));
 	int len = 0;
 	int i;
 
@@ -133,7 +120,7 @@ static ssize_t alloc_path_store(struct kobject *kobj,
 static ssize_t effective_path_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
-	enum ttm_pool_path path = READ_ONCE(kobj_to_pool(kobj)->effective_path);
+	enum ttm_pool_path path = ttm_pool_effective_path(kobj_to_pool(kobj));
 
 	return sysfs_emit(buf, "%s\n", ttm_pool_path_name(path));
 }
@@ -141,7 +128,7 @@ static ssize_t effective_path_show(struct kobject *kobj,
 static ssize_t max_pages_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(kobj_to_pool(kobj)->max_pages));
+	return sysfs_emit(buf, "%lu\n", ttm_pool_max_pages(kobj_to_pool(kobj)));
 }
 
 /* Parse a page count and hand it to one of the core's setters. */
@@ -168,7 +155,7 @@ static ssize_t high_watermark_pages_show(struct kobject *kobj,
 					 struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lu\n",
-			  READ_ONCE(kobj_to_pool(kobj)->high_watermark));
+			  ttm_pool_high_watermark(kobj_to_pool(kobj)));
 }
 
 static ssize_t high_watermark_pages_store(struct kobject *kobj,
@@ -182,7 +169,7 @@ static ssize_t low_watermark_pages_show(struct kobject *kobj,
 					struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lu\n",
-			  READ_ONCE(kobj_to_pool(kobj)->low_watermark));
+			  ttm_pool_low_watermark(kobj_to_pool(kobj)));
 }
 
 static ssize_t low_watermark_pages_store(struct kobject *kobj,
@@ -445,43 +432,31 @@ static void ttm_pool_sysfs_put_root(void)
 	ttm_kobj = NULL;
 }
 
-static int ttm_pool_name_used(struct ttm_pool *pool, void *name)
-{
-	return pool->sysfs && !strcmp(pool->sysfs->name, name);
-}
-
 /*
- * Pick "<dev>" or the first free "<dev>.<N>" and the matching link name
- * "ttm_pool[.<N>]"; ttm_pool_sysfs_lock held.
+ * The name of our link in the device's directory: "ttm_pool" for a pool
+ * named after its device, "ttm_pool.<N>" for "<dev_name>.<N>".
  */
-static void ttm_pool_pick_name(struct ttm_pool *pool, struct ttm_pool_sysfs *ps,
-			       char *link, size_t size)
+static void ttm_pool_link_name(struct ttm_pool *pool, char *link, size_t size)
 {
-	const char *base = pool->dev ? dev_name(pool->dev) : "nodev";
-	unsigned int n;
+	const char *name = ttm_pool_name(pool);
+	size_t len = strlen(dev_name(pool->dev));
 
-	for (n = 0;; n++) {
-		if (n)
-			snprintf(ps->name, sizeof(ps->name), "%s.%u", base, n);
-		else
-			strscpy(ps->name, base, sizeof(ps->name));
-		if (!ttm_pool_for_each(ttm_pool_name_used, ps->name))
-			break;
-	}
-	if (n)
-		snprintf(link, size, "ttm_pool.%u", n);
+	if (!strncmp(name, dev_name(pool->dev), len) && name[len] == '.')
+		snprintf(link, size, "ttm_pool%s", name + len);
 	else
 		strscpy(link, "ttm_pool", size);
 }
 
 /**
  * ttm_pool_sysfs_add() - create the sysfs directory of a pool
- * @pool: a pool on the list of pools
+ * @pool: a pool on the list of pools, named
  *
  * A failure is logged; the pool works without its directory.
  */
 void ttm_pool_sysfs_add(struct ttm_pool *pool)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	const char *name = ttm_pool_name(pool);
 	struct ttm_pool_sysfs *ps;
 	char link[32];
 	int err;
@@ -496,22 +471,22 @@ void ttm_pool_sysfs_add(struct ttm_pool *pool)
 		kfree(ps);
 		goto out;
 	}
-	ttm_pool_pick_name(pool, ps, link, sizeof(link));
 	err = kobject_init_and_add(&ps->kobj, &ttm_pool_ktype, ttm_pools_kobj,
-				   "%s", ps->name);
+				   "%s", name);
 	if (err) {
-		pr_warn("ttm: no sysfs directory for pool %s: %d\n", ps->name,
-			err);
+		pr_warn("ttm: no sysfs directory for pool %s: %d\n", name, err);
 		kobject_put(&ps->kobj);
 		ttm_pool_sysfs_put_root();
 		goto out;
 	}
 	ps->link[0] = '\0';
-	if (pool->dev && pool->dev->kobj.state_in_sysfs &&
-	    !sysfs_create_link(&ps->kobj, &pool->dev->kobj, "device") &&
-	    !sysfs_create_link(&pool->dev->kobj, &ps->kobj, link))
-		strscpy(ps->link, link, sizeof(ps->link));
-	pool->sysfs = ps;
+	if (pool->dev && pool->dev->kobj.state_in_sysfs) {
+		ttm_pool_link_name(pool, link, sizeof(link));
+		if (!sysfs_create_link(&ps->kobj, &pool->dev->kobj, "device") &&
+		    !sysfs_create_link(&pool->dev->kobj, &ps->kobj, link))
+			strscpy(ps->link, link, sizeof(ps->link));
+	}
+	st->sysfs = ps;
 out:
 	mutex_unlock(&ttm_pool_sysfs_lock);
 }
@@ -524,7 +499,8 @@ out:
  */
 void ttm_pool_sysfs_remove(struct ttm_pool *pool)
 {
-	struct ttm_pool_sysfs *ps = pool->sysfs;
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct ttm_pool_sysfs *ps = st->sysfs;
 
 	if (!ps)
 		return;
@@ -532,7 +508,7 @@ void ttm_pool_sysfs_remove(struct ttm_pool *pool)
 	if (ps->link[0])
 		sysfs_remove_link(&pool->dev->kobj, ps->link);
 	kobject_del(&ps->kobj);
-	pool->sysfs = NULL;
+	st->sysfs = NULL;
 	kobject_put(&ps->kobj);
 	ttm_pool_sysfs_put_root();
 	mutex_unlock(&ttm_pool_sysfs_lock);

@@ -26,6 +26,7 @@ struct pool_test {
 	unsigned long saved_global_max;
 	int fresh_allowed;	/* fail_alloc_chunk(): order-0 chunks left */
 	int maps_allowed;	/* fail_map_chunk(): mappings left */
+	bool unwind_switch;	/* change_then_fail(): switch, not lower the cap */
 };
 
 static struct ttm_operation_ctx ctx = { };
@@ -158,7 +159,7 @@ static bool pool_lists_empty(struct ttm_pool *pool, bool coherent)
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 			struct list_head *l = coherent ? &pt->pages :
-							 &pt->page_chunks;
+				&ttm_pool_type_state(pt)->page_chunks;
 
 			if (l->next && !list_empty(l))
 				return false;
@@ -177,20 +178,29 @@ static void pool_path_auto(struct kunit *test)
 
 	dma = pool_new(test, true, NUMA_NO_NODE);
 	page = pool_new(test, false, NUMA_NO_NODE);
-	KUNIT_EXPECT_EQ(test, dma->path, TTM_POOL_PATH_AUTO);
-	KUNIT_EXPECT_EQ(test, dma->effective_path, TTM_POOL_PATH_COHERENT);
-	KUNIT_EXPECT_TRUE(test, dma->use_dma_alloc);
-	KUNIT_EXPECT_EQ(test, page->effective_path, TTM_POOL_PATH_PAGE);
-	KUNIT_EXPECT_FALSE(test, page->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, ttm_pool_get_path(dma), TTM_POOL_PATH_AUTO);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(dma),
+			TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(page), TTM_POOL_PATH_PAGE);
 
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, 7), -EINVAL);
-	KUNIT_EXPECT_EQ(test, page->path, TTM_POOL_PATH_AUTO);
+	KUNIT_EXPECT_EQ(test, ttm_pool_get_path(page), TTM_POOL_PATH_AUTO);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_COHERENT), 0);
-	KUNIT_EXPECT_TRUE(test, page->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(page),
+			TTM_POOL_PATH_COHERENT);
 	KUNIT_EXPECT_EQ(test, STAT(test, page, PATH_SWITCHES), 1);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_AUTO), 0);
-	KUNIT_EXPECT_FALSE(test, page->use_dma_alloc);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(page), TTM_POOL_PATH_PAGE);
 	KUNIT_EXPECT_EQ(test, STAT(test, page, PATH_SWITCHES), 2);
+	/*
+	 * use_dma_alloc stays what the driver passed, whatever the path:
+	 * ttm_tt_create() derives TTM_TT_FLAG_DECRYPTED from it, and
+	 * upstream's suites check it.
+	 */
+	KUNIT_EXPECT_TRUE(test, dma->use_dma_alloc);
+	KUNIT_EXPECT_FALSE(test, page->use_dma_alloc);
+	ttm_pool_set_path(dma, TTM_POOL_PATH_PAGE);
+	KUNIT_EXPECT_TRUE(test, dma->use_dma_alloc);
 }
 
 /* Switch with tts of the old path alive, then free them. */
@@ -282,10 +292,10 @@ static void pool_switch_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, c->pool, PATH_SWITCHES), 40);
 	KUNIT_EXPECT_EQ(test, stats(test, c->pool)->inuse_pages, 0);
 	/* Only chunks of the current path are pooled. */
-	coherent = c->pool->effective_path == TTM_POOL_PATH_COHERENT;
+	coherent = ttm_pool_effective_path(c->pool) == TTM_POOL_PATH_COHERENT;
 	KUNIT_EXPECT_TRUE(test, pool_lists_empty(c->pool, !coherent));
 	KUNIT_EXPECT_EQ(test, POOLED(test, c->pool),
-			atomic_long_read(&c->pool->pooled));
+			atomic_long_read(&ttm_pool_state(c->pool)->pooled));
 }
 
 static void pool_switch_releases_pooled(struct kunit *test)
@@ -299,7 +309,7 @@ static void pool_switch_releases_pooled(struct kunit *test)
 	ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_SWITCH), 4);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->pooled), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ttm_pool_state(pool)->pooled), 0);
 }
 
 static void pool_cap_per_pool(struct kunit *test)
@@ -325,7 +335,7 @@ static void pool_cap_per_pool(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_max_pages(pool, totalram_pages() + 1),
 			-ERANGE);
-	KUNIT_EXPECT_EQ(test, pool->max_pages, 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_max_pages(pool), 0);
 }
 
 static void pool_cap_global(struct kunit *test)
@@ -363,8 +373,8 @@ static void pool_lower_cap_trims(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 2), 0);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 2);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 4);
-	KUNIT_EXPECT_EQ(test, pool->high_watermark, 2);
-	KUNIT_EXPECT_EQ(test, pool->low_watermark, 2);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 2);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(pool), 2);
 }
 
 static void pool_watermarks(struct kunit *test)
@@ -374,19 +384,19 @@ static void pool_watermarks(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 100), 0);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_watermarks(pool, 101, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_watermarks(pool, 4, 5), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pool->high_watermark, 100);
-	KUNIT_EXPECT_EQ(test, pool->low_watermark, 100);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 100);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(pool), 100);
 
 	/* Setting a high mark below what is pooled queues the worker. */
 	free_singles(test, pool, 6);
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_watermarks(pool, 4, 1), 0);
-	flush_work(&pool->trim_work);
+	flush_work(&ttm_pool_state(pool)->trim_work);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 5);
 
 	/* The free that crosses the high mark queues it too (1 hit, 4 fresh). */
 	free_singles(test, pool, 5);
-	flush_work(&pool->trim_work);
+	flush_work(&ttm_pool_state(pool)->trim_work);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 9);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, FREE_POOLED), 11);
@@ -685,6 +695,69 @@ static void pool_alloc_fails_cleanly(struct kunit *test)
 			reclaimable);
 }
 
+/*
+ * Fail every fresh chunk; before failing the first order-0 one, take the
+ * room a pooled chunk needs away: lower the pool's cap to 0 or switch its
+ * path, as a concurrent writer of sysfs could.
+ */
+static struct page *change_then_fail(struct ttm_pool *pool, bool coherent,
+				     gfp_t gfp, unsigned int order)
+{
+	struct pool_test *priv = kunit_get_current_test()->priv;
+
+	if (!order && priv->fresh_allowed-- > 0) {
+		if (priv->unwind_switch)
+			ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT);
+		else
+			ttm_pool_set_max_pages(pool, 0);
+	}
+	return NULL;
+}
+
+/*
+ * A failed allocation gives the chunks it took back to the pool; one the
+ * pool refuses by then leaves it through the counter of the reason, so that
+ * what went into the pool still equals what came out plus what it holds.
+ */
+static void pool_alloc_unwind_refused(struct kunit *test)
+{
+	struct pool_test *priv = test->priv;
+	enum ttm_pool_stat reason;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		priv->unwind_switch = round;
+		reason = round ? TTM_POOL_STAT_RELEASE_SWITCH :
+				 TTM_POOL_STAT_RELEASE_CAP;
+		pool = pool_new(test, false, NUMA_NO_NODE);
+		ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE);
+		tt = tt_alloc(test, pool, 1, ttm_write_combined);
+		ttm_pool_free(pool, tt);
+		KUNIT_ASSERT_EQ(test, POOLED(test, pool), 1);
+		KUNIT_ASSERT_EQ(test, STAT(test, pool, FREE_POOLED), 1);
+
+		/* The pooled chunk is taken, then the next one fails. */
+		priv->fresh_allowed = 1;
+		kunit_activate_static_stub(test, ttm_pool_alloc_chunk,
+					   change_then_fail);
+		tt = tt_new(test, 2, ttm_write_combined, true);
+		KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -ENOMEM);
+		kunit_deactivate_static_stub(test, ttm_pool_alloc_chunk);
+
+		stats(test, pool);
+		KUNIT_EXPECT_EQ(test, priv->stats.pooled_pages, 0);
+		KUNIT_EXPECT_EQ(test, priv->stats.inuse_pages, 0);
+		KUNIT_EXPECT_EQ(test, priv->stats.counter[reason], 1);
+		KUNIT_EXPECT_EQ(test, priv->stats.counter[TTM_POOL_STAT_ALLOC_HIT],
+				0);
+		KUNIT_EXPECT_EQ(test,
+				priv->stats.counter[TTM_POOL_STAT_ALLOC_FAILURES],
+				1);
+	}
+}
+
 static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_path_auto),
 	KUNIT_CASE(pool_switch_live),
@@ -703,6 +776,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_no_clear_without_zero_alloc),
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
+	KUNIT_CASE(pool_alloc_unwind_refused),
 	{}
 };
 
