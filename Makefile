@@ -43,10 +43,11 @@ DURATION ?= 300
 stress: deps kernel-test tool
 	@scripts/build-module.sh tests/modules/ttm_pool_stress test >/dev/null
 	@scripts/build-progs.sh
-	@echo $(DURATION) > build/stress-duration
-	@scripts/ttm-vm --gpu bochs --mem 768M $(if $(SWIOTLB),--append swiotlb=force) \
-		--timeout $$(($(DURATION) * 4 + 600)) --log build/logs/stress.log \
-		--add build/stress-duration:/root/stress-duration -- sh /tests/vm/stress.sh
+	@cache=$${TTM_CACHE:-build}; mkdir -p "$$cache/logs" && \
+	echo $(DURATION) > "$$cache/stress-duration" && \
+	scripts/ttm-vm --gpu bochs --mem 768M $(if $(SWIOTLB),--append swiotlb=force) \
+		--timeout $$(($(DURATION) * 4 + 600)) --log "$$cache/logs/stress.log" \
+		--add "$$cache/stress-duration:/root/stress-duration" -- sh /tests/vm/stress.sh
 
 bench:
 	@tests/bench/run.sh

@@ -8,6 +8,8 @@
 TAP_N=0
 TAP_FAIL=0
 echo "TAP version 13"
+# Concurrency is only tested if the CPUs are there: say how many there were.
+echo "# cpus online: $(nproc 2>/dev/null || echo '?')"
 
 _tap_result() {
 	TAP_N=$((TAP_N + 1))

@@ -59,15 +59,18 @@
  * Clearing
  * --------
  * The contract is the page allocator's: a tt gets zeroed pages if it asks
- * for them with TTM_TT_FLAG_ZERO_ALLOC (as every device BO does), and pages
- * with unspecified content otherwise (kernel BOs, BOs about to be filled by a
- * move). So a chunk is cleared when it is taken from the pool for a tt that
- * wants zeroes, never when it goes into the pool; fresh page-path chunks get
- * __GFP_ZERO for such tts, and dma_alloc_attrs() always returns zeroed
- * memory. A pool only serves its own device, and a tt that does not ask for
- * zeroes sees at most what a fresh page from the page allocator could show.
- * Earlier kernels cleared every chunk going into the pool, paying the clear
- * twice (free, then __GFP_ZERO or nothing) or for nothing (kernel BOs).
+ * for them with TTM_TT_FLAG_ZERO_ALLOC (as every device BO does), and so
+ * does every tt when the system initialises all allocations (init_on_alloc,
+ * on by default in Debian's kernels); otherwise the content is unspecified
+ * (kernel BOs, BOs about to be filled by a move). So a chunk is cleared when
+ * it is taken from the pool for such a tt; fresh page-path chunks get
+ * __GFP_ZERO for ZERO_ALLOC tts (the page allocator clears them itself under
+ * init_on_alloc), and dma_alloc_attrs() always returns zeroed memory. With
+ * init_on_free, freed contents must not outlive the free: chunks are
+ * cleared as they go into the pool instead, and not again when taken. A
+ * pool only serves its own device. Earlier kernels cleared every chunk going
+ * into the pool, paying the clear twice (free, then __GFP_ZERO or nothing)
+ * or for nothing (kernel BOs without init_on_alloc).
  *
  * Cached pages of the page path are pooled like the others: the pool keeps
  * high-order chunks that are costly to reassemble once memory is fragmented,
@@ -342,6 +345,19 @@ static void ttm_pool_clear_chunk(struct page *p, unsigned int order)
 
 	for (i = 0; i < (1U << order); i++)
 		clear_highpage(p + i);
+}
+
+/*
+ * Must a chunk taken from the pool be cleared? When the tt asks for zeroes
+ * and when the system initialises every allocation (init_on_alloc, on by
+ * default in Debian's kernels) -- unless init_on_free cleared every chunk
+ * as it went into the pool.
+ */
+static bool ttm_pool_clear_on_take(bool zero)
+{
+	if (want_init_on_free())
+		return false;
+	return zero || want_init_on_alloc(0);
 }
 
 static void ttm_pool_account(struct page *p, long nr)
@@ -746,6 +762,9 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		}
 		if (keep)
 			keep[order]--;
+		else if (want_init_on_free())
+			/* Freed contents must not outlive the free. */
+			ttm_pool_clear_chunk(p, order);
 		why = ttm_pool_give(&pool->caching[caching].orders[order], p);
 		switch (why) {
 		case 0:
@@ -802,6 +821,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	gfp_t gfp = GFP_USER;
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
+	bool clear = ttm_pool_clear_on_take(zero);
 	struct page *p, *from_pool;
 	bool coherent;
 	int r;
@@ -828,7 +848,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		from_pool = p;
 		if (p) {
 			taken[order]++;
-			if (zero)
+			if (clear)
 				ttm_pool_clear_chunk(p, order);
 			/* A pooled chunk ends the current run of fresh pages. */
 			if (i > run) {

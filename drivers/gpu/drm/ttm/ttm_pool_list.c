@@ -24,10 +24,12 @@
 
 #include <linux/device.h>
 #include <linux/export.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include <drm/ttm/ttm_pool.h>
 
@@ -42,8 +44,50 @@ atomic_long_t ttm_pool_total_pooled = ATOMIC_LONG_INIT(0);
 unsigned long ttm_pool_total_max = ULONG_MAX;
 
 static unsigned long page_pool_size;
-MODULE_PARM_DESC(page_pool_size, "Number of pages in the WC/UC/DMA pool");
-module_param(page_pool_size, ulong, 0644);
+
+/*
+ * ttm.page_pool_size: the global cap at boot and, written later through
+ * /sys/module/ttm/parameters/page_pool_size, the same as pool_max_pages in
+ * sysfs (same checks, trims at once). Reads show the cap in force.
+ */
+static int ttm_pool_size_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned long pages;
+	int err;
+
+	err = kstrtoul(val, 0, &pages);
+	if (err)
+		return err;
+	if (READ_ONCE(ttm_pool_total_max) == ULONG_MAX) {
+		/*
+		 * The command line, or a load before the first pool: the cap
+		 * the first pool sets up (RAM is not counted yet at boot).
+		 */
+		page_pool_size = pages;
+		return 0;
+	}
+	err = ttm_pool_set_global_max_pages(pages);
+	if (!err)
+		page_pool_size = pages;
+	return err;
+}
+
+static int ttm_pool_size_param_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long max = READ_ONCE(ttm_pool_total_max);
+
+	return sysfs_emit(buf, "%lu\n", max == ULONG_MAX ? page_pool_size : max);
+}
+
+static const struct kernel_param_ops ttm_pool_size_param_ops = {
+	.set = ttm_pool_size_param_set,
+	.get = ttm_pool_size_param_get,
+};
+
+module_param_cb(page_pool_size, &ttm_pool_size_param_ops, NULL, 0644);
+MODULE_PARM_DESC(page_pool_size,
+		 "Global cap on pooled pages (default: half of RAM); writable");
 
 /*
  * The global cap: ttm.page_pool_size if given, else @num_pages. Set once;
