@@ -115,7 +115,9 @@ struct ttm_pool_stats {
  * @lock: protects @pages and the type's private part (its page-path list
  *	and page count)
  * @pages: pooled chunks made by the coherent path, linked by the head
- *	page's lru; empty until the pool first runs on that path
+ *	page's lru. Set up by ttm_pool_init() when the driver asks for
+ *	coherent allocations, else by the type's first coherent chunk; until
+ *	then both pointers are NULL, as in 6.12's unused per-pool types
  */
 struct ttm_pool_type {
 	struct ttm_pool *pool;

@@ -43,6 +43,18 @@
  * effective path are pooled, and that check is made under the pool type's
  * lock, which a switch takes after publishing the new path.
  *
+ * The coherent path serves only the tts that take their DMA addresses from
+ * the pool (tt->dma_address), or every tt if the driver asked for coherent
+ * allocations, as 6.12 did. Drivers whose tts have no DMA addresses map
+ * tt->pages themselves, and streaming-mapping coherent memory is against
+ * the DMA API (and bounces anyway): their tts get page-path chunks, which
+ * a coherent pool keeps on its page-path lists for them.
+ *
+ * In a confidential guest (SEV, TDX) the path is the driver's, for good:
+ * ttm_tt_create() marks the tts of coherent-path drivers as shared with the
+ * host (TTM_TT_FLAG_DECRYPTED), and such a tt is always served coherent
+ * memory.
+ *
  * Caching
  * -------
  * Write-combined, uncached and cached pages are pooled apart. Fresh pages get
@@ -170,7 +182,6 @@ struct ttm_pool_batch {
 	unsigned long wb_pages;
 	unsigned long pages;
 };
-
 
 static bool ttm_pool_chunk_coherent(struct page *p)
 {
@@ -429,11 +440,29 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
 }
 
 /*
- * Put a chunk into @pt. Return 0 if it was pooled, else the counter of the
- * reason it was not (cap, or its path is not the pool's any more).
+ * Does @tt take coherent memory when its pool runs on the coherent path?
+ * Only if the pool fills in its DMA addresses, or if its driver asked for
+ * coherent allocations (6.12 then served every tt with dma_alloc_attrs()).
+ * Other tts belong to drivers that map tt->pages themselves (i915, xe,
+ * vmwgfx in its map modes, drm_gem_vram): they would stream-map coherent
+ * memory, which the DMA API forbids and which bounces all the same. They
+ * get page-path chunks whatever the pool's path.
+ */
+static bool ttm_pool_tt_takes_coherent(struct ttm_pool *pool,
+				       struct ttm_tt *tt)
+{
+	return tt->dma_address || pool->use_dma_alloc;
+}
+
+/*
+ * Put a chunk into @pt. A coherent chunk is pooled only while the pool's
+ * path is coherent; a page-path chunk while it is page, or, with @page_ok
+ * (its tt does not take coherent memory), always. Return 0 if it was
+ * pooled, else the counter of the reason it was not (cap, or its path is
+ * not the pool's any more).
  */
 static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
-					struct page *p)
+					struct page *p, bool page_ok)
 {
 	struct ttm_pool *pool = pt->pool;
 	struct ttm_pool_state *st = ttm_pool_state(pool);
@@ -449,8 +478,14 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	spin_lock(&pt->lock);
 	/* Pairs with the release in ttm_pool_set_path(). */
 	path = smp_load_acquire(&st->effective_path);
-	ours = coherent == (path == TTM_POOL_PATH_COHERENT);
+	if (coherent)
+		ours = path == TTM_POOL_PATH_COHERENT;
+	else
+		ours = path == TTM_POOL_PATH_PAGE || page_ok;
 	if (ours) {
+		/* See struct ttm_pool_type: set up by its first chunk. */
+		if (coherent && !pt->pages.next)
+			INIT_LIST_HEAD(&pt->pages);
 		list_add(&p->lru, coherent ? &pt->pages : &ts->page_chunks);
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 	}
@@ -741,6 +776,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 				pgoff_t end, unsigned int *keep)
 {
 	unsigned long pooled = 0, cap = 0, sw = 0, wb_pages, batches;
+	bool page_ok = !ttm_pool_tt_takes_coherent(pool, tt);
 	struct ttm_pool_batch b;
 	enum ttm_pool_stat why;
 	unsigned int order;
@@ -765,7 +801,8 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		else if (want_init_on_free())
 			/* Freed contents must not outlive the free. */
 			ttm_pool_clear_chunk(p, order);
-		why = ttm_pool_give(&pool->caching[caching].orders[order], p);
+		why = ttm_pool_give(&pool->caching[caching].orders[order], p,
+				    page_ok);
 		switch (why) {
 		case 0:
 			pooled += 1UL << order;
@@ -829,9 +866,13 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	WARN_ON(!remaining || ttm_tt_is_populated(tt));
 	WARN_ON(tt->dma_address && !pool->dev);
 
-	/* Pairs with the release in ttm_pool_set_path(): lists are ready. */
+	/* Pairs with the release in ttm_pool_set_path(). */
 	coherent = smp_load_acquire(&st->effective_path) ==
-		   TTM_POOL_PATH_COHERENT;
+		   TTM_POOL_PATH_COHERENT &&
+		   ttm_pool_tt_takes_coherent(pool, tt);
+	/* Shared with the host (confidential guests): only coherent memory. */
+	if ((tt->page_flags & TTM_TT_FLAG_DECRYPTED) && pool->dev)
+		coherent = true;
 	if (ctx->gfp_retry_mayfail)
 		gfp |= __GFP_RETRY_MAYFAIL;
 	if (zero)
@@ -915,7 +956,8 @@ err_chunk:
 
 		/* Back to the pool; if it cannot, count why it left it. */
 		taken[order]--;
-		why = ttm_pool_give(&pool->caching[tt->caching].orders[order], p);
+		why = ttm_pool_give(&pool->caching[tt->caching].orders[order], p,
+				    !ttm_pool_tt_takes_coherent(pool, tt));
 		if (why) {
 			ttm_pool_batch_init(&b);
 			ttm_pool_batch_add(&b, p, order, tt->caching);
@@ -953,23 +995,6 @@ void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 }
 EXPORT_SYMBOL(ttm_pool_free);
 
-/* Make the coherent lists of every type usable (see struct ttm_pool_type). */
-static void ttm_pool_ready_coherent(struct ttm_pool *pool)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
-		for (j = 0; j < NR_PAGE_ORDERS; j++) {
-			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
-
-			spin_lock(&pt->lock);
-			if (!pt->pages.next)
-				INIT_LIST_HEAD(&pt->pages);
-			spin_unlock(&pt->lock);
-		}
-	}
-}
-
 /**
  * ttm_pool_set_path() - configure a pool's allocation path
  * @pool: the pool
@@ -980,7 +1005,11 @@ static void ttm_pool_ready_coherent(struct ttm_pool *pool)
  * use stay valid and are released by their own path when freed.
  * Context: process context; takes the pool's config_lock.
  *
- * Return: 0, or -EINVAL for an unknown path or coherent without a device
+ * In a confidential guest (SEV, TDX) a pool keeps the path its driver asked
+ * for: the tts' TTM_TT_FLAG_DECRYPTED follows it (see ttm_pool_cc_guest()).
+ *
+ * Return: 0, -EINVAL for an unknown path or coherent without a device, or
+ * -EOPNOTSUPP for another path than the driver's in a confidential guest
  * (nothing changed then).
  */
 int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
@@ -996,14 +1025,17 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 
 	mutex_lock(&st->config_lock);
 	effective = ttm_pool_resolve(pool, path, &why);
+	if (path != TTM_POOL_PATH_AUTO && path != effective) {
+		/* Only a confidential guest overrides a configured path. */
+		mutex_unlock(&st->config_lock);
+		return -EOPNOTSUPP;
+	}
 	st->path = path;
 	st->auto_reason = why;
 	if (effective != st->effective_path) {
 		bool old_coherent = effective == TTM_POOL_PATH_PAGE;
 
-		if (effective == TTM_POOL_PATH_COHERENT)
-			ttm_pool_ready_coherent(pool);
-		/* Publish the path after the lists it needs are ready. */
+		/* Pairs with the acquire in ttm_pool_alloc() and _give(). */
 		smp_store_release(&st->effective_path, effective);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
 		ttm_pool_release_all(pool, old_coherent, !old_coherent,
@@ -1019,8 +1051,9 @@ EXPORT_SYMBOL(ttm_pool_set_path);
  * @pool: the pool
  * @max_pages: the most pages the pool may keep; 0 disables pooling
  *
- * Watermarks above the new cap are lowered to it. Pooled pages above it are
- * released before this returns.
+ * Watermarks never set follow the cap, up and down; watermarks set (by
+ * ttm_pool_set_watermarks() or the single setters) above the new cap are
+ * lowered to it. Pooled pages above it are released before this returns.
  * Context: process context; takes the pool's config_lock.
  *
  * Return: 0, or -ERANGE if @max_pages exceeds the RAM of the machine.
@@ -1034,9 +1067,9 @@ int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 
 	mutex_lock(&st->config_lock);
 	WRITE_ONCE(st->max_pages, max_pages);
-	if (st->high_watermark > max_pages)
+	if (!st->high_set || st->high_watermark > max_pages)
 		WRITE_ONCE(st->high_watermark, max_pages);
-	if (st->low_watermark > max_pages)
+	if (!st->low_set || st->low_watermark > max_pages)
 		WRITE_ONCE(st->low_watermark, max_pages);
 	ttm_pool_trim_to(pool, max_pages, TTM_POOL_STAT_RELEASE_TRIM);
 	mutex_unlock(&st->config_lock);
@@ -1054,6 +1087,8 @@ static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
 		return -EINVAL;
 	WRITE_ONCE(st->high_watermark, high);
 	WRITE_ONCE(st->low_watermark, low);
+	st->high_set = true;
+	st->low_set = true;
 	ttm_pool_check_watermark(pool);
 	return 0;
 }
@@ -1090,11 +1125,25 @@ static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	int ret;
 
+	bool low_set, high_set;
+
 	mutex_lock(&st->config_lock);
+	low_set = st->low_set;
+	high_set = st->high_set;
+	/* The other mark, if never set, follows as far as it must. */
 	if (high)
-		ret = ttm_pool_apply_watermarks(pool, pages, st->low_watermark);
+		ret = ttm_pool_apply_watermarks(pool, pages, low_set ?
+						st->low_watermark :
+						min(st->low_watermark, pages));
 	else
-		ret = ttm_pool_apply_watermarks(pool, st->high_watermark, pages);
+		ret = ttm_pool_apply_watermarks(pool, high_set ?
+						st->high_watermark :
+						max(st->high_watermark, pages),
+						pages);
+	if (!ret) {
+		st->low_set = low_set || !high;
+		st->high_set = high_set || high;
+	}
 	mutex_unlock(&st->config_lock);
 	return ret;
 }
@@ -1267,7 +1316,12 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 			INIT_LIST_HEAD(&pt->shrinker_list);
 			spin_lock_init(&pt->lock);
 			INIT_LIST_HEAD(&st->types[i][j].page_chunks);
-			if (st->effective_path == TTM_POOL_PATH_COHERENT)
+			/*
+			 * Like 6.12, whose per-pool types served coherent
+			 * pools only; the others' lists are set up by their
+			 * first coherent chunk (see ttm_pool_give()).
+			 */
+			if (use_dma_alloc)
 				INIT_LIST_HEAD(&pt->pages);
 			else
 				pt->pages = (struct list_head){ };

@@ -53,6 +53,8 @@ struct ttm_pool_type_state {
  * @max_pages: cap on the pages this pool keeps
  * @high_watermark: above this many pooled pages the trim worker runs
  * @low_watermark: the worker trims down to this many pooled pages
+ * @high_set: @high_watermark was set; until then it follows @max_pages
+ * @low_set: @low_watermark was set; until then it follows @max_pages
  * @pooled: pages pooled now, all types
  * @config_lock: serialises path, cap and watermark changes
  * @trim_work: the watermark worker
@@ -72,6 +74,8 @@ struct ttm_pool_state {
 	unsigned long max_pages;
 	unsigned long high_watermark;
 	unsigned long low_watermark;
+	bool high_set;
+	bool low_set;
 	atomic_long_t pooled;
 	struct mutex config_lock; /* serialises configuration changes */
 	struct work_struct trim_work;
@@ -163,6 +167,7 @@ void ttm_pool_debugfs_table(struct seq_file *m,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Replaceable with KUnit static stubs to inject failures. */
+bool ttm_pool_cc_guest(void);
 struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool, bool coherent,
 				  gfp_t gfp, unsigned int order);
 int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,

@@ -12,12 +12,15 @@
  * must hash them as 6.12 did, so it must not include that header.
  */
 
+#include <linux/cc_platform.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/swiotlb.h>
 #include <linux/sysfs.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <xen/xen.h>
 
 #include <drm/ttm/ttm_pool.h>
@@ -100,10 +103,35 @@ static bool ttm_pool_page_path_reachable(struct ttm_pool *pool)
 	return dma_get_mask(pool->dev) >= need;
 }
 
-enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
-					   enum ttm_pool_path path,
-					   const char **why)
+/**
+ * ttm_pool_cc_guest() - is this a confidential guest (SEV, TDX)?
+ *
+ * There, ttm_tt_create() marks every tt of a pool whose driver asked for
+ * coherent allocations TTM_TT_FLAG_DECRYPTED, and TTM maps its pages as
+ * shared with the host; other tts' pages are private. The path that serves
+ * a tt must match: a pool keeps the driver's path and cannot be switched.
+ *
+ * Return: true in a guest with encrypted memory.
+ */
+VISIBLE_IF_KUNIT bool ttm_pool_cc_guest(void)
 {
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_cc_guest);
+	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_cc_guest);
+
+/*
+ * The path @path resolves to for @pool now, and why (a constant string).
+ * Context: any; called with the pool's config_lock held or at init.
+ */
+enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
+				    enum ttm_pool_path path, const char **why)
+{
+	if (ttm_pool_cc_guest()) {
+		*why = "confidential guest: the driver's path";
+		return pool->use_dma_alloc ? TTM_POOL_PATH_COHERENT :
+					     TTM_POOL_PATH_PAGE;
+	}
 	if (path != TTM_POOL_PATH_AUTO) {
 		*why = "configured";
 		return path;

@@ -233,6 +233,22 @@ static void pool_switch_live(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pool_lists_empty(pool, true));
 	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, false));
 	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 0);
+
+	/* The reverse: coherent chunks in use across a switch to page. */
+	new = tt_alloc(test, pool, 3, ttm_write_combined);
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(new->pages[0]));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_HIT), 3);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	old = tt_alloc(test, pool, 2, ttm_write_combined);
+	KUNIT_EXPECT_FALSE(test, chunk_is_coherent(old->pages[0]));
+	ttm_pool_free(pool, new);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_SWITCH), 8);
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(pool, true));
+	ttm_pool_free(pool, old);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 2);
+	KUNIT_EXPECT_FALSE(test, pool_lists_empty(pool, false));
+	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 0);
 }
 
 struct churn {
@@ -273,11 +289,14 @@ static void pool_switch_concurrent(struct kunit *test)
 	struct task_struct *t;
 	unsigned int i;
 	bool coherent;
+	u64 switches;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->pool = pool_new(test, false, NUMA_NO_NODE);
+	ttm_pool_set_path(c->pool, TTM_POOL_PATH_PAGE);	/* also under swiotlb */
 	c->tt[0] = tt_new(test, 3, ttm_write_combined, true);
 	c->tt[1] = tt_new(test, 3, ttm_cached, true);
+	switches = STAT(test, c->pool, PATH_SWITCHES);
 	kunit_info(test, "%u CPUs online\n", num_online_cpus());
 	t = kthread_run(churn_fn, c, "ttm_pool_churn");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
@@ -302,7 +321,7 @@ static void pool_switch_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->err, 0);
 	KUNIT_EXPECT_EQ(test, i, 40);
 	KUNIT_EXPECT_GE(test, c->rounds, 40);
-	KUNIT_EXPECT_EQ(test, STAT(test, c->pool, PATH_SWITCHES), 40);
+	KUNIT_EXPECT_EQ(test, STAT(test, c->pool, PATH_SWITCHES), switches + 40);
 	KUNIT_EXPECT_EQ(test, stats(test, c->pool)->inuse_pages, 0);
 	/* Only chunks of the current path are pooled. */
 	coherent = ttm_pool_effective_path(c->pool) == TTM_POOL_PATH_COHERENT;
@@ -413,6 +432,46 @@ static void pool_watermarks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_TRIM), 9);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, FREE_POOLED), 11);
+}
+
+/*
+ * Watermarks never set follow the cap both ways: pooling comes back when
+ * the cap is raised again. Set ones stay, lowered only as far as the cap.
+ * Setting one mark moves the other, if never set, as far as it must.
+ */
+static void pool_watermarks_follow_cap(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *other = pool_new(test, false, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 0), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 64), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 64);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(pool), 64);
+	free_singles(test, pool, 3);
+	flush_work(&ttm_pool_state(pool)->trim_work);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 3);
+
+	/* high alone on a fresh pool: low follows it down. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_high_watermark(pool, 32), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 32);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(pool), 32);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 128), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 32);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 16), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 16);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(pool), 16);
+
+	/* low alone: high (never set) stays at the cap. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(other, 64), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_low_watermark(other, 8), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(other), 64);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(other, 100), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(other), 100);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(other), 8);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_low_watermark(other, 101), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(other), 8);
 }
 
 /*
@@ -535,6 +594,7 @@ static void pool_stats_sequence(struct kunit *test)
 	struct ttm_pool_stats *s;
 	struct ttm_tt *a, *b;
 
+	ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE);	/* also under swiotlb */
 	a = tt_alloc(test, pool, 3, ttm_cached);	/* fresh: order 1 + 0 */
 	KUNIT_EXPECT_EQ(test, stats(test, pool)->inuse_pages, 3);
 	ttm_pool_free(pool, a);
@@ -779,6 +839,87 @@ static void pool_alloc_unwind_refused(struct kunit *test)
 	}
 }
 
+/*
+ * A tt without DMA addresses belongs to a driver that maps tt->pages itself:
+ * a pool on the coherent path serves it page-path chunks, which it pools
+ * for such tts, unless the driver asked for coherent allocations (then, as
+ * in 6.12, every tt gets coherent memory).
+ */
+static void pool_coherent_only_with_dma_addresses(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *dma = pool_new(test, true, NUMA_NO_NODE);
+	struct ttm_tt *plain, *mapped;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT), 0);
+	plain = tt_new(test, 2, ttm_write_combined, false);
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, plain, &ctx), 0);
+	mapped = tt_alloc(test, pool, 2, ttm_write_combined);
+	KUNIT_EXPECT_FALSE(test, chunk_is_coherent(plain->pages[0]));
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(mapped->pages[0]));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_PAGE), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_COHERENT), 2);
+
+	/* Both kinds are pooled, and each serves its own kind of tt. */
+	ttm_pool_free(pool, plain);
+	ttm_pool_free(pool, mapped);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 4);
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, plain, &ctx), 0);
+	KUNIT_EXPECT_FALSE(test, chunk_is_coherent(plain->pages[0]));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_HIT), 2);
+	ttm_pool_free(pool, plain);
+
+	/* The driver asked for coherent allocations: every tt gets them. */
+	plain = tt_new(test, 2, ttm_write_combined, false);
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(dma, plain, &ctx), 0);
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(plain->pages[0]));
+	ttm_pool_free(dma, plain);
+}
+
+static bool cc_guest_yes(void)
+{
+	return true;
+}
+
+/*
+ * In a confidential guest a pool keeps its driver's path (the tts'
+ * TTM_TT_FLAG_DECRYPTED follows it): another path is refused, and changes
+ * nothing; "auto" and the driver's own path are fine. A DECRYPTED tt gets
+ * coherent memory whatever the path.
+ */
+static void pool_cc_guest_keeps_driver_path(struct kunit *test)
+{
+	struct ttm_pool *dma, *page;
+	struct ttm_tt *tt;
+
+	kunit_activate_static_stub(test, ttm_pool_cc_guest, cc_guest_yes);
+	dma = pool_new(test, true, NUMA_NO_NODE);
+	page = pool_new(test, false, NUMA_NO_NODE);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(dma),
+			TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(page), TTM_POOL_PATH_PAGE);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(dma, TTM_POOL_PATH_PAGE),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_COHERENT),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ttm_pool_get_path(dma), TTM_POOL_PATH_AUTO);
+	KUNIT_EXPECT_EQ(test, ttm_pool_effective_path(dma),
+			TTM_POOL_PATH_COHERENT);
+	KUNIT_EXPECT_EQ(test, STAT(test, dma, PATH_SWITCHES), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(dma, TTM_POOL_PATH_COHERENT), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_path(page, TTM_POOL_PATH_AUTO), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, page, PATH_SWITCHES), 0);
+
+	tt = tt_new(test, 2, ttm_cached, true);
+	tt->page_flags = TTM_TT_FLAG_DECRYPTED;
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(page, tt, &ctx), 0);
+	KUNIT_EXPECT_TRUE(test, chunk_is_coherent(tt->pages[0]));
+	ttm_pool_free(page, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, page), 0);
+	kunit_deactivate_static_stub(test, ttm_pool_cc_guest);
+}
+
 static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_path_auto),
 	KUNIT_CASE(pool_switch_live),
@@ -788,6 +929,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_cap_global),
 	KUNIT_CASE(pool_lower_cap_trims),
 	KUNIT_CASE(pool_watermarks),
+	KUNIT_CASE(pool_watermarks_follow_cap),
 	KUNIT_CASE(pool_drain),
 	KUNIT_CASE(pool_release_wb_per_large_chunk),
 	KUNIT_CASE(pool_shrinker),
@@ -798,6 +940,8 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
 	KUNIT_CASE(pool_alloc_unwind_refused),
+	KUNIT_CASE(pool_coherent_only_with_dma_addresses),
+	KUNIT_CASE(pool_cc_guest_keeps_driver_path),
 	{}
 };
 
