@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# SPDX-License-Identifier: GPL-2.0
+# make distro-check: Debian's unmodified 6.12 kernel and its own GPU drivers on a
+# ttm.ko of ours (scripts/distro-vm, qemu TCG). Two boots:
+#   qxl (-device qxl-vga): modprobe of every TTM user (tests/distro/guest/modules.list),
+#       qxl binds, its pool and every documented file, ttm-poolctl
+#   bochs (-device VGA, swiotlb=force): bochs binds, its pool, ttm-poolctl, dumb
+#       buffers with path switches, the DRM stack unloaded and loaded again twice
+# plus, per boot, the console log: no "disagrees about version of symbol", no
+# "Unknown symbol", no kernel splat. Prints TAP (for tests/check.sh) with each
+# boot's time; the exit status is 1 if anything failed.
+#   scripts/distro-check.sh [--pristine | --ttm TTM_KO]
+# Default: the ttm.ko DKMS built ($CACHE/deb/dkms/ttm.ko, kept by
+# tests/distro/dkms-install.sh). --pristine: upstream's, built by
+# scripts/abi-check.sh --pristine (the pool checks are skipped: it has no pools).
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+variant=ours ttm=$CACHE/deb/dkms/ttm.ko
+case ${1:-} in
+--pristine) variant=pristine ttm=$CACHE/abi/pristine/ttm.ko ;;
+--ttm) ttm=${2:?usage: ${0##*/} [--pristine | --ttm TTM_KO]} ;;
+"") ;;
+*) echo "usage: ${0##*/} [--pristine | --ttm TTM_KO]" >&2; exit 2 ;;
+esac
+if [ "$variant" = pristine ] && [ ! -f "$ttm" ]; then
+	"$TOP/scripts/abi-check.sh" --pristine >&2
+fi
+[ -f "$ttm" ] || die "no $ttm: make deb, then tests/distro/dkms-install.sh (or --pristine, --ttm FILE)"
+# The guest needs ttm-poolctl (scripts/mkinitramfs.sh takes it when built).
+make -s -C "$TOP/tools/ttm-poolctl" >&2
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "$variant" >"$tmp/ttm-variant"
+# The per-pool files the ABI document promises: What: /sys/kernel/ttm/pools/<name>/X
+sed -n 's|^What:[[:space:]]*/sys/kernel/ttm/pools/<name>/\(.\+\)$|\1|p' \
+	"$TOP/Documentation/ABI/testing/sysfs-kernel-ttm" >"$tmp/pool-files"
+
+# TAP out, whatever fails on the way.
+n=0 failed=0
+tap() { # STATUS(0 = ok) DESCRIPTION [SKIP-REASON]
+	n=$((n + 1))
+	if [ -n "${3:-}" ]; then
+		echo "ok $n - $2 # SKIP $3"
+	elif [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+echo "TAP version 13"
+echo "# ttm.ko ($variant): $ttm"
+
+# boot NAME GPU [ttm-vm args...] -- TESTS...: one boot, its tests' TAP renumbered.
+boot() {
+	local name=$1 gpu=$2 args=() tests=() rc t0 secs t line d st trc pat log=$LOGDIR/distro-$1.log
+	shift 2
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	for t in "$@"; do tests+=("/tests/distro/$t"); done
+	echo "$gpu" >"$tmp/gpu"
+	phase "distro-check: boot $name (Debian's kernel, --gpu $gpu ${args[*]})"
+	t0=$(date +%s)
+	rc=0
+	"$TOP/scripts/distro-vm" --gpu "$gpu" --ttm "$ttm" "${args[@]}" --timeout 600 --log "$log" \
+		--add "$tmp/ttm-variant:/root/ttm-variant" --add "$tmp/pool-files:/root/pool-files" \
+		--add "$tmp/gpu:/root/gpu" -- sh /tests/lib/run-vm-tests.sh "${tests[@]}" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
+	secs=$(($(date +%s) - t0))
+	cp "$tmp/$name.out" "$LOGDIR/distro-$name.out"
+	tap "$rc" "$name: the boot ran every test and its log has no splat"
+	echo "# boot $name: status $rc, ${secs}s, console log $log"
+	[ "$rc" -eq 0 ] || sed 's/^/# /' "$tmp/$name.err" | tail -n 20
+	for t in "$@"; do
+		awk -v n="$t" '$0 == "### ttm-test begin " n { on = 1; next }
+			on && index($0, "### ttm-test end " n " ") == 1 { print "rc " $NF; exit }
+			on { print }' "$tmp/$name.out" >"$tmp/$name.$t.tap"
+		trc=$(sed -n 's/^rc //p' "$tmp/$name.$t.tap")
+		st=0
+		while IFS= read -r line; do
+			d=${line#*ok }
+			d=${d#[0-9]* - }
+			case $line in
+			"1..0 # SKIP"*) tap 0 "$name/$t" "${line#1..0 # SKIP }" ;;
+			"not ok "*) st=1; tap 1 "$name/$t: $d" ;;
+			"ok "*"# SKIP"*) tap 0 "$name/$t: ${d% # SKIP*}" "${line##*# SKIP }" ;;
+			"ok "*) tap 0 "$name/$t: $d" ;;
+			"#"*) echo "$line" ;;
+			esac
+		done <"$tmp/$name.$t.tap"
+		if [ -z "$trc" ]; then
+			tap 1 "$name/$t: did not finish"
+		elif [ "$trc" -ne 0 ] && [ "$trc" -ne 4 ] && [ $st -eq 0 ]; then
+			tap 1 "$name/$t: exited with status $trc"
+		fi
+	done
+	for pat in 'disagrees about version of symbol' 'Unknown symbol'; do
+		st=0
+		grep -q "$pat" "$log" && st=1
+		tap $st "$name: no '$pat' in the console log"
+		grep "$pat" "$log" | head -n 5 | sed 's/^/#   /' || true
+	done
+}
+
+start=$(date +%s)
+boot qxl qxl -- load-all.sh bind.sh pools.sh poolctl.sh
+boot bochs bochs --append swiotlb=force -- bind.sh pools.sh poolctl.sh workload.sh reload.sh
+echo "# distro-check ($variant): $(($(date +%s) - start))s"
+echo "1..$n"
+[ $failed -eq 0 ]
