@@ -8,13 +8,20 @@
 #   make module M=tests/modules/NAME   build an external module against the test kernel
 #   make bench [ROUNDS=2] [CLOCKS="icount tcg"]   our pool against upstream 6.12's;
 #                   writes docs/BENCHMARKS.md, docs/bench/ (not part of make check)
+#   make abi-check [PRISTINE=1]   ttm.ko built against Debian's linux-headers-6.12.*:
+#                   every TTM export's CRC as in its Module.symvers ("N/N identical")
+#   make deb        ttm-pool-dkms and ttm-poolctl .debs (lintian-clean) in build/deb
+#   make distro-check [PRISTINE=1]   Debian's own 6.12 kernel and GPU drivers on the
+#                   ttm.ko DKMS builds from make deb (installed on this host, then
+#                   purged), or on upstream's with PRISTINE=1
 #   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
 # Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
 
 GPU ?= qxl
 SHELL := /bin/bash
 
-.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean
+.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean \
+	abi-check deb distro-check
 
 all: kernels tool
 
@@ -51,6 +58,19 @@ stress: deps kernel-test tool
 
 bench:
 	@tests/bench/run.sh
+
+abi-check: deps
+	@scripts/abi-check.sh $(if $(PRISTINE),--pristine)
+
+deb: deps
+	@scripts/build-deb.sh
+
+distro-check: deps
+ifdef PRISTINE
+	@scripts/distro-check.sh --pristine
+else
+	@scripts/build-deb.sh && bash tests/distro/dkms-install.sh && scripts/distro-check.sh
+endif
 
 module: deps kernel-test
 	@test -n "$(M)" || { echo "usage: make module M=tests/modules/NAME" >&2; exit 2; }

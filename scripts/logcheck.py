@@ -2,25 +2,45 @@
 # SPDX-License-Identifier: GPL-2.0
 """Read qemu console logs of ttm-pool kernels.
 
-  logcheck.py splats [--kunit-boot] LOG...   exit 1 and print excerpts if a log holds
-                                             a kernel splat; 0 when clean
-  logcheck.py ktap LOG                       print one line per KUnit leaf test:
-                                             "ok|not ok|skip<TAB>suite.case[.param]"
-                                             and "suite<TAB>NAME<TAB>ok|not ok" per suite
+  logcheck.py splats [--kunit-boot] [--kmemleak] LOG...
+                        exit 1 and print excerpts if a log holds a kernel splat;
+                        0 when clean
+  logcheck.py ktap LOG  print one line per KUnit leaf test:
+                        "ok|not ok|skip<TAB>suite.case[.param][<TAB>skip reason]"
+                        and "suite<TAB>NAME<TAB>ok|not ok" per suite; a plan
+                        ("1..N") or a "# NAME: pass:P fail:F skip:S total:T" line
+                        that disagrees with the results found, or output that
+                        ends inside a suite, gives a "not ok<TAB>NAME: why" line
 
 A splat is a BUG: (KASAN, sleeping in atomic, ...), a WARNING: (WARN_ON, lockdep),
-an Oops, a panic, a general protection fault, a kmemleak report, a hung task, an RCU
-stall or list corruption.
+lockdep's "INFO: trying to register non-static key", an Oops, a panic, a general
+protection fault, a kmemleak report, kmemleak disabling itself (it then finds
+nothing) or a failed kmemleak scan, a hung task, an RCU stall, list corruption,
+dropped printk messages (a splat may be among them) and the OOM killer.
+
+No boot of make check expects the OOM killer: tests/vm/stress.sh's memhog maps 80%
+of MemAvailable to push the kernel into reclaim (the pools' shrinker must give
+pages back), not into OOM. An OOM kill there means the pools did not give memory
+back, or the stress mix is mis-sized; either way the run fails.
+
+--kmemleak: the log must also prove that a kmemleak scan ran to completion: the
+"ttm-vm: kmemleak scan done" line scripts/vm/init logs after its scans (scripts/ttm-vm
+asks for it on every boot of a kernel with kmemleak, unless --no-kmemleak).
 
 --kunit-boot allows the splats upstream's 6.12 TTM KUnit suites cause on purpose or by
 their own leaks (they were written for UML, without kmemleak):
   * the WARNINGs two test cases provoke and expect (listed in EXPECTED_WARNINGS), only in
     a KUnit test thread (Comm: kunit_try_catch);
-  * kmemleak objects whose allocation backtrace runs through a function defined in
-    upstream's drivers/gpu/drm/ttm/tests/*.c (the suites never put their BOs, so the tt,
-    the GEM shmem file and its cred stay allocated), and the creds of kunit test threads
-    those leaked files pin.
-Everything else, including anything leaked or warned by our own test suites, fails.
+  * kmemleak objects whose allocation backtrace runs from a KUnit test case
+    (kunit_try_run_case) through a function defined in upstream's
+    drivers/gpu/drm/ttm/tests/*.c (the suites never put their BOs, so the tt, the GEM
+    shmem file and its cred stay allocated) -- unless a frame between the allocator
+    and kunit_try_run_case is ours: a ttm_pool* function (other than upstream's
+    ttm_pool_test.c cases) or any function of our drivers/gpu/drm/ttm/ and
+    tests/modules/ sources. Upstream's ttm_pool suite calls our pool directly, and
+    our own suite uses upstream's helpers: what such a trace leaks is our leak;
+  * the creds of kunit test threads those leaked files pin.
+Everything else, including anything leaked or warned by our own code, fails.
 """
 import os
 import re
@@ -30,8 +50,16 @@ TS = re.compile(r'^\[\s*\d+\.\d+\] ?')
 SPLAT = re.compile(
     r'BUG: |kernel BUG at|WARNING: |Oops|Kernel panic|general protection fault|'
     r'UBSAN: |INFO: task .* blocked for more than|rcu: INFO: |INFO: rcu_|'
+    r'INFO: trying to register non-static key|'
     r'list_(add|del) corruption|ODEBUG: |kmemleak: \d+ new suspected memory leak|'
-    r'unreferenced object 0x')
+    r'unreferenced object 0x|'
+    # kmemleak gave up: it finds nothing from then on
+    r'kmemleak: .*disabled|Kernel memory leak detector disabled|'
+    r'kmemleak: Cannot allocate|ttm-vm: kmemleak scan failed|'
+    # lost console output may have held a splat
+    r'printk messages dropped|'
+    r'Out of memory|invoked oom-killer|oom-kill:')
+SCAN_DONE = re.compile(r'ttm-vm: kmemleak scan done')
 EXPECTED_WARNINGS = [
     # ttm_device_init_no_vma_man: ttm_device_init() must WARN without a vma manager
     re.compile(r'WARNING: .* at drivers/gpu/drm/ttm/ttm_device\.c:\d+ ttm_device_init\+'),
@@ -39,27 +67,60 @@ EXPECTED_WARNINGS = [
     re.compile(r'WARNING: .* at include/drm/ttm/ttm_bo\.h:\d+ ttm_bo_reserve_no_wait_ticket\+'),
 ]
 KMEMLEAK_LINE = re.compile(r'kmemleak-report: ?(.*)$')
+FRAME = re.compile(r'\s+(?:\[<[0-9a-f]+>\]\s+)?(\w[\w.]*)\+0x')
+FUNC_DEF = re.compile(r'^\w[\w\s\*]*?\b(\w+)\(', re.M)
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def strip(line):
     return TS.sub('', line.rstrip('\r\n'))
 
 
+def functions_in(directory, recursive=False):
+    """Names of the functions the .c files under DIRECTORY define."""
+    names = set()
+    if not os.path.isdir(directory):
+        return names
+    for root, dirs, files in os.walk(directory):
+        for f in files:
+            if f.endswith('.c'):
+                with open(os.path.join(root, f), errors='replace') as fh:
+                    names.update(FUNC_DEF.findall(fh.read()))
+        if not recursive:
+            break
+    return names
+
+
 def upstream_test_functions():
     """Names of the functions upstream's TTM KUnit suites define."""
     src = os.environ.get('TTM_PRISTINE')
     if not src:
-        top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        src = os.path.join(os.environ.get('TTM_CACHE', os.path.join(top, 'build')),
+        src = os.path.join(os.environ.get('TTM_CACHE', os.path.join(TOP, 'build')),
                            'src', 'pristine')
-    tests = os.path.join(src, 'drivers/gpu/drm/ttm/tests')
-    names = set()
-    if os.path.isdir(tests):
-        for f in os.listdir(tests):
-            if f.endswith('.c'):
-                with open(os.path.join(tests, f), errors='replace') as fh:
-                    names.update(re.findall(r'^\w[\w\s\*]*?\b(\w+)\(', fh.read(), re.M))
-    return names
+    return functions_in(os.path.join(src, 'drivers/gpu/drm/ttm/tests'))
+
+
+def our_functions():
+    """Names of the functions our kernel sources define (the pool, its tests, the
+    test modules)."""
+    return (functions_in(os.path.join(TOP, 'drivers/gpu/drm/ttm'), recursive=True) |
+            functions_in(os.path.join(TOP, 'tests/modules'), recursive=True))
+
+
+def is_ours(func, upstream, ours):
+    """A frame of our code: any function of our sources, or a ttm_pool* function
+    that upstream's tests do not define (the pool's API is ours)."""
+    return func in ours or (func.startswith('ttm_pool') and func not in upstream)
+
+
+def forgiven_test_leak(funcs, upstream, ours):
+    """An object leaked by upstream's TTM KUnit suites: allocated in a KUnit test
+    case through a function of upstream's tests, and through none of ours."""
+    if 'kunit_try_run_case' not in funcs:
+        return False
+    frames = funcs[:funcs.index('kunit_try_run_case')]
+    return (any(f in upstream for f in frames) and
+            not any(is_ours(f, upstream, ours) for f in frames))
 
 
 def kmemleak_objects(lines):
@@ -78,15 +139,16 @@ def kmemleak_objects(lines):
             c = re.search(r'comm "([^"]*)"', body)
             if c:
                 cur[1] = c.group(1)
-            f = re.match(r'\s+(\w[\w.]*)\+0x', body)
+            f = FRAME.match(body)
             if f:
                 cur[2].append(f.group(1).split('.')[0])
     return objs
 
 
-def splats(paths, kunit_boot):
+def splats(paths, kunit_boot, kmemleak):
     found = 0
     upstream = upstream_test_functions() if kunit_boot else set()
+    ours = our_functions() if kunit_boot else set()
     for path in paths:
         try:
             with open(path, errors='replace') as fh:
@@ -104,7 +166,7 @@ def splats(paths, kunit_boot):
             objs = kmemleak_objects(lines)
             noise = 0
             for idx, comm, funcs in objs:
-                test_leak = 'kunit_try_run_case' in funcs and any(f in upstream for f in funcs)
+                test_leak = forgiven_test_leak(funcs, upstream, ours)
                 kthread_cred = comm == 'kthreadd' and funcs[:3] == [
                     'kmem_cache_alloc_noprof', 'prepare_creds', 'copy_creds']
                 if test_leak or kthread_cred:
@@ -121,6 +183,12 @@ def splats(paths, kunit_boot):
                 if SPLAT.search(l) and i not in allowed and 'kmemleak-report:   ' not in l]
         if kunit_boot:
             hits = [i for i in hits if not ('unreferenced object' in lines[i] and i in allowed)]
+        if kmemleak and not any(SCAN_DONE.search(l) for l in lines):
+            found = 1
+            print(f'---- {path}: no "ttm-vm: kmemleak scan done" line: nothing proves '
+                  'that kmemleak scanned (see scripts/vm/init) ----')
+            for l in lines[-15:]:
+                print('    ' + l)
         if not hits:
             continue
         found = 1
@@ -139,53 +207,145 @@ def splats(paths, kunit_boot):
     return found
 
 
-RESULT = re.compile(r'^( *)(not ok|ok) (\d+)(?: -)? ?(.*?)(?: # (SKIP|TODO)\b.*)?$')
+RESULT = re.compile(r'^( *)(not ok|ok) (\d+)(?: -)? ?(.*?)(?: # (SKIP|TODO)\b ?(.*))?$')
 SUBTEST = re.compile(r'^( *)# Subtest: (\S+)')
+VERSION = re.compile(r'^( *)(?:KTAP|TAP) version \d+\s*$')
+PLAN = re.compile(r'^( *)1\.\.(\d+)\s*$')
+STATS = re.compile(r'^( *)# (\S+): pass:(\d+) fail:(\d+) skip:(\d+) total:(\d+)\s*$')
+STATUSES = ('ok', 'not ok', 'skip')
+
+
+class Block:
+    """The results at one indentation: a test plan, or a suite, or a case's params."""
+
+    def __init__(self):
+        self.name = None
+        self.plan = None
+        self.stats = None     # (pass, fail, skip, total) of the direct results
+        self.totals = None    # the same over the leaves ("# Totals:")
+        self.counts = dict.fromkeys(STATUSES, 0)
+        self.leaves = dict.fromkeys(STATUSES, 0)
+
+    def used(self):
+        return self.plan is not None or sum(self.counts.values()) > 0
 
 
 def ktap(path):
     with open(path, errors='replace') as fh:
         lines = [strip(l) for l in fh]
-    # results nested one level deeper than a line are its children
-    names = {}        # indent -> name of the subtest opened at that indent
-    children = {}     # indent -> whether results were seen at indent + 4 since
+    blocks = {}   # indent -> Block open at that indent
     out = []
     started = False
+
+    def label(ind):
+        names = [blocks[d].name or '?' for d in range(4, ind + 1, 4) if d in blocks]
+        return '.'.join(names) if names else 'ktap'
+
+    def close(ind, ended=False):
+        """Check the block at IND against its plan and statistics lines."""
+        b = blocks[ind]
+        name = label(ind)
+        n = sum(b.counts.values())
+        if ended and ind > 0:
+            out.append(f'not ok\t{name}: the output ends inside it (no result line)')
+        if b.plan is not None and b.plan != n:
+            out.append(f'not ok\t{name}: plan 1..{b.plan} but {n} results')
+        elif b.plan is None and ind <= 4 and n > 0:
+            out.append(f'not ok\t{name}: no plan (1..N) for its {n} results')
+        for what, want, got in (('statistics', b.stats, b.counts),
+                                ('totals', b.totals, b.leaves)):
+            if want is None:
+                continue
+            have = (got['ok'], got['not ok'], got['skip'], sum(got.values()))
+            if tuple(want) != have:
+                out.append(f'not ok\t{name}: {what} say pass:%d fail:%d skip:%d total:%d' % want +
+                           ' but the results are pass:%d fail:%d skip:%d total:%d' % have)
+
+    def close_from(ind, ended=False):
+        for d in sorted((d for d in blocks if d >= ind), reverse=True):
+            close(d, ended)
+            del blocks[d]
+
     for line in lines:
-        if line.strip() == 'KTAP version 1' or line.strip().startswith('TAP version'):
+        m = VERSION.match(line)
+        if m:
             started = True
+            ind = len(m.group(1))
+            if ind in blocks and blocks[ind].used():
+                close_from(ind, ended=ind > 0)
+            blocks[ind] = Block()
+            continue
         if not started:
             continue
         m = SUBTEST.match(line)
         if m:
-            names[len(m.group(1))] = m.group(2)
-            children[len(m.group(1))] = False
+            ind = len(m.group(1))
+            if ind not in blocks or blocks[ind].used():
+                if ind in blocks:
+                    close_from(ind, ended=True)
+                blocks[ind] = Block()
+            blocks[ind].name = m.group(2)
+            continue
+        m = PLAN.match(line)
+        if m:
+            ind = len(m.group(1))
+            if ind in blocks and blocks[ind].plan is None:
+                blocks[ind].plan = int(m.group(2))
+            continue
+        m = STATS.match(line)
+        if m:
+            target = blocks.get(len(m.group(1)) + 4)
+            if target is not None:
+                vals = tuple(int(v) for v in m.group(3, 4, 5, 6))
+                if m.group(2) == 'Totals':
+                    target.totals = vals
+                else:
+                    target.stats = vals
             continue
         m = RESULT.match(line)
         if not m:
             continue
         ind, status, desc, directive = len(m.group(1)), m.group(2), m.group(4), m.group(5)
-        had_children = children.get(ind + 4, False)
-        children[ind + 4] = False
-        children[ind] = True
         if directive == 'SKIP':
             status = 'skip'
+        child = blocks.get(ind + 4)
+        leaves = dict.fromkeys(STATUSES, 0)
+        if child is not None:
+            if child.name is None:
+                child.name = desc
+            for k in STATUSES:
+                leaves[k] = child.leaves[k]
+            close_from(ind + 4)
+        else:
+            close_from(ind + 8)   # a stray deeper block
+            leaves[status] = 1
+        if ind not in blocks:
+            blocks[ind] = Block()
+        parent = blocks[ind]
+        parent.counts[status] += 1
+        for k in STATUSES:
+            parent.leaves[k] += leaves[k]
         if ind == 0:
             out.append(f'suite\t{desc}\t{status}')
             continue
-        if had_children:
+        if child is not None:
             continue
-        path_names = [names.get(d, '?') for d in range(4, ind + 1, 4)]
-        out.append(f'{status}\t{".".join(path_names + [desc])}')
+        path_names = [blocks[d].name or '?' for d in range(4, ind + 1, 4) if d in blocks]
+        reason = f'\t{m.group(6)}' if status == 'skip' and m.group(6) else ''
+        out.append(f'{status}\t{".".join(path_names + [desc])}{reason}')
+    close_from(0, ended=True)
     print('\n'.join(out))
     return 0
 
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == 'splats':
-        kunit = '--kunit-boot' in argv
-        paths = [a for a in argv[1:] if a != '--kunit-boot']
-        return splats(paths, kunit)
+        opts = {'--kunit-boot', '--kmemleak'}
+        paths = [a for a in argv[1:] if a not in opts]
+        if not paths:
+            print(__doc__, file=sys.stderr)
+            return 2
+        return splats(paths, '--kunit-boot' in argv[1:], '--kmemleak' in argv[1:])
     if len(argv) == 2 and argv[0] == 'ktap':
         return ktap(argv[1])
     print(__doc__, file=sys.stderr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: static gates, host tests, the test kernel's KUnit suites, the in-VM tests
-# and the VM runner's own tests. Every test is counted; the last line is
+# make check: static gates, host tests, the ABI check against Debian's 6.12, the test
+# kernel's KUnit suites, the in-VM tests, the VM runner's own tests, the Debian
+# packages and Debian's own kernel on our ttm.ko. Every test is counted; the last line is
 # "N passed, N failed" and the exit status is non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -13,64 +14,13 @@ results=$out/results
 : >"$results"
 export TTM_CACHE=$CACHE
 
-# record STATUS NAME [DETAIL]: STATUS is pass, fail or skip
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$results"; }
-count() { awk -F'\t' -v s="$1" '$1 == s' "$results" | wc -l; }
+# record, count, tap_to_results, ktap_to_results, splat_result, the skip allowlist
+# (tests/skips-allowed.txt) and the minimum result counts (tests/min-results.txt)
+. "$TOP/tests/check-lib.sh"
 section_start() { sec_pass=$(count pass) sec_fail=$(count fail) sec_skip=$(count skip); }
 section_end() {
 	local p=$(($(count pass) - sec_pass)) f=$(($(count fail) - sec_fail)) s=$(($(count skip) - sec_skip))
 	printf '    %d passed, %d failed, %d skipped\n' "$p" "$f" "$s"
-}
-fail_detail() { sed 's/^/      /' | head -n "${2:-40}"; }
-
-# tap_to_results PREFIX FILE RC: count a TAP stream; a script that exited non-zero
-# (other than skip = 4) without a failing test point still fails.
-tap_to_results() {
-	local prefix=$1 file=$2 rc=$3 n=0 failed=0
-	if [ "$rc" -eq 4 ] && grep -q '^1\.\.0 # SKIP' "$file"; then
-		record skip "$prefix" "$(sed -n 's/^1\.\.0 # SKIP //p' "$file")"
-		echo "    skip $prefix: $(sed -n 's/^1\.\.0 # SKIP //p' "$file")"
-		return
-	fi
-	while IFS= read -r line; do
-		case $line in
-		"not ok "*)
-			n=$((n + 1)) failed=$((failed + 1))
-			record fail "$prefix: ${line#not ok }"
-			echo "    FAIL $prefix: ${line#not ok }"
-			;;
-		"ok "*"# SKIP"*)
-			n=$((n + 1))
-			record skip "$prefix: ${line#ok }"
-			;;
-		"ok "*)
-			n=$((n + 1))
-			record pass "$prefix: ${line#ok }"
-			;;
-		"#"*)
-			[ $failed -gt 0 ] && echo "      $line"
-			;;
-		esac
-	done < <(grep -E '^(not ok|ok) [0-9]|^#' "$file")
-	if [ "$rc" -ne 0 ] && [ $failed -eq 0 ]; then
-		record fail "$prefix: exited with status $rc"
-		echo "    FAIL $prefix: exited with status $rc"
-		tail -n 20 "$file" | fail_detail
-	elif [ $n -eq 0 ] && [ "$rc" -eq 0 ]; then
-		record fail "$prefix: no test results"
-		echo "    FAIL $prefix: produced no test results"
-	fi
-}
-
-# splat_result NAME LOG [--kunit-boot]
-splat_result() {
-	if "$TOP/scripts/logcheck.py" splats "${@:3}" "$2" >"$out/splat.tmp" 2>&1; then
-		record pass "$1: no kernel splat"
-	else
-		record fail "$1: kernel splat" "$2"
-		echo "    FAIL $1: kernel splat in $2"
-		fail_detail <"$out/splat.tmp" 60
-	fi
 }
 
 kernel_files() {
@@ -80,6 +30,7 @@ kernel_files() {
 }
 
 start=$(date +%s)
+check_skip_allowlist
 
 # --- static gates --------------------------------------------------------
 phase "static checks (checkpatch --strict, kernel-doc -Wall, get_abi.pl validate)"
@@ -135,6 +86,13 @@ for t in "$TOP"/tests/host/*.sh; do
 done
 section_end
 
+# --- ABI: ttm.ko built against Debian's linux-headers, CRCs vs its Module.symvers ---
+phase "ABI against Debian's 6.12 (make abi-check, ours and pristine)"
+section_start
+bash "$TOP/tests/distro/abi-check.sh" >"$out/abi-check.tap" 2>&1
+tap_to_results distro/abi-check.sh "$out/abi-check.tap" $?
+section_end
+
 # --- kernel --------------------------------------------------------------
 if ! "$TOP/scripts/build-kernel.sh" test; then
 	record fail "build: test kernel"
@@ -163,29 +121,34 @@ else
 	# --- KUnit: no GPU, so upstream's suites find no real TTM device ---------
 	phase "KUnit suites (debug kernel, no GPU)"
 	section_start
-	klog=$out/kunit.log
-	"$TOP/scripts/ttm-vm" --gpu none --append numa=fake=2 --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/kunit.err"
-	rc=$?
-	[ $rc -eq 0 ] || { record fail "kunit boot: exit status $rc"; echo "    FAIL kunit boot (status $rc; log $klog)"; fail_detail <"$out/kunit.err"; }
-	"$TOP/scripts/logcheck.py" ktap "$klog" >"$out/kunit.results"
-	while IFS=$'\t' read -r st name rest; do
-		case $st in
-		ok) record pass "kunit: $name" ;;
-		skip) record skip "kunit: $name" ;;
-		"not ok") record fail "kunit: $name"; echo "    FAIL kunit: $name" ;;
-		esac
-	done <"$out/kunit.results"
-	while IFS= read -r s; do
-		case $s in '' | '#'*) continue ;; esac
-		st=$(awk -F'\t' -v s="$s" '$1 == "suite" && $2 == s { print $3 }' "$out/kunit.results")
-		case $st in
-		ok) record pass "kunit suite $s" ;;
-		"") record fail "kunit suite $s: did not run"; echo "    FAIL kunit suite $s did not run" ;;
-		*) record fail "kunit suite $s: $st"; echo "    FAIL kunit suite $s: $st" ;;
-		esac
-	done <"$TOP/tests/kunit-suites.txt"
-	splat_result "kunit boot" "$klog" --kunit-boot
-	echo "    $(grep -c . "$out/kunit.results") results; log: $klog"
+	# Three boots: the plain one (numa=fake=2 for the NUMA shrinker case);
+	# swiotlb=force with init_on_alloc=1 (Debian's default): upstream's six
+	# suites must pass there too, and every pooled chunk a tt takes is
+	# cleared; init_on_free=1 for our suite: chunks are cleared as they are
+	# pooled. NAME<TAB>--append ARGS<TAB>all suites must run (1/0)
+	while IFS=$'\t' read -r kname kargs kall; do
+		klog=$out/$kname.log
+		"$TOP/scripts/ttm-vm" --gpu none --append "$kargs" --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/$kname.err"
+		rc=$?
+		[ $rc -eq 0 ] || { record fail "$kname boot: exit status $rc"; echo "    FAIL $kname boot (status $rc; log $klog)"; fail_detail <"$out/$kname.err"; }
+		ktap_to_results "$kname" "$klog"
+		while IFS= read -r s; do
+			case $s in '' | '#'*) continue ;; esac
+			[ "$kall" = 1 ] || [ "$s" = ttm_pool_core ] || continue
+			st=$(awk -F'\t' -v s="$s" '$1 == "suite" && $2 == s { print $3 }' "$out/kunit.results")
+			case $st in
+			ok) record pass "$kname suite $s" ;;
+			"") record fail "$kname suite $s: did not run"; echo "    FAIL $kname suite $s did not run" ;;
+			*) record fail "$kname suite $s: $st"; echo "    FAIL $kname suite $s: $st" ;;
+			esac
+		done <"$TOP/tests/kunit-suites.txt"
+		splat_result "$kname boot" "$klog" --kunit-boot --kmemleak
+		echo "    $kname ($kargs): $(grep -c . "$out/kunit.results") results; log: $klog"
+	done <<-'BOOTS'
+	kunit	numa=fake=2	1
+	kunit-swiotlb	swiotlb=force init_on_alloc=1 numa=fake=2	1
+	kunit-init-on-free	init_on_free=1 numa=fake=2 kunit.filter_glob=ttm_pool_core	0
+	BOOTS
 	section_end
 
 	# --- in-VM tests, one boot per distinct "# ttm-vm:" line ------------------
@@ -217,7 +180,7 @@ else
 			[ -n "$trc" ] || trc=255
 			tap_to_results "vm/$name" "$out/$name.tap" "$trc"
 		done
-		splat_result "vm boot $g ($args)" "$log"
+		splat_result "vm boot $g ($args)" "$log" --kmemleak
 	done < <(printf '%s\n' "${!groups[@]}" | LC_ALL=C sort)
 	section_end
 
@@ -231,6 +194,26 @@ else
 	done
 	section_end
 fi
+
+# --- Debian packages: make deb, lintian, DKMS install and purge on this host ---
+phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, purged)"
+section_start
+for t in deb.sh dkms-install.sh; do
+	bash "$TOP/tests/distro/$t" >"$out/$t.tap" 2>&1
+	tap_to_results "distro/$t" "$out/$t.tap" $?
+done
+section_end
+
+# --- Debian's own kernel and GPU drivers on the ttm.ko DKMS built ---------------
+phase "distro-check (Debian's kernel, qxl and bochs boots)"
+section_start
+"$TOP/scripts/distro-check.sh" >"$out/distro-check.tap" 2>"$out/distro-check.err"
+tap_to_results distro-check "$out/distro-check.tap" $?
+section_end
+
+# --- the number of results ---------------------------------------------------
+phase "result counts (tests/min-results.txt)"
+check_min_results
 
 secs=$(($(date +%s) - start))
 passed=$(count pass) failed=$(count fail) skipped=$(count skip)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# scripts/ttm-vm against the real test kernel: exit status, command line, --add, timeout.
+# scripts/ttm-vm against the real test kernel: exit status, command line, --add, timeout,
+# a failed kmemleak scan.
 . "$(dirname "$0")/../lib/tap.sh"
 vm=$(dirname "$0")/../../scripts/ttm-vm
 tmp=$(mktemp -d)
@@ -24,9 +25,17 @@ out=$("$vm" "${fast[@]}" --add "$tmp/payload.txt" --add "$tmp/payload.txt:/etc/o
 is "--add puts files at /root/NAME and at DEST" "$out" "hello from the host
 hello from the host"
 
+# The guest logs a status line, then hangs as if at power-off: still a failure.
 start=$(date +%s)
-"$vm" "${fast[@]}" --timeout 45 -- sleep 100000 2>"$tmp/err"
-is "a hung guest is killed and reported as 124" "$?" 124
+"$vm" "${fast[@]}" --timeout 45 -- 'echo "ttm-vm: exit status 0" >/dev/kmsg; sleep 100000' 2>"$tmp/err"
+is "a hung guest is killed and reported as 124, a status line before the hang or not" "$?" 124
 ok "...and the timeout is said" grep -q 'killed' "$tmp/err"
 ok "...at the timeout, not later" test $(($(date +%s) - start)) -lt 90
+
+# kmemleak switched off in the guest: the scan fails, and so does the run.
+"$vm" --gpu none --append kunit.enable=0 --log "$tmp/kmemleak.log" \
+	-- 'echo off >/sys/kernel/debug/kmemleak' 2>"$tmp/err"
+is "kmemleak off before the scan: 123" "$?" 123
+ok "...the log says the scan failed" grep -q 'ttm-vm: kmemleak scan failed' "$tmp/kmemleak.log"
+ok "...and the runner says why" grep -q 'leak detector disabled' "$tmp/err"
 done_testing

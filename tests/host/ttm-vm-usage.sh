@@ -7,6 +7,8 @@ vm=$(dirname "$0")/../../scripts/ttm-vm
 out=$("$vm" --help 2>/dev/null)
 is "--help exits 0" "$?" 0
 ok "--help is on stdout and documents --gpu" grep -q -- '--gpu TYPE' <<<"$out"
+ok "--help documents the splat status 123 and the timeout status 124" \
+	grep -qz '123 if the.*124 if the guest was killed' <<<"$out"
 for args in "--gpu voodoo -- true" "--kernel debug -- true" "--smp 0 -- true" \
 	"--timeout soon -- true" "--mem lots -- true" "--frobnicate" "--add /nonexistent -- true"; do
 	# shellcheck disable=SC2086
