@@ -16,7 +16,8 @@ A splat is a BUG: (KASAN, sleeping in atomic, ...), a WARNING: (WARN_ON, lockdep
 lockdep's "INFO: trying to register non-static key", an Oops, a panic, a general
 protection fault, a kmemleak report, kmemleak disabling itself (it then finds
 nothing) or a failed kmemleak scan, a hung task, an RCU stall, list corruption,
-dropped printk messages (a splat may be among them) and the OOM killer.
+dropped printk messages (a splat may be among them), the OOM killer, and sysfs
+name clashes or removals of missing entries (they dump a stack without WARNING:).
 
 No boot of make check expects the OOM killer: tests/vm/stress.sh's memhog maps 80%
 of MemAvailable to push the kernel into reclaim (the pools' shrinker must give
@@ -58,7 +59,10 @@ SPLAT = re.compile(
     r'kmemleak: Cannot allocate|ttm-vm: kmemleak scan failed|'
     # lost console output may have held a splat
     r'printk messages dropped|'
-    r'Out of memory|invoked oom-killer|oom-kill:')
+    r'Out of memory|invoked oom-killer|oom-kill:|'
+    # sysfs/kobject misuse: a duplicate name dumps a stack without WARNING:
+    r'sysfs: cannot create duplicate filename|kobject_add_internal failed|'
+    r'kernfs: can not remove')
 SCAN_DONE = re.compile(r'ttm-vm: kmemleak scan done')
 EXPECTED_WARNINGS = [
     # ttm_device_init_no_vma_man: ttm_device_init() must WARN without a vma manager

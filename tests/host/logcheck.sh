@@ -26,6 +26,8 @@ for s in "BUG: KASAN: use-after-free in ttm_pool_free+0x1/0x2" \
 	"Out of memory: Killed process 91 (memhog) total-vm:613452kB, anon-rss:598016kB" \
 	"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=memhog,pid=91,uid=0" \
 	"kmemleak: Cannot allocate a kmemleak_object structure" \
+	"sysfs: cannot create duplicate filename '/devices/kunit/dev/ttm_pool'" \
+	"kernfs: can not remove 'ttm_pool', no directory" \
 	"kmemleak: Kernel memory leak detector disabled" \
 	"kmemleak: Kmemleak disabled without freeing internal data." \
 	"ttm-vm: kmemleak scan failed: second scan: sh: write error: Operation not permitted"; do

@@ -62,6 +62,7 @@ struct ttm_pool_type_state {
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
+ * @name_index: N of a "<dev_name>.<N>" name, 0 for "<dev_name>"
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
  */
 struct ttm_pool_state {
@@ -82,6 +83,7 @@ struct ttm_pool_state {
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
+	unsigned int name_index;
 	struct ttm_pool_sysfs *sysfs;
 };
 

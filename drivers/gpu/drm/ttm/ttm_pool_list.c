@@ -121,12 +121,17 @@ static bool ttm_pool_name_taken(const char *name)
 static void ttm_pool_pick_name(struct ttm_pool *pool, struct ttm_pool_state *st)
 {
 	const char *base = pool->dev ? dev_name(pool->dev) : "nodev";
-	int room = sizeof(st->name) - sizeof(".4294967295");
-	unsigned int n;
+	char suffix[sizeof(".4294967295")];
+	unsigned int n = 0;
+	int len;
 
 	strscpy(st->name, base, sizeof(st->name));
-	for (n = 1; ttm_pool_name_taken(st->name); n++)
-		snprintf(st->name, sizeof(st->name), "%.*s.%u", room, base, n);
+	while (ttm_pool_name_taken(st->name)) {
+		len = snprintf(suffix, sizeof(suffix), ".%u", ++n);
+		snprintf(st->name, sizeof(st->name), "%.*s%s",
+			 (int)sizeof(st->name) - 1 - len, base, suffix);
+	}
+	st->name_index = n;
 }
 
 /**

@@ -434,15 +434,14 @@ static void ttm_pool_sysfs_put_root(void)
 
 /*
  * The name of our link in the device's directory: "ttm_pool" for a pool
- * named after its device, "ttm_pool.<N>" for "<dev_name>.<N>".
+ * named "<dev_name>", "ttm_pool.<N>" for "<dev_name>.<N>".
  */
 static void ttm_pool_link_name(struct ttm_pool *pool, char *link, size_t size)
 {
-	const char *name = ttm_pool_name(pool);
-	size_t len = strlen(dev_name(pool->dev));
+	unsigned int n = ttm_pool_state(pool)->name_index;
 
-	if (!strncmp(name, dev_name(pool->dev), len) && name[len] == '.')
-		snprintf(link, size, "ttm_pool%s", name + len);
+	if (n)
+		snprintf(link, size, "ttm_pool.%u", n);
 	else
 		strscpy(link, "ttm_pool", size);
 }
