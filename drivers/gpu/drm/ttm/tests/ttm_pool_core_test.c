@@ -57,7 +57,7 @@ static int pool_test_init(struct kunit *test)
 }
 
 /* NR_KERNEL_MISC_RECLAIMABLE now, including per-CPU deltas not yet folded. */
-static long reclaimable_pages(void)
+static long reclaimable_pages_once(void)
 {
 	long pages = 0;
 	int nid, cpu;
@@ -71,6 +71,26 @@ static long reclaimable_pages(void)
 				 ->vm_node_stat_diff[NR_KERNEL_MISC_RECLAIMABLE];
 	}
 	return pages;
+}
+
+/*
+ * Another CPU may fold its delta into the node's counter while we add them
+ * up, and a sum taken across the fold counts that delta twice or not at
+ * all: read until two sums in a row agree.
+ */
+static long reclaimable_pages(void)
+{
+	long prev, now = reclaimable_pages_once();
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		prev = now;
+		now = reclaimable_pages_once();
+		if (now == prev)
+			break;
+		cond_resched();
+	}
+	return now;
 }
 
 static void pool_fini_action(void *pool)
