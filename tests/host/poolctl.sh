@@ -20,8 +20,9 @@ is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# norm: the output with the sysroot path replaced.
-norm() { sed "s|$tmp/[a-z]*|SYSROOT|g"; }
+# norm: the output with the sysroot path and the program's name (getopt's messages
+# carry argv[0], the normal or the ASan build) replaced.
+norm() { sed -e "s|$tmp/[a-z]*|SYSROOT|g" -e "s|^[^ :]*/ttm-poolctl[-a-z]*: |ttm-poolctl: |"; }
 
 for flavour in normal asan; do
 	bin=$tool/ttm-poolctl
@@ -30,11 +31,15 @@ for flavour in normal asan; do
 	pre="[$flavour]"
 	"$here/mktree.sh" "$tmp/root" full
 
-	# golden outputs
-	while IFS='|' read -r name args; do
+	# golden outputs: NAME|EXIT-STATUS|ARGS, each on a fresh tree (set writes to it)
+	while IFS='|' read -r name want args; do
 		[ -n "$name" ] || continue
+		"$here/mktree.sh" "$tmp/root" full
 		# shellcheck disable=SC2086
-		t $args 2>&1 | norm >"$tmp/$name.out"
+		t $args >"$tmp/$name.raw" 2>&1
+		rc=$?
+		norm <"$tmp/$name.raw" >"$tmp/$name.out"
+		is "$pre golden: ttm-poolctl $args exits $want" "$rc" "$want"
 		if diff -u "$here/golden/$name.out" "$tmp/$name.out" >"$tmp/diff"; then
 			ok "$pre golden: ttm-poolctl $args" true
 		else
@@ -42,6 +47,9 @@ for flavour in normal asan; do
 			sed 's/^/# /' "$tmp/diff" | head -n 30
 		fi
 	done <"$here/golden/cases"
+	ok "$pre every golden file has its case" sh -c "cd '$here/golden' && for f in *.out; do
+		grep -q \"^\${f%.out}|\" cases || { echo \"\$f: no case\"; exit 1; }; done"
+	"$here/mktree.sh" "$tmp/root" full
 
 	for args in "list -J" "show -J 0000:03:00.0" "stats -J" "list -J -b --output-all"; do
 		# shellcheck disable=SC2086

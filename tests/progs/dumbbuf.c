@@ -3,12 +3,17 @@
  * dumbbuf: create, map, write, verify and destroy DRM dumb buffers on a real
  * driver, so its TTM buffers move between VRAM and pooled system pages.
  *
- *   dumbbuf [-d /dev/dri/card0] [-n ITERATIONS] [-k KEEP]
+ *   dumbbuf [-d /dev/dri/card0] [-n ITERATIONS] [-k KEEP] [-w FILE]
  *
  * Keeps up to KEEP buffers alive at once (more than the VRAM holds, so TTM
  * evicts some to system memory), verifies every live buffer's pattern after
  * each step, prints "dumbbuf: N buffers, M checks, 0 errors" and exits 1 on
  * any error.
+ *
+ * With -w FILE, after the last step it creates FILE and waits (up to 10
+ * minutes) until FILE is removed, holding its last KEEP buffers, written and
+ * verified, then verifies them again and destroys them: a test can change the
+ * pool underneath buffers that are certainly alive.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -79,20 +85,41 @@ static void destroy(struct buf *b)
 	b->map = NULL;
 }
 
+/* Create @path and wait until someone removes it; 0, or -1 on error or timeout. */
+static int hold_until_removed(const char *path)
+{
+	struct stat st;
+	int i, f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (f < 0) {
+		fprintf(stderr, "dumbbuf: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	close(f);
+	for (i = 0; i < 600 * 20; i++) {
+		if (stat(path, &st) && errno == ENOENT)
+			return 0;
+		usleep(50000);
+	}
+	fprintf(stderr, "dumbbuf: %s was not removed within 10 minutes\n", path);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *dev = "/dev/dri/card0";
+	const char *dev = "/dev/dri/card0", *hold = NULL;
 	unsigned long n = 200, keep = 12, i, j, made = 0;
 	struct buf *bufs;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "d:n:k:")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:k:w:")) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'k': keep = strtoul(optarg, NULL, 10); break;
+		case 'w': hold = optarg; break;
 		default:
-			fprintf(stderr, "usage: dumbbuf [-d DEV] [-n N] [-k KEEP]\n");
+			fprintf(stderr, "usage: dumbbuf [-d DEV] [-n N] [-k KEEP] [-w FILE]\n");
 			return 2;
 		}
 	}
@@ -124,6 +151,8 @@ int main(int argc, char **argv)
 			if (bufs[j].map)
 				verify(&bufs[j]);
 	}
+	if (hold && hold_until_removed(hold))
+		errors++;
 	for (j = 0; j < keep; j++)
 		if (bufs[j].map) {
 			verify(&bufs[j]);

@@ -31,9 +31,8 @@ ttm-poolctl set nodev high=999999999 >/dev/null 2>/tmp/err
 is "a value above max fails" "$?" 1
 is "...and nothing changed" "$(cat $P/high_watermark_pages)" 76800
 
-if [ -f $HOLD ]; then
-	insmod $HOLD pool=nodev pages=64 caching=wc && rmmod ttm_pool_hold
-fi
+ok "hold 64 pages of qxl's pool" insmod $HOLD pool=nodev pages=64 caching=wc
+ok "...and give them back" rmmod ttm_pool_hold
 pooled=$(cat $P/pooled_pages)
 ok "there is something to drain" test "$pooled" -gt 0
 out=$(ttm-poolctl drain nodev)

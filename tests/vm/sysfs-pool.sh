@@ -4,7 +4,12 @@
 # The sysfs and debugfs interface of a device's pool (bochs: a pool with a
 # device): modes, values, the effect of every writable file on the counters,
 # the bad-input table, permissions, and unbind/rebind under a reader.
+# Every hold/unhold of pages (the ttm_pool_hold module) is a test point, and what
+# a check needs in the pool (pages pooled, pages in use) is asserted before it, so no
+# check passes on an empty pool. "Nothing in use" is checked on the signed count
+# (hits + misses - returned, from the dump): sysfs inuse_pages is clamped at 0.
 . /tests/lib/tap.sh
+. /tests/lib/pool.sh
 
 T=/sys/kernel/ttm
 DEV=0000:00:02.0
@@ -13,13 +18,18 @@ S=$P/stats
 D=/sys/kernel/debug/ttm/pools
 HOLD=/lib/ttm-tests/ttm_pool_hold.ko
 
-[ -d "$P" ] || skip_all "no pool directory for $DEV"
-[ -f "$HOLD" ] || skip_all "ttm_pool_hold.ko not built"
+need "bochs ($DEV) has a pool directory" test -d "$P"
+need "ttm_pool_hold.ko is in the initramfs" test -f "$HOLD"
 
 mode() { stat -c %a "$1"; }
 val() { cat "$1"; }
 hold() { insmod $HOLD pool=$DEV pages="$1" caching="$2"; }
 unhold() { rmmod ttm_pool_hold; }
+# cycle N CACHING: hold N pages and give them back, both asserted
+cycle() {
+	ok "hold $1 $2 pages" hold "$1" "$2"
+	ok "...and give them back" unhold
+}
 
 # --- layout and modes -------------------------------------------------------
 is "pool_max_pages is 0644" "$(mode $T/pool_max_pages)" 644
@@ -50,6 +60,8 @@ is "alloc_path shows the choice in brackets" "$(val $P/alloc_path)" \
 	"[auto] coherent page"
 is "effective_path" "$(val $P/effective_path)" page
 is "debugfs dump is root-only (0400)" "$(mode $D/$DEV)" 400
+is "debugfs all is root-only (0400)" "$(mode $D/all)" 400
+is "...both owned by root" "$(stat -c %u $D/$DEV $D/all | tr '\n' ' ')" "0 0 "
 is "debugfs dump starts with its version" "$(head -n 1 $D/$DEV)" \
 	"ttm_pool dump v1"
 ok "debugfs dump names the pool" grep -qx "name: $DEV" $D/$DEV
@@ -57,25 +69,31 @@ ok "debugfs all holds the pool" grep -qx "name: $DEV" $D/all
 ok "the dump shows no addresses" sh -c "! grep -qiE '0x[0-9a-f]{8}' $D/all"
 
 # --- counters move -----------------------------------------------------------
-echo 1 >$P/drain
+ok "drain before counting" sh -c "echo 1 > $P/drain"
 inuse=$(val $P/inuse_pages)
+inuse_s=$(inuse_signed $DEV)
+is "the signed in-use count of the dump agrees with inuse_pages" "$inuse_s" "$inuse"
 miss=$(val $S/alloc_miss_pages)
 ok "hold 16 write-combined pages" hold 16 wc
 is "inuse_pages +16" "$(val $P/inuse_pages)" $((inuse + 16))
+is "...and the signed count +16" "$(inuse_signed $DEV)" $((inuse_s + 16))
 is "alloc_miss_pages +16" "$(val $S/alloc_miss_pages)" $((miss + 16))
 ok "give them back" unhold
 is "inuse_pages back" "$(val $P/inuse_pages)" "$inuse"
+is "signed in-use count back, exactly (no double free)" "$(inuse_signed $DEV)" "$inuse_s"
 is "pooled_wc_pages 16" "$(val $P/pooled_wc_pages)" 16
 is "caching types add up" "$(val $P/pooled_pages)" \
 	$(($(val $P/pooled_wc_pages) + $(val $P/pooled_uc_pages) + $(val $P/pooled_cached_pages)))
 ok "global pooled_pages counts them" test "$(val $T/pooled_pages)" -ge 16
 hit=$(val $S/alloc_hit_pages)
-hold 16 wc && unhold
+cycle 16 wc
 is "a second hold is served from the pool" "$(val $S/alloc_hit_pages)" $((hit + 16))
+is "signed in-use count still back where it was" "$(inuse_signed $DEV)" "$inuse_s"
 
 # --- drain --------------------------------------------------------------------
 drained=$(val $S/release_drain_pages)
 pooled=$(val $P/pooled_pages)
+ok "there is something to drain ($pooled)" test "$pooled" -gt 0
 ok "write 1 to drain" sh -c "echo 1 > $P/drain"
 is "drain empties the pool" "$(val $P/pooled_pages)" 0
 is "release_drain_pages counts them" "$(val $S/release_drain_pages)" \
@@ -83,9 +101,10 @@ is "release_drain_pages counts them" "$(val $S/release_drain_pages)" \
 
 # --- max_pages and watermarks --------------------------------------------------
 max0=$(val $P/max_pages)
-hold 16 cached && unhold
+cycle 16 cached
 trim=$(val $S/release_trim_pages)
 pooled=$(val $P/pooled_pages)
+ok "more than 4 pages are pooled ($pooled)" test "$pooled" -gt 4
 ok "lower max_pages to 4" sh -c "echo 4 > $P/max_pages"
 # Whole chunks are released: at most 4 pages stay.
 ok "lowering max_pages trims at once" test "$(val $P/pooled_pages)" -le 4
@@ -94,7 +113,7 @@ is "release_trim_pages counts what went" "$(val $S/release_trim_pages)" \
 is "the watermarks follow max_pages down" \
 	"$(val $P/high_watermark_pages) $(val $P/low_watermark_pages)" "4 4"
 cap=$(val $S/release_cap_pages)
-hold 8 cached && unhold
+cycle 8 cached
 is "a free above max_pages releases the rest (cap)" \
 	"$(val $S/release_cap_pages)" $((cap + 8))
 ok "max_pages 0 disables pooling" sh -c "echo 0 > $P/max_pages"
@@ -102,18 +121,20 @@ is "...and empties the pool" "$(val $P/pooled_pages)" 0
 echo 100 >$P/max_pages
 ok "set high_watermark_pages 6" sh -c "echo 6 > $P/high_watermark_pages"
 ok "set low_watermark_pages 2" sh -c "echo 2 > $P/low_watermark_pages"
-hold 10 cached && unhold	# chunks of 8 and 2 pages
-n=0
-while [ "$(val $P/pooled_pages)" -gt 2 ] && [ $n -lt 100 ]; do
-	usleep 100000
-	n=$((n + 1))
-done
+trim=$(val $S/release_trim_pages)
+cycle 10 cached	# chunks of 8 and 2 pages
+# The worker runs after the free: wait for it (bounded), then check the result.
+wait_until 10 sh -c "[ \$(cat $P/pooled_pages) -le 2 ]"
 is "above high, the worker trims down to low" "$(val $P/pooled_pages)" 2
-echo "$max0" >$P/max_pages
+is "...counted in release_trim_pages" "$(val $S/release_trim_pages)" $((trim + 8))
+ok "max_pages back to $max0" sh -c "echo $max0 > $P/max_pages"
+ok "the watermarks back to $max0" sh -c \
+	"echo $max0 > $P/high_watermark_pages && echo $max0 > $P/low_watermark_pages"
 
 # --- alloc_path ----------------------------------------------------------------
-hold 4 wc && unhold
+cycle 4 wc
 pooled=$(val $P/pooled_pages)
+ok "pages are pooled before the switch ($pooled)" test "$pooled" -gt 0
 sw=$(val $S/path_switches)
 rel=$(val $S/release_switch_pages)
 ok "switch to coherent" sh -c "echo coherent > $P/alloc_path"
@@ -124,7 +145,7 @@ is "pages pooled by the old path are released" "$(val $P/pooled_pages)" 0
 is "release_switch_pages counts them" "$(val $S/release_switch_pages)" \
 	$((rel + pooled))
 coh=$(val $S/alloc_coherent_pages)
-hold 4 wc && unhold
+cycle 4 wc
 is "new pages come from the coherent path" "$(val $S/alloc_coherent_pages)" \
 	$((coh + 4))
 ok "a trailing newline is fine" sh -c "printf 'auto\n' > $P/alloc_path"
@@ -144,7 +165,8 @@ bad_write() { # FILE VALUE: the write must fail and the file keep its value
 	[ "$(cat "$1" 2>/dev/null)" = "$before" ] || return 1
 	[ "$(cat $P/pooled_pages $S/* | tr '\n' ' ')" = "$snap" ] || return 1
 }
-hold 4 cached && unhold
+cycle 4 cached
+ok "pages are pooled for the bad-input table" test "$(val $P/pooled_pages)" -gt 0
 for f in $P/max_pages $P/high_watermark_pages $P/low_watermark_pages \
 	$T/pool_max_pages $P/drain $P/alloc_path; do
 	name=${f#$T/}
@@ -173,7 +195,33 @@ is "...and it is unchanged" "$(val $P/max_pages)" "$before"
 ok "nobody cannot drain" not_nobody "echo 1 > $P/drain"
 ok "nobody cannot write pool_max_pages" not_nobody "echo 1 > $T/pool_max_pages"
 ok "nobody can read the counters" nobody "cat $P/pooled_pages $S/path_switches"
-ok "nobody cannot read the debugfs dump" not_nobody "cat $D/all"
+# With only the file mode in the way, the kernel's own CAP_SYS_ADMIN check must
+# refuse: make the files world-writable for a moment (as a udev rule could).
+for f in $P/alloc_path $P/high_watermark_pages $P/low_watermark_pages $P/max_pages \
+	$P/drain $T/pool_max_pages; do
+	name=${f#$T/}
+	case $name in
+	*alloc_path) v=coherent ;; *drain) v=1 ;; *) v=3 ;;
+	esac
+	before=$(cat $f 2>/dev/null)
+	snap=$(cat $P/pooled_pages $S/* | tr '\n' ' ')
+	m=$(mode $f)
+	chmod 0666 $f
+	out=$(nobody "echo $v > $f" 2>&1)
+	chmod "$m" $f
+	ok "nobody writing $v to a world-writable $name gets EPERM" has "$out" "Operation not permitted"
+	is "...and $name is unchanged" "$(cat $f 2>/dev/null)" "$before"
+	is "...and so are the pool's counters" "$(cat $P/pooled_pages $S/* | tr '\n' ' ')" "$snap"
+done
+# debugfs's root is 0700: open it to nobody, so that the files' own modes decide.
+debugfs_open
+ok "nobody can read a 0444 debugfs file of TTM (page_pool)" nobody "cat /sys/kernel/debug/ttm/page_pool"
+for f in $D/all $D/$DEV /sys/kernel/debug/ttm/page_pool_shrink; do
+	out=$(nobody "cat $f" 2>&1)
+	ok "nobody cannot read ${f#/sys/kernel/debug/}: Permission denied" has "$out" "Permission denied"
+done
+debugfs_close
+is "debugfs's root is back to 0700" "$(mode /sys/kernel/debug)" 700
 
 # --- unbind and rebind under a reader ---------------------------------------------
 (
@@ -192,7 +240,8 @@ ok "a file held open across unbind fails to read" sh -c "! cat <&3 >/dev/null 2>
 exec 3<&-
 ok "bind it again" sh -c "echo $DEV > /sys/bus/pci/drivers/bochs-drm/bind"
 ok "the pool directory is back" test -d $P
-is "with fresh counters" "$(val $S/path_switches)" 0
+is "with fresh counters" "$(cat $S/* | awk '{ s += $1 } END { print s }')" 0
+is "...and nothing in use (signed)" "$(inuse_signed $DEV)" 0
 kill $reader
 wait $reader 2>/dev/null
 done_testing

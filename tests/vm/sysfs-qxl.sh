@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# ttm-vm: --gpu qxl
+# ttm-vm: --gpu qxl --mem 512M
 # qxl makes its TTM device without a struct device: its pool is "nodev". It
 # has no device link and cannot use the coherent path. Unbinding qxl under a
 # reader removes the directory cleanly. (Binding qxl again is not tested:
 # 6.12's qxl never frees its IRQ on unbind, so the stale handler runs on the
 # freed device at the next bind and KASAN reports it; bochs covers rebind.)
+# Since qxl is gone for good afterwards, this script has a boot of its own: its
+# header differs from the other qxl scripts' (--mem 512M, which is all that
+# differs; qxl needs far less), so no other script depends on running before it.
 . /tests/lib/tap.sh
 
 T=/sys/kernel/ttm

@@ -10,6 +10,11 @@
  *   ... (the threads run until the module is removed)
  *   rmmod ttm_pool_stress     -> "ttm_pool_stress: done: ..." in the log
  *
+ * Writing 1 to the parameter pause stops the threads between two tts; the
+ * read-only parameter paused_threads says how many have stopped (all of them:
+ * nothing is allocated or in use any more), enomem how many allocations failed
+ * with -ENOMEM so far.
+ *
  * The devices are /sys/devices/ttm_pool_stress32 and ttm_pool_stress64, so
  * their pools appear under /sys/kernel/ttm/pools/ with those names.
  *
@@ -25,6 +30,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
+#include <linux/sysfs.h>
 
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_pool.h>
@@ -58,6 +64,37 @@ static struct stress_dev devs[2] = {
 };
 
 static atomic64_t ops, pages_moved, enomem, failures;
+static atomic_t paused_threads = ATOMIC_INIT(0);
+
+static int ro_param_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static int ro_atomic_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static int ro_atomic64_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read((atomic64_t *)kp->arg));
+}
+
+static const struct kernel_param_ops ro_atomic_ops = {
+	.set = ro_param_set,
+	.get = ro_atomic_get,
+};
+
+static const struct kernel_param_ops ro_atomic64_ops = {
+	.set = ro_param_set,
+	.get = ro_atomic64_get,
+};
+
+module_param_cb(paused_threads, &ro_atomic_ops, &paused_threads, 0444);
+MODULE_PARM_DESC(paused_threads, "threads stopped by pause, between two tts (read-only)");
+module_param_cb(enomem, &ro_atomic64_ops, &enomem, 0444);
+MODULE_PARM_DESC(enomem, "allocations that failed with -ENOMEM so far (read-only)");
 
 static int stress_one(struct stress_dev *sd, struct ttm_tt *tt, u32 seed)
 {
@@ -105,6 +142,7 @@ static int stress_one(struct stress_dev *sd, struct ttm_tt *tt, u32 seed)
 static int stress_thread(void *data)
 {
 	struct stress_dev *sd = data;
+	bool parked = false;
 	struct ttm_tt *tt;
 	int err;
 
@@ -120,8 +158,18 @@ static int stress_thread(void *data)
 			continue;
 		}
 		if (READ_ONCE(pause)) {
+			if (!parked) {
+				parked = true;
+				/* everything of the last tt happens before */
+				smp_mb__before_atomic();
+				atomic_inc(&paused_threads);
+			}
 			schedule_timeout_interruptible(HZ / 10);
 			continue;
+		}
+		if (parked) {
+			parked = false;
+			atomic_dec(&paused_threads);
 		}
 		err = stress_one(sd, tt, get_random_u32());
 		if (err) {
@@ -130,6 +178,8 @@ static int stress_thread(void *data)
 		}
 		cond_resched();
 	}
+	if (parked)
+		atomic_dec(&paused_threads);
 	if (tt) {
 		kvfree(tt->pages);
 		kvfree(tt->dma_address);

@@ -56,7 +56,7 @@ static int ttm_pool_size_param_set(const char *val,
 	unsigned long pages;
 	int err;
 
-	err = kstrtoul(val, 0, &pages);
+	err = kstrtoul(val, 10, &pages);
 	if (err)
 		return err;
 	if (READ_ONCE(ttm_pool_total_max) == ULONG_MAX) {

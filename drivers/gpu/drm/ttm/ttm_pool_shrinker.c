@@ -227,13 +227,18 @@ static int ttm_pool_debugfs_shrink_show(struct seq_file *m, void *data)
 		.nid = NUMA_NO_NODE,
 		.nr_to_scan = 1,
 	};
-	unsigned long count;
+	unsigned long count, freed;
 
 	fs_reclaim_acquire(GFP_KERNEL);
 	count = ttm_pool_shrinker_count(ttm_pool_shrinker, &sc);
-	seq_printf(m, "%lu/%lu\n", count,
-		   ttm_pool_shrinker_scan(ttm_pool_shrinker, &sc));
+	freed = ttm_pool_shrinker_scan(ttm_pool_shrinker, &sc);
 	fs_reclaim_release(GFP_KERNEL);
+	/* Pages, not the shrinker's SHRINK_EMPTY and SHRINK_STOP codes. */
+	if (count == SHRINK_EMPTY)
+		count = 0;
+	if (freed == SHRINK_STOP)
+		freed = 0;
+	seq_printf(m, "%lu/%lu\n", count, freed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
