@@ -59,16 +59,23 @@ static int pool_test_init(struct kunit *test)
 /* NR_KERNEL_MISC_RECLAIMABLE now, including per-CPU deltas not yet folded. */
 static long reclaimable_pages_once(void)
 {
+	const enum node_stat_item item = NR_KERNEL_MISC_RECLAIMABLE;
 	long pages = 0;
 	int nid, cpu;
 
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 
-		pages += node_page_state(pgdat, NR_KERNEL_MISC_RECLAIMABLE);
+		/*
+		 * Not node_page_state(): it reads a negative counter as 0, and
+		 * with pages pooled on one CPU and taken on another, the
+		 * node's counter is negative while the CPUs' deltas make up
+		 * the difference.
+		 */
+		pages += atomic_long_read(&pgdat->vm_stat[item]);
 		for_each_online_cpu(cpu)
 			pages += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)
-				 ->vm_node_stat_diff[NR_KERNEL_MISC_RECLAIMABLE];
+				 ->vm_node_stat_diff[item];
 	}
 	return pages;
 }
