@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ttm-pool: top-level targets. See README.md.
 #   make            build the test and plain kernels and tools/ttm-poolctl
-#   make run        boot the test kernel with a qxl GPU and show the TTM pools
+#   make run        boot the test kernel with a bochs GPU and show the pool at work
 #   make shell      interactive shell in the VM (Ctrl-A x quits qemu)
 #   make check      every test; the last line is "N passed, N failed"
 #   make stress DURATION=SECONDS [SWIOTLB=1]   a long stress run in the VM
@@ -17,7 +17,7 @@
 #   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
 # Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
 
-GPU ?= qxl
+GPU ?= bochs
 SHELL := /bin/bash
 
 .PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean \
@@ -37,6 +37,7 @@ tool: deps
 	@$(MAKE) -s -C tools/ttm-poolctl
 
 run: deps kernel-test tool
+	@scripts/build-progs.sh
 	@scripts/ttm-vm --gpu $(GPU) -- sh /tests/lib/show-pools.sh
 
 shell: deps kernel-test tool

@@ -28,6 +28,8 @@ for s in "BUG: KASAN: use-after-free in ttm_pool_free+0x1/0x2" \
 	"kmemleak: Cannot allocate a kmemleak_object structure" \
 	"sysfs: cannot create duplicate filename '/devices/kunit/dev/ttm_pool'" \
 	"kernfs: can not remove 'ttm_pool', no directory" \
+	"kobject: kobject_add_internal failed for card0 with -EEXIST, don't try to register things with the same name in the same directory." \
+	"kobject: kobject_add_internal failed for 0000:00:02.0 (error: -2 parent: pools)" \
 	"kmemleak: Kernel memory leak detector disabled" \
 	"kmemleak: Kmemleak disabled without freeing internal data." \
 	"ttm-vm: kmemleak scan failed: second scan: sh: write error: Operation not permitted"; do
@@ -36,6 +38,9 @@ for s in "BUG: KASAN: use-after-free in ttm_pool_free+0x1/0x2" \
 	is "detects: ${s:0:48}" "$?" 1
 done
 ok "the excerpt shows the offending line" grep -q 'kmemleak scan failed: second scan' "$tmp/out"
+printf '[    1.0] boot\n[    3.0] kobject: kobject_add_internal failed for nodev (error: -12 parent: pools)\n' >"$tmp/enomem.log"
+"$lc" splats "$tmp/enomem.log" >/dev/null
+is "a kobject not added for want of memory (fault injection) is no splat" "$?" 0
 
 "$lc" splats "$d/kunit-ok.log" >/dev/null
 is "an upstream-expected KUnit WARN fails a normal boot" "$?" 1

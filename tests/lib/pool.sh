@@ -11,7 +11,20 @@
 #                                that a file's own mode decides what nobody can read
 #   wait_until SECS CMD...       poll CMD every 0.1 s until it succeeds; false after SECS
 #   has TEXT PATTERN             TEXT has a line matching PATTERN (grep)
+#   bochs_pool                   sets DEV, P and S: bochs's PCI address, its pool's
+#                                directory and the pool's stats directory
+# and the paths every test uses: T (sysfs root), D (debugfs pools), HOLD (the
+# ttm_pool_hold test module).
 POOL_DEBUGFS=/sys/kernel/debug/ttm/pools
+T=/sys/kernel/ttm
+D=$POOL_DEBUGFS
+HOLD=/lib/ttm-tests/ttm_pool_hold.ko
+
+bochs_pool() {
+	DEV=0000:00:02.0
+	P=$T/pools/$DEV
+	S=$P/stats
+}
 
 need() {
 	_nd=$1

@@ -10,11 +10,7 @@
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
-T=/sys/kernel/ttm
-DEV=0000:00:02.0
-P=$T/pools/$DEV
-S=$P/stats
-HOLD=/lib/ttm-tests/ttm_pool_hold.ko
+bochs_pool
 STRESS=/lib/ttm-tests/ttm_pool_stress.ko
 logged() { dmesg | grep -q "$1"; }
 need "swiotlb=force is on" grep -qw swiotlb=force /proc/cmdline

@@ -15,9 +15,7 @@
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
-DEV=0000:00:02.0
-P=/sys/kernel/ttm/pools/$DEV
-S=$P/stats
+bochs_pool
 W=/tmp/dumb-bochs
 rm -rf $W
 mkdir -p $W
@@ -117,7 +115,6 @@ held coherent-to-page coherent page auto
 # Their chunks come from the pool's path; freed after a switch, a chunk of the old
 # path goes back to the system through the path that made it (release_switch_pages),
 # never into the pool.
-HOLD=/lib/ttm-tests/ttm_pool_hold.ko
 need "ttm_pool_hold.ko is in the initramfs" test -f $HOLD
 # dma PHASE FROM-COUNTER TO WORD
 dma() {

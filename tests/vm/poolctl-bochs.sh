@@ -8,11 +8,7 @@
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
-T=/sys/kernel/ttm
-DEV=0000:00:02.0
-P=$T/pools/$DEV
-S=$P/stats
-HOLD=/lib/ttm-tests/ttm_pool_hold.ko
+bochs_pool
 W=/tmp/poolctl-bochs
 rm -rf $W
 mkdir -p $W

@@ -14,8 +14,6 @@
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
-T=/sys/kernel/ttm
-D=/sys/kernel/debug/ttm/pools
 B=0000:00:02.0
 MOD=/lib/ttm-tests/ttm_pool_stress.ko
 PARAM=/sys/module/ttm_pool_stress/parameters

@@ -9,8 +9,6 @@
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
-T=/sys/kernel/ttm
-HOLD=/lib/ttm-tests/ttm_pool_hold.ko
 STRESS=/lib/ttm-tests/ttm_pool_stress.ko
 ok "swiotlb=force reached the kernel" grep -qw swiotlb=force /proc/cmdline
 ok "the software IO TLB is set up" test -d /sys/kernel/debug/swiotlb

@@ -93,8 +93,13 @@
  * ------
  * A global cap bounds the pages pooled by all pools (ttm.page_pool_size, by
  * default half of RAM) and each pool has its own cap, max_pages (default:
- * the global cap). A freed chunk that would exceed either goes back to the
- * system in that call. Lowering a cap trims before the setter returns. Above
+ * the global cap). A freed chunk that would exceed the pool's cap goes back
+ * to the system in that call. At the global cap, the other pools' coldest
+ * chunks are released to make room for it (a busy pool keeps what it frees
+ * while idle pools give way, as 6.12's one global pool evicted its oldest
+ * pages); only if they hold too little does the chunk go back. Releases
+ * (caps, trims, the shrinker) take the coldest chunks, allocations the most
+ * recently pooled. Lowering a cap trims before the setter returns. Above
  * high_watermark a worker trims the pool down to low_watermark; by default
  * both equal max_pages, so the worker only runs once an administrator lowers
  * them.
@@ -371,13 +376,24 @@ static bool ttm_pool_clear_on_take(bool zero)
 	return zero || want_init_on_alloc(0);
 }
 
-static void ttm_pool_account(struct page *p, long nr)
+/* Count @nr pages of chunk @p in (or, negative, out of) @pool. */
+static void ttm_pool_account(struct ttm_pool *pool, struct page *p, long nr)
 {
-	mod_node_page_state(page_pgdat(p), NR_KERNEL_MISC_RECLAIMABLE, nr);
+	int nid = page_to_nid(p);
+
+	atomic_long_add(nr, &ttm_pool_state(pool)->node_pooled[nid]);
+	mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, nr);
 }
 
+enum ttm_pool_room {
+	TTM_POOL_ROOM,
+	TTM_POOL_FULL,		/* the pool's own cap */
+	TTM_POOL_ALL_FULL,	/* the global cap */
+};
+
 /* Reserve room for @nr pooled pages under both caps. */
-static bool ttm_pool_reserve(struct ttm_pool *pool, unsigned long nr)
+static enum ttm_pool_room ttm_pool_reserve(struct ttm_pool *pool,
+					   unsigned long nr)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
@@ -387,13 +403,15 @@ static bool ttm_pool_reserve(struct ttm_pool *pool, unsigned long nr)
 	if (atomic_long_add_return(nr, &ttm_pool_total_pooled) >
 	    READ_ONCE(ttm_pool_total_max))
 		goto undo_total;
-	return true;
+	return TTM_POOL_ROOM;
 
 undo_total:
 	atomic_long_sub(nr, &ttm_pool_total_pooled);
+	atomic_long_sub(nr, &st->pooled);
+	return TTM_POOL_ALL_FULL;
 undo_pool:
 	atomic_long_sub(nr, &st->pooled);
-	return false;
+	return TTM_POOL_FULL;
 }
 
 static void ttm_pool_unreserve(struct ttm_pool *pool, unsigned long nr)
@@ -409,8 +427,39 @@ static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
 	return !coherent || pt->pages.next;
 }
 
-/* Take a chunk of the given path from @pt, or NULL. */
-static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
+/*
+ * How far a take for one node looks for a chunk of that node, from the cold
+ * end of a list: the type's lock is held meanwhile. Pools bound to a node
+ * find one at once; in a pool without a node, chunks of all nodes mix.
+ */
+#define TTM_POOL_NODE_SCAN 64
+
+/*
+ * The coldest chunk on @list whose pages are on node @nid (NUMA_NO_NODE: any
+ * node), or NULL.
+ */
+static struct page *ttm_pool_find_cold(struct list_head *list, int nid)
+{
+	unsigned int n = 0;
+	struct page *p;
+
+	list_for_each_entry_reverse(p, list, lru) {
+		if (nid == NUMA_NO_NODE || page_to_nid(p) == nid)
+			return p;
+		if (++n == TTM_POOL_NODE_SCAN)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * Take a chunk of the given path from @pt, or NULL: for an allocation
+ * (@cold false) the most recently pooled one, whose cache lines may still be
+ * warm; to release (@cold true) the coldest one on node @nid (NUMA_NO_NODE:
+ * any node). Chunks are pooled at the head of the lists.
+ */
+static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
+				  bool cold, int nid)
 {
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned long nr = 1UL << pt->order;
@@ -424,7 +473,10 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
 	spin_lock(&pt->lock);
 	if (ttm_pool_type_ready(pt, coherent)) {
 		list = coherent ? &pt->pages : &ts->page_chunks;
-		p = list_first_entry_or_null(list, struct page, lru);
+		if (cold)
+			p = ttm_pool_find_cold(list, nid);
+		else
+			p = list_first_entry_or_null(list, struct page, lru);
 		if (p) {
 			list_del(&p->lru);
 			WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
@@ -434,7 +486,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent)
 
 	if (p) {
 		ttm_pool_unreserve(pt->pool, nr);
-		ttm_pool_account(p, -nr);
+		ttm_pool_account(pt->pool, p, -nr);
 	}
 	return p;
 }
@@ -469,10 +521,15 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	struct ttm_pool_type_state *ts = &st->types[pt->caching][pt->order];
 	unsigned long nr = 1UL << pt->order;
 	bool coherent = ttm_pool_chunk_coherent(p);
+	enum ttm_pool_room room;
 	enum ttm_pool_path path;
 	bool ours;
 
-	if (!ttm_pool_reserve(pool, nr))
+	room = ttm_pool_reserve(pool, nr);
+	/* At the global cap, the other pools' coldest chunks make way. */
+	if (room == TTM_POOL_ALL_FULL && ttm_pool_evict_for(pool, nr))
+		room = ttm_pool_reserve(pool, nr);
+	if (room != TTM_POOL_ROOM)
 		return TTM_POOL_STAT_RELEASE_CAP;
 
 	spin_lock(&pt->lock);
@@ -495,7 +552,7 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		ttm_pool_unreserve(pool, nr);
 		return TTM_POOL_STAT_RELEASE_SWITCH;
 	}
-	ttm_pool_account(p, nr);
+	ttm_pool_account(pool, p, nr);
 	return 0;
 }
 
@@ -635,7 +692,7 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 	list_for_each_entry_safe(p, tmp, &chunks, lru) {
 		list_del(&p->lru);
 		ttm_pool_unreserve(pt->pool, 1UL << pt->order);
-		ttm_pool_account(p, -(1L << pt->order));
+		ttm_pool_account(pt->pool, p, -(1L << pt->order));
 		ttm_pool_batch_add(b, p, pt->order, pt->caching);
 	}
 }
@@ -654,9 +711,12 @@ static void ttm_pool_release_all(struct ttm_pool *pool, bool coherent,
 	ttm_pool_batch_release(pool, &b, cause, GFP_KERNEL);
 }
 
-/* Take any pooled chunk of @order, cached types first. */
+/*
+ * Take the coldest pooled chunk of @order (on node @nid unless NUMA_NO_NODE)
+ * to release it, cached types first.
+ */
 static struct page *ttm_pool_take_any(struct ttm_pool *pool,
-				      unsigned int order,
+				      unsigned int order, int nid,
 				      enum ttm_caching *caching)
 {
 	static const enum ttm_caching order_of_types[] = {
@@ -670,9 +730,9 @@ static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 		pt = &pool->caching[order_of_types[i]].orders[order];
 		if (!READ_ONCE(ttm_pool_type_state(pt)->nr_pages))
 			continue;
-		p = ttm_pool_take(pt, true);
+		p = ttm_pool_take(pt, true, true, nid);
 		if (!p)
-			p = ttm_pool_take(pt, false);
+			p = ttm_pool_take(pt, false, true, nid);
 		if (p) {
 			*caching = pt->caching;
 			return p;
@@ -681,22 +741,16 @@ static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 	return NULL;
 }
 
-/**
- * ttm_pool_release_pages() - release pooled pages of one pool
- * @pool: the pool
- * @nr: how many pages to release
- * @cause: the counter to charge
- *
- * Releases whole chunks, as close to @nr pages as the chunk sizes allow:
- * the largest chunks that still fit in what is left first, then, if pages
- * remain to be released and no chunk fits, the smallest chunk. Cached chunks
- * go before write-combined and uncached ones, which cost a caching change.
- * Write-back is restored for the whole batch at once.
- *
- * Return: the number of pages released (0 if the pool is empty).
+/*
+ * Release whole chunks of @pool (on node @nid unless NUMA_NO_NODE), as close
+ * to @nr pages as the chunk sizes allow: the largest chunks that still fit in
+ * what is left first, then, if pages remain to be released and no chunk
+ * fits, the smallest chunk. Cached chunks go before write-combined and
+ * uncached ones, which cost a caching change. Write-back is restored for the
+ * whole batch at once. Returns the number of pages released.
  */
-unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
-				     enum ttm_pool_stat cause)
+static unsigned long ttm_pool_release(struct ttm_pool *pool, unsigned long nr,
+				      int nid, enum ttm_pool_stat cause)
 {
 	enum ttm_caching caching;
 	struct ttm_pool_batch b;
@@ -707,7 +761,7 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 	ttm_pool_batch_init(&b);
 	for (order = NR_PAGE_ORDERS - 1; order >= 0 && done < nr; order--) {
 		while (nr - done >= (1UL << order)) {
-			p = ttm_pool_take_any(pool, order, &caching);
+			p = ttm_pool_take_any(pool, order, nid, &caching);
 			if (!p)
 				break;
 			ttm_pool_batch_add(&b, p, order, caching);
@@ -715,7 +769,7 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 		}
 	}
 	for (order = 0; order < NR_PAGE_ORDERS && done < nr; order++) {
-		p = ttm_pool_take_any(pool, order, &caching);
+		p = ttm_pool_take_any(pool, order, nid, &caching);
 		if (p) {
 			ttm_pool_batch_add(&b, p, order, caching);
 			done += 1UL << order;
@@ -725,6 +779,57 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 			       cause == TTM_POOL_STAT_RELEASE_SHRINKER ?
 			       GFP_NOWAIT : GFP_KERNEL);
 	return done;
+}
+
+/**
+ * ttm_pool_release_pages() - release pooled pages of one pool
+ * @pool: the pool
+ * @nr: how many pages to release
+ * @cause: the counter to charge
+ *
+ * Releases whole chunks, as close to @nr pages as the chunk sizes allow,
+ * cached chunks first (see ttm_pool_release()).
+ *
+ * Return: the number of pages released (0 if the pool is empty).
+ */
+unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
+				     enum ttm_pool_stat cause)
+{
+	return ttm_pool_release(pool, nr, NUMA_NO_NODE, cause);
+}
+
+/**
+ * ttm_pool_release_node_pages() - release pooled pages on one node
+ * @pool: the pool
+ * @nr: how many pages to release
+ * @nid: the node whose pages go
+ * @cause: the counter to charge
+ *
+ * Like ttm_pool_release_pages(), but only chunks whose pages are on @nid,
+ * the coldest first; a chunk is looked for among the TTM_POOL_NODE_SCAN
+ * coldest of each list, so fewer than @nr may go.
+ *
+ * Return: the number of pages released.
+ */
+unsigned long ttm_pool_release_node_pages(struct ttm_pool *pool,
+					  unsigned long nr, int nid,
+					  enum ttm_pool_stat cause)
+{
+	return ttm_pool_release(pool, nr, nid, cause);
+}
+
+/**
+ * ttm_pool_node_pooled() - pages a pool holds on one node
+ * @pool: the pool
+ * @nid: the node
+ *
+ * Return: the number of pages.
+ */
+unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid)
+{
+	long n = atomic_long_read(&ttm_pool_state(pool)->node_pooled[nid]);
+
+	return n > 0 ? n : 0;
 }
 
 static void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
@@ -885,7 +990,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 
 		order = min_t(unsigned int, order, __fls(remaining));
 		pt = &pool->caching[tt->caching].orders[order];
-		p = ttm_pool_take(pt, coherent);
+		p = ttm_pool_take(pt, coherent, false, NUMA_NO_NODE);
 		from_pool = p;
 		if (p) {
 			taken[order]++;
@@ -1276,12 +1381,13 @@ EXPORT_SYMBOL(ttm_pool_drain);
  * cap.
  *
  * The pool's state beyond 6.12's struct ttm_pool is one allocation of about
- * 1.5 KiB. This function cannot fail, so that allocation is made with
- * __GFP_NOFAIL: an allocation this small does not fail for GFP_KERNEL
- * callers anyway (the page allocator retries it), and a pool that silently
- * worked without its state would also lack its caps and its place on the
- * shrinker's list. The per-CPU statistics and the sysfs and debugfs entries
- * may fail; the pool works without them (shared statistics, no directory).
+ * 1.5 KiB, plus 8 bytes per possible NUMA node. This function cannot fail,
+ * so that allocation is made with __GFP_NOFAIL: an allocation this small
+ * does not fail for GFP_KERNEL callers anyway (the page allocator retries
+ * it), and a pool that silently worked without its state would also lack its
+ * caps and its place on the shrinker's list. The per-CPU statistics and the
+ * sysfs and debugfs entries may fail; the pool works without them (shared
+ * statistics, no directory).
  *
  * Context: process context.
  */
@@ -1299,7 +1405,8 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	pool->use_dma32 = use_dma32;
 	pool->use_dma_alloc = use_dma_alloc;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL | __GFP_NOFAIL);
+	st = kzalloc(struct_size(st, node_pooled, nr_node_ids),
+		     GFP_KERNEL | __GFP_NOFAIL);
 	st->pool = pool;
 	if (path == TTM_POOL_PATH_COHERENT && !dev)
 		path = TTM_POOL_PATH_AUTO;

@@ -64,6 +64,8 @@ struct ttm_pool_type_state {
  *	set by ttm_pool_register() and constant until the state is freed
  * @name_index: N of a "<dev_name>.<N>" name, 0 for "<dev_name>"
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
+ * @node_pooled: pages pooled now by the node they are on, nr_node_ids
+ *	entries: what the NUMA-aware shrinker counts and scans for a node
  */
 struct ttm_pool_state {
 	struct list_head anchor;
@@ -85,6 +87,7 @@ struct ttm_pool_state {
 	char name[64];
 	unsigned int name_index;
 	struct ttm_pool_sysfs *sysfs;
+	atomic_long_t node_pooled[];
 };
 
 /*
@@ -163,6 +166,13 @@ enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
 /* Core services for the shrinker and the global cap (ttm_pool.c). */
 unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 				     enum ttm_pool_stat cause);
+unsigned long ttm_pool_release_node_pages(struct ttm_pool *pool,
+					  unsigned long nr, int nid,
+					  enum ttm_pool_stat cause);
+unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid);
+
+/* Room under the global cap at the cost of other pools (ttm_pool_shrinker.c). */
+bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr);
 void ttm_pool_debugfs_table(struct seq_file *m,
 			    unsigned long pooled[][NR_PAGE_ORDERS],
 			    const char *prefix);

@@ -7,11 +7,13 @@
  * Both walk the list of pools (ttm_pool_list.c) with ttm_pool_list_rwsem
  * held for reading, so a pool cannot go away while they work on it.
  *
- * The shrinker is NUMA aware. A pool bound to a node is counted and scanned
- * only for that node; a pool without a node (NUMA_NO_NODE) may hold pages of
- * any node and is counted and scanned for every node. A scan takes from the
- * pools in proportion to their size, so each pool gives up about the same
- * share of what it holds, and restores write-back in batches.
+ * The shrinker is NUMA aware, by the node a page is on, not the pool's
+ * node: every pool counts its pooled pages per node (a pool without a node,
+ * NUMA_NO_NODE, holds pages of several), the count for a node is the sum of
+ * the pools' counts for it, and a scan of a node releases only chunks on that
+ * node. A scan takes from the pools in proportion to what they hold there,
+ * so each pool gives up about the same share, and restores write-back in
+ * batches.
  */
 
 #include <linux/debugfs.h>
@@ -30,38 +32,51 @@
 
 static struct shrinker *ttm_pool_shrinker;
 
-static bool ttm_pool_on_node(struct ttm_pool *pool, int nid)
+/* Pages @st holds on node @nid (NUMA_NO_NODE: on all nodes). */
+static unsigned long ttm_pool_held(struct ttm_pool_state *st, int nid)
 {
-	return pool->nid == NUMA_NO_NODE || pool->nid == nid;
+	long n;
+
+	if (nid != NUMA_NO_NODE)
+		return ttm_pool_node_pooled(st->pool, nid);
+	n = atomic_long_read(&st->pooled);
+	return n > 0 ? n : 0;
 }
 
 /*
- * Release about @nr pages from the pools on node @nid (NUMA_NO_NODE: all),
- * each in proportion to what it holds. Called with ttm_pool_list_rwsem held.
+ * Release about @nr pages on node @nid (NUMA_NO_NODE: any node) from the
+ * pools other than @skip (NULL: from all), each in proportion to what it
+ * holds there; the coldest chunks of each go. Called with
+ * ttm_pool_list_rwsem held.
  */
 static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
+				      struct ttm_pool *skip,
 				      enum ttm_pool_stat cause)
 {
 	unsigned long total = 0, freed = 0, held, share;
 	struct ttm_pool_state *st;
 
 	list_for_each_entry(st, &ttm_pool_list, list)
-		if (nid == NUMA_NO_NODE || ttm_pool_on_node(st->pool, nid))
-			total += atomic_long_read(&st->pooled);
+		if (st->pool != skip)
+			total += ttm_pool_held(st, nid);
 	if (!total)
 		return 0;
 
 	list_for_each_entry(st, &ttm_pool_list, list) {
 		if (freed >= nr)
 			break;
-		if (nid != NUMA_NO_NODE && !ttm_pool_on_node(st->pool, nid))
+		if (st->pool == skip)
 			continue;
-		held = atomic_long_read(&st->pooled);
+		held = ttm_pool_held(st, nid);
 		if (!held)
 			continue;
 		share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held, total);
 		share = min(share, nr - freed);
-		freed += ttm_pool_release_pages(st->pool, share, cause);
+		if (nid == NUMA_NO_NODE)
+			freed += ttm_pool_release_pages(st->pool, share, cause);
+		else
+			freed += ttm_pool_release_node_pages(st->pool, share,
+							     nid, cause);
 	}
 	return freed;
 }
@@ -90,7 +105,7 @@ int ttm_pool_set_global_max_pages(unsigned long max_pages)
 		if (pooled <= 0 || (unsigned long)pooled <= max_pages)
 			break;
 		done = ttm_pool_reclaim(pooled - max_pages, NUMA_NO_NODE,
-					TTM_POOL_STAT_RELEASE_TRIM);
+					NULL, TTM_POOL_STAT_RELEASE_TRIM);
 		if (!done)
 			break;
 	}
@@ -98,6 +113,26 @@ int ttm_pool_set_global_max_pages(unsigned long max_pages)
 	return 0;
 }
 EXPORT_SYMBOL(ttm_pool_set_global_max_pages);
+
+/*
+ * A free into @pool found the global cap reached: make room for @nr pages by
+ * releasing the coldest chunks of the other pools, in proportion to what
+ * they hold (counted as trims there). A busy pool so keeps what it frees,
+ * and idle pools give way, as 6.12's global pool evicted its oldest pages.
+ * Returns true if that much went. Never waits for the list of pools: a pool
+ * being set up or torn down meanwhile means no room this time.
+ */
+bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr)
+{
+	unsigned long freed;
+
+	if (!down_read_trylock(&ttm_pool_list_rwsem))
+		return false;
+	freed = ttm_pool_reclaim(nr, NUMA_NO_NODE, pool,
+				 TTM_POOL_STAT_RELEASE_TRIM);
+	up_read(&ttm_pool_list_rwsem);
+	return freed >= nr;
+}
 
 /**
  * ttm_pool_global_max_pages() - the cap on pages pooled by all pools
@@ -132,9 +167,7 @@ ttm_pool_shrinker_count(struct shrinker *shrink, struct shrink_control *sc)
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return 0;
 	list_for_each_entry(st, &ttm_pool_list, list)
-		if (sc->nid == NUMA_NO_NODE ||
-		    ttm_pool_on_node(st->pool, sc->nid))
-			count += atomic_long_read(&st->pooled);
+		count += ttm_pool_held(st, sc->nid);
 	up_read(&ttm_pool_list_rwsem);
 	return count ?: SHRINK_EMPTY;
 }
@@ -147,7 +180,7 @@ ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
 
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return SHRINK_STOP;
-	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid,
+	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid, NULL,
 				 TTM_POOL_STAT_RELEASE_SHRINKER);
 	up_read(&ttm_pool_list_rwsem);
 	sc->nr_scanned = freed;

@@ -4,10 +4,15 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  *
- * /sys/kernel/ttm/{pool_max_pages,pooled_pages} are global; pools/<name>/
- * has one kobject per pool, named after its device (dev_name(), then
+ * /sys/kernel/ttm/{pool_max_pages,pooled_pages} are global; pools/ is a kset
+ * with one kobject per pool, named after its device (dev_name(), then
  * <dev_name>.<N> for further pools of the same device; "nodev" for pools
- * without one) and linked from the device's directory as ttm_pool[.<N>].
+ * without one). A pool's directory links to its device ("device"), but
+ * nothing is put into the device's own directory: a driver may finalise its
+ * pool after its device was deleted (hot-unplug with a file still open), and
+ * the device's directory is not ours to change. Instead each pool directory
+ * sends "add" and "remove" uevents (SUBSYSTEM=ttm_pool) that carry the pool's,
+ * the device's and the driver's names, which is what udev rules match.
  * Documentation/ABI/testing/sysfs-kernel-ttm describes every file.
  *
  * Lifetime: the directory of a pool exists from ttm_pool_init() to
@@ -39,17 +44,23 @@
  * struct ttm_pool_sysfs - a pool's sysfs directory
  * @kobj: the directory, pools/<name>
  * @pool: the pool; valid while @kobj is in sysfs
- * @link: name of our link in the device's directory, "" if none
+ * @device: dev_name() of the pool's device when it was added, or NULL
+ * @driver: its driver's name then, or NULL
+ *
+ * The uevents carry @device and @driver; they are copies, so that the
+ * "remove" event says the same as the "add" event even when the device
+ * has lost its driver (or its directory) by then.
  */
 struct ttm_pool_sysfs {
 	struct kobject kobj;
 	struct ttm_pool *pool;
-	char link[32];
+	const char *device;
+	const char *driver;
 };
 
 static DEFINE_MUTEX(ttm_pool_sysfs_lock);
 static struct kobject *ttm_kobj;
-static struct kobject *ttm_pools_kobj;
+static struct kset *ttm_pools_kset;
 static unsigned int ttm_pool_sysfs_users;
 
 static struct ttm_pool *kobj_to_pool(struct kobject *kobj)
@@ -341,13 +352,51 @@ static const struct attribute_group *ttm_pool_groups[] = {
 
 static void ttm_pool_sysfs_release(struct kobject *kobj)
 {
-	kfree(container_of(kobj, struct ttm_pool_sysfs, kobj));
+	struct ttm_pool_sysfs *ps = container_of(kobj, struct ttm_pool_sysfs,
+						 kobj);
+
+	kfree_const(ps->device);
+	kfree_const(ps->driver);
+	kfree(ps);
 }
 
 static const struct kobj_type ttm_pool_ktype = {
 	.release = ttm_pool_sysfs_release,
 	.sysfs_ops = &kobj_sysfs_ops,
 	.default_groups = ttm_pool_groups,
+};
+
+/* --- uevents of pools/<name> --------------------------------------------- */
+
+static int ttm_pool_uevent_filter(const struct kobject *kobj)
+{
+	return get_ktype(kobj) == &ttm_pool_ktype;
+}
+
+static const char *ttm_pool_uevent_name(const struct kobject *kobj)
+{
+	return "ttm_pool";
+}
+
+static int ttm_pool_uevent(const struct kobject *kobj,
+			   struct kobj_uevent_env *env)
+{
+	const struct ttm_pool_sysfs *ps =
+		container_of(kobj, struct ttm_pool_sysfs, kobj);
+	int err;
+
+	err = add_uevent_var(env, "TTM_POOL=%s", kobject_name(kobj));
+	if (!err && ps->device)
+		err = add_uevent_var(env, "TTM_POOL_DEVICE=%s", ps->device);
+	if (!err && ps->driver)
+		err = add_uevent_var(env, "TTM_POOL_DRIVER=%s", ps->driver);
+	return err;
+}
+
+static const struct kset_uevent_ops ttm_pool_uevent_ops = {
+	.filter = ttm_pool_uevent_filter,
+	.name = ttm_pool_uevent_name,
+	.uevent = ttm_pool_uevent,
 };
 
 /* --- global -------------------------------------------------------------- */
@@ -405,8 +454,9 @@ static int ttm_pool_sysfs_get_root(void)
 	err = sysfs_create_group(ttm_kobj, &ttm_global_group);
 	if (err)
 		goto err_ttm;
-	ttm_pools_kobj = kobject_create_and_add("pools", ttm_kobj);
-	if (!ttm_pools_kobj)
+	ttm_pools_kset = kset_create_and_add("pools", &ttm_pool_uevent_ops,
+					     ttm_kobj);
+	if (!ttm_pools_kset)
 		goto err_group;
 	return 0;
 
@@ -425,25 +475,11 @@ static void ttm_pool_sysfs_put_root(void)
 {
 	if (--ttm_pool_sysfs_users)
 		return;
-	kobject_put(ttm_pools_kobj);
-	ttm_pools_kobj = NULL;
+	kset_unregister(ttm_pools_kset);
+	ttm_pools_kset = NULL;
 	sysfs_remove_group(ttm_kobj, &ttm_global_group);
 	kobject_put(ttm_kobj);
 	ttm_kobj = NULL;
-}
-
-/*
- * The name of our link in the device's directory: "ttm_pool" for a pool
- * named "<dev_name>", "ttm_pool.<N>" for "<dev_name>.<N>".
- */
-static void ttm_pool_link_name(struct ttm_pool *pool, char *link, size_t size)
-{
-	unsigned int n = ttm_pool_state(pool)->name_index;
-
-	if (n)
-		snprintf(link, size, "ttm_pool.%u", n);
-	else
-		strscpy(link, "ttm_pool", size);
 }
 
 /**
@@ -456,36 +492,41 @@ void ttm_pool_sysfs_add(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	const char *name = ttm_pool_name(pool);
+	struct device *dev = pool->dev;
+	struct device_driver *drv = dev ? READ_ONCE(dev->driver) : NULL;
 	struct ttm_pool_sysfs *ps;
-	char link[32];
 	int err;
 
 	ps = kzalloc(sizeof(*ps), GFP_KERNEL);
 	if (!ps)
 		return;
 	ps->pool = pool;
+	ps->device = dev ? kstrdup_const(dev_name(dev), GFP_KERNEL) : NULL;
+	ps->driver = drv ? kstrdup_const(drv->name, GFP_KERNEL) : NULL;
+	if ((dev && !ps->device) || (drv && !ps->driver)) {
+		ttm_pool_sysfs_release(&ps->kobj);
+		return;
+	}
 
 	mutex_lock(&ttm_pool_sysfs_lock);
 	if (ttm_pool_sysfs_get_root()) {
-		kfree(ps);
+		ttm_pool_sysfs_release(&ps->kobj);
 		goto out;
 	}
-	err = kobject_init_and_add(&ps->kobj, &ttm_pool_ktype, ttm_pools_kobj,
-				   "%s", name);
+	ps->kobj.kset = ttm_pools_kset;
+	err = kobject_init_and_add(&ps->kobj, &ttm_pool_ktype, NULL, "%s",
+				   name);
 	if (err) {
 		pr_warn("ttm: no sysfs directory for pool %s: %d\n", name, err);
 		kobject_put(&ps->kobj);
 		ttm_pool_sysfs_put_root();
 		goto out;
 	}
-	ps->link[0] = '\0';
-	if (pool->dev && pool->dev->kobj.state_in_sysfs) {
-		ttm_pool_link_name(pool, link, sizeof(link));
-		if (!sysfs_create_link(&ps->kobj, &pool->dev->kobj, "device") &&
-		    !sysfs_create_link(&pool->dev->kobj, &ps->kobj, link))
-			strscpy(ps->link, link, sizeof(ps->link));
-	}
+	if (dev && dev->kobj.state_in_sysfs &&
+	    sysfs_create_link(&ps->kobj, &dev->kobj, "device"))
+		pr_warn("ttm: pool %s: no device link\n", name);
 	st->sysfs = ps;
+	kobject_uevent(&ps->kobj, KOBJ_ADD);
 out:
 	mutex_unlock(&ttm_pool_sysfs_lock);
 }
@@ -504,8 +545,7 @@ void ttm_pool_sysfs_remove(struct ttm_pool *pool)
 	if (!ps)
 		return;
 	mutex_lock(&ttm_pool_sysfs_lock);
-	if (ps->link[0])
-		sysfs_remove_link(&pool->dev->kobj, ps->link);
+	kobject_uevent(&ps->kobj, KOBJ_REMOVE);
 	kobject_del(&ps->kobj);
 	st->sysfs = NULL;
 	kobject_put(&ps->kobj);

@@ -397,27 +397,39 @@ static void pool_cap_per_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_max_pages(pool), 0);
 }
 
+/*
+ * At the global cap a free evicts other pools' chunks: the pool that frees
+ * keeps its pages and idle pools give way. Only when the others hold nothing
+ * does the freed chunk go back.
+ */
 static void pool_cap_global(struct kunit *test)
 {
 	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
-	unsigned long base = ttm_pool_global_pooled_pages();
 
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(base + 3), 0);
+	ttm_pool_drain_all();
+	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(3), 0);
 	free_singles(test, a, 2);
 	free_singles(test, b, 3);
-	KUNIT_EXPECT_EQ(test, POOLED(test, a), 2);
-	KUNIT_EXPECT_EQ(test, POOLED(test, b), 1);
-	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_CAP), 2);
-	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), base + 3);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 3);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_TRIM), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_CAP), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), 3);
+
+	/* 3 hits and a fresh page: nothing else to evict for the fourth. */
+	free_singles(test, b, 4);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 3);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_CAP), 1);
 
 	/* Lowering the global cap trims at once. */
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(base + 1), 0);
-	KUNIT_EXPECT_LE(test, ttm_pool_global_pooled_pages(), base + 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(1), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), 1);
 	KUNIT_EXPECT_EQ(test, POOLED(test, a) + POOLED(test, b), 1);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_global_max_pages(totalram_pages() + 1),
 			-ERANGE);
-	KUNIT_EXPECT_EQ(test, ttm_pool_global_max_pages(), base + 1);
+	KUNIT_EXPECT_EQ(test, ttm_pool_global_max_pages(), 1);
 }
 
 static void pool_lower_cap_trims(struct kunit *test)
@@ -568,9 +580,11 @@ static void pool_shrinker(struct kunit *test)
 {
 	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = NUMA_NO_NODE };
 	unsigned long freed;
 
+	/* Pages other pools hold would count and be scanned too. */
+	ttm_pool_drain_all();
 	free_singles(test, a, 6);
 	free_singles(test, b, 2);
 	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 8);
@@ -600,6 +614,7 @@ static void pool_shrinker_numa(struct kunit *test)
 	if (num_online_nodes() < 2 || !node_online(1))
 		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
 
+	ttm_pool_drain_all();
 	n0 = pool_new(test, false, 0);
 	n1 = pool_new(test, false, 1);
 	/* Page-path pages come from the pool's node (also under swiotlb). */
@@ -620,6 +635,43 @@ static void pool_shrinker_numa(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 3);
 	KUNIT_EXPECT_EQ(test, POOLED(test, n1), 2);
 	KUNIT_EXPECT_EQ(test, POOLED(test, n0), 0);
+}
+
+/*
+ * A pool without a node holds pages of whichever node they came from: it is
+ * counted and scanned for that node only, so a scan of another node takes
+ * nothing from it (it was counted once per node before).
+ */
+static void pool_shrinker_numa_any(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct ttm_pool *any;
+	struct ttm_tt *tt;
+	int nid, other;
+
+	if (num_online_nodes() < 2 || !node_online(1))
+		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
+
+	ttm_pool_drain_all();
+	any = pool_new(test, false, NUMA_NO_NODE);
+	ttm_pool_set_path(any, TTM_POOL_PATH_PAGE);
+	tt = tt_alloc(test, any, 4, ttm_write_combined);	/* one order-2 chunk */
+	nid = page_to_nid(tt->pages[0]);
+	other = nid ? 0 : 1;
+	ttm_pool_free(any, tt);
+	KUNIT_ASSERT_EQ(test, POOLED(test, any), 4);
+
+	sc.nid = other;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), SHRINK_EMPTY);
+	sc.nr_to_scan = 100;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, POOLED(test, any), 4);
+
+	sc.nid = nid;
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 4);
+	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 4);
+	KUNIT_EXPECT_EQ(test, POOLED(test, any), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, any, RELEASE_SHRINKER), 4);
 }
 
 static void pool_stats_sequence(struct kunit *test)
@@ -968,6 +1020,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_release_wb_per_large_chunk),
 	KUNIT_CASE(pool_shrinker),
 	KUNIT_CASE(pool_shrinker_numa),
+	KUNIT_CASE(pool_shrinker_numa_any),
 	KUNIT_CASE(pool_stats_sequence),
 	KUNIT_CASE(pool_clears_for_zero_alloc),
 	KUNIT_CASE(pool_no_clear_without_zero_alloc),
