@@ -45,6 +45,9 @@ dumbbuf -n 40 -k 8 -w /tmp/hold >/dev/null &
 while [ ! -e /tmp/hold ]; do sleep 0.2; done
 run ttm-poolctl path "$pool" coherent
 run ttm-poolctl list -o NAME,PATH,POOLED,INUSE
+echo "(the pages pooled for the page path went back at the switch; * marks a forced path."
+echo " bochs's buffers take no DMA addresses from the pool, so they keep page-path pages:"
+echo " coherent memory goes only to drivers that use the pool's DMA addresses)"
 run ttm-poolctl path "$pool" page
 run ttm-poolctl path "$pool" auto
 rm -f /tmp/hold
