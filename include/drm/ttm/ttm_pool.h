@@ -115,9 +115,10 @@ struct ttm_pool_stats {
  * @lock: protects @pages and the type's private part (its page-path list
  *	and page count)
  * @pages: pooled chunks made by the coherent path, linked by the head
- *	page's lru. Set up by ttm_pool_init() when the driver asks for
- *	coherent allocations, else by the type's first coherent chunk; until
- *	then both pointers are NULL, as in 6.12's unused per-pool types
+ *	page's lru. Set up by ttm_pool_init() for the pools 6.12 set it up
+ *	for (coherent, or bound to a node), else by the type's first coherent
+ *	chunk; until then both pointers are NULL, as in 6.12's unused
+ *	per-pool types. Only the pool core uses it.
  */
 struct ttm_pool_type {
 	struct ttm_pool *pool;

@@ -422,6 +422,15 @@ static void ttm_pool_unreserve(struct ttm_pool *pool, unsigned long nr)
 	atomic_long_sub(nr, &st->pooled);
 }
 
+/*
+ * Can @pt's list of @coherent chunks be used? The page-path list always can;
+ * pt->pages only once set up: ttm_pool_init() leaves it {NULL, NULL} where
+ * 6.12 did (a pool neither coherent nor bound to a node), because upstream's
+ * KUnit case ttm_pool_free_no_dma_alloc asserts list_is_singular() on it,
+ * true only of that state, and ttm_pool_give() sets it up with the type's
+ * first coherent chunk. Every use of pt->pages is behind this check, under
+ * the type's lock.
+ */
 static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
 {
 	return !coherent || pt->pages.next;
@@ -540,8 +549,8 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	else
 		ours = path == TTM_POOL_PATH_PAGE || page_ok;
 	if (ours) {
-		/* See struct ttm_pool_type: set up by its first chunk. */
-		if (coherent && !pt->pages.next)
+		/* See ttm_pool_type_ready(): set up by its first chunk. */
+		if (!ttm_pool_type_ready(pt, coherent))
 			INIT_LIST_HEAD(&pt->pages);
 		list_add(&p->lru, coherent ? &pt->pages : &ts->page_chunks);
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
@@ -680,7 +689,7 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 	unsigned long nr = 0;
 
 	spin_lock(&pt->lock);
-	if (coherent && pt->pages.next)
+	if (coherent && ttm_pool_type_ready(pt, true))
 		list_splice_init(&pt->pages, &chunks);
 	if (page)
 		list_splice_init(&ts->page_chunks, &chunks);
@@ -1424,11 +1433,12 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 			spin_lock_init(&pt->lock);
 			INIT_LIST_HEAD(&st->types[i][j].page_chunks);
 			/*
-			 * Like 6.12, whose per-pool types served coherent
-			 * pools only; the others' lists are set up by their
-			 * first coherent chunk (see ttm_pool_give()).
+			 * The types 6.12 set up (its per-pool types served
+			 * coherent pools and pools bound to a node) are set
+			 * up; the ones it left zeroed stay so until their
+			 * first coherent chunk (see ttm_pool_type_ready()).
 			 */
-			if (use_dma_alloc)
+			if (use_dma_alloc || nid != NUMA_NO_NODE)
 				INIT_LIST_HEAD(&pt->pages);
 			else
 				pt->pages = (struct list_head){ };

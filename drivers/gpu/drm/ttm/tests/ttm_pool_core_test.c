@@ -931,6 +931,47 @@ static void pool_alloc_unwind_refused(struct kunit *test)
  * for such tts, unless the driver asked for coherent allocations (then, as
  * in 6.12, every tt gets coherent memory).
  */
+/* How many of @pool's coherent lists are set up (valid, possibly empty)? */
+static unsigned int coherent_lists_set_up(struct ttm_pool *pool)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			n += !!pool->caching[i].orders[j].pages.next;
+	return n;
+}
+
+/*
+ * pt->pages is set up where 6.12 set it up (coherent pools, pools bound to a
+ * node); elsewhere it stays {NULL, NULL}, as in 6.12, until the type's first
+ * coherent chunk, which leaves a valid list behind when it goes.
+ */
+static void pool_coherent_lists(struct kunit *test)
+{
+	const unsigned int all = TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS;
+	struct ttm_pool *plain = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *dma = pool_new(test, true, NUMA_NO_NODE);
+	struct ttm_pool *node = pool_new(test, false, 0);
+	struct list_head *l = &plain->caching[ttm_uncached].orders[1].pages;
+	struct ttm_tt *tt;
+
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 0);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(dma), all);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(node), all);
+	KUNIT_EXPECT_TRUE(test, pool_lists_empty(dma, true));
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(plain, TTM_POOL_PATH_COHERENT), 0);
+	tt = tt_alloc(test, plain, 2, ttm_uncached);	/* one order-1 chunk */
+	ttm_pool_free(plain, tt);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 1);
+	KUNIT_ASSERT_NOT_NULL(test, l->next);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(l));
+	ttm_pool_drain(plain);
+	KUNIT_EXPECT_TRUE(test, list_empty(l));
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 1);
+}
+
 static void pool_coherent_only_with_dma_addresses(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
@@ -1027,6 +1068,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
 	KUNIT_CASE(pool_alloc_unwind_refused),
+	KUNIT_CASE(pool_coherent_lists),
 	KUNIT_CASE(pool_coherent_only_with_dma_addresses),
 	KUNIT_CASE(pool_cc_guest_keeps_driver_path),
 	{}
