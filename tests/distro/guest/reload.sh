@@ -12,6 +12,30 @@
 . /tests/distro/lib.sh
 GPU=$(cat /root/gpu)
 kreclaimable() { awk '$1 == "KReclaimable:" { print $2 }' /proc/meminfo; }
+# The pools' uevents, from the kernel's netlink socket (busybox uevent runs the
+# logger with each event's variables): "remove" at the unload, "add" at the load.
+EV=/tmp/uevents
+# events N ACTION: the log has N lines "ACTION" for bochs's pool, within 10 s
+events() {
+	_want="$2 pool=0000:00:02.0 device=0000:00:02.0 driver=bochs-drm"
+	_t=100
+	while [ "$(grep -cx "$_want" $EV)" != "$1" ]; do
+		[ $_t -gt 0 ] || return 1
+		_t=$((_t - 1))
+		usleep 100000
+	done
+}
+if [ "$VARIANT" = ours ] && [ "$GPU" = bochs ]; then
+	cat >/tmp/uevent-log <<'EOF'
+#!/bin/sh
+[ "$SUBSYSTEM" = ttm_pool ] || exit 0
+echo "$ACTION pool=$TTM_POOL device=${TTM_POOL_DEVICE-none} driver=${TTM_POOL_DRIVER-none}" >>/tmp/uevents
+EOF
+	chmod 0755 /tmp/uevent-log
+	: >$EV
+	uevent /tmp/uevent-log &
+	listener=$!
+fi
 
 for round in 1 2; do
 	pooled=0
@@ -25,6 +49,7 @@ for round in 1 2; do
 	is "round $round: everything but ttm (and drm, which it uses) unloads" "$left" "drm ttm"
 	if [ "$VARIANT" = ours ]; then
 		ok "round $round: no pool is left (no $T)" test ! -e $T
+		[ -n "${listener:-}" ] && ok "round $round: the pool sent its remove uevent" events "$round" remove
 		drop=$((kr0 - $(kreclaimable)))
 		if [ "$pooled" -gt 0 ]; then
 			ok "round $round: the $((pooled * 4)) kB pooled went back (KReclaimable -$drop kB)" \
@@ -36,10 +61,12 @@ for round in 1 2; do
 	ok "round $round: it is bound" test -e /sys/class/drm/card0
 	if [ "$VARIANT" = ours ]; then
 		ok "round $round: its pool is back" test -n "$(the_pool)"
+		[ -n "${listener:-}" ] && ok "round $round: ...with its add uevent" events "$round" add
 	fi
 	if command -v dumbbuf >/dev/null; then
 		ok "round $round: dumb buffers work" dumbbuf -n 10 -k 4
 	fi
 done
 ok "no 'disagrees about version' or 'Unknown symbol' in the kernel log" no_log_error
+[ -n "${listener:-}" ] && kill "$listener"
 done_testing
