@@ -376,12 +376,16 @@ static bool ttm_pool_clear_on_take(bool zero)
 	return zero || want_init_on_alloc(0);
 }
 
-/* Count @nr pages of chunk @p in (or, negative, out of) @pool. */
+/*
+ * Count @nr pages of chunk @p in (or, negative, out of) @pool. With a single
+ * node (most machines), the per-node count is the pool's count: not kept.
+ */
 static void ttm_pool_account(struct ttm_pool *pool, struct page *p, long nr)
 {
 	int nid = page_to_nid(p);
 
-	atomic_long_add(nr, &ttm_pool_state(pool)->node_pooled[nid]);
+	if (nr_node_ids > 1)
+		atomic_long_add(nr, &ttm_pool_state(pool)->node_pooled[nid]);
 	mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, nr);
 }
 
@@ -836,8 +840,13 @@ unsigned long ttm_pool_release_node_pages(struct ttm_pool *pool,
  */
 unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid)
 {
-	long n = atomic_long_read(&ttm_pool_state(pool)->node_pooled[nid]);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	long n;
 
+	if (nr_node_ids > 1)
+		n = atomic_long_read(&st->node_pooled[nid]);
+	else
+		n = atomic_long_read(&st->pooled);
 	return n > 0 ? n : 0;
 }
 

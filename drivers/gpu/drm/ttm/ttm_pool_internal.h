@@ -65,7 +65,8 @@ struct ttm_pool_type_state {
  * @name_index: N of a "<dev_name>.<N>" name, 0 for "<dev_name>"
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
- *	entries: what the NUMA-aware shrinker counts and scans for a node
+ *	entries: what the NUMA-aware shrinker counts and scans for a node;
+ *	not kept with a single node, where it would equal @pooled
  */
 struct ttm_pool_state {
 	struct list_head anchor;
