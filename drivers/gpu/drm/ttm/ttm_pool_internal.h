@@ -62,7 +62,6 @@ struct ttm_pool_type_state {
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
- * @name_index: N of a "<dev_name>.<N>" name, 0 for "<dev_name>"
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
  *	entries: what the NUMA-aware shrinker counts and scans for a node;
@@ -86,7 +85,6 @@ struct ttm_pool_state {
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
-	unsigned int name_index;
 	struct ttm_pool_sysfs *sysfs;
 	atomic_long_t node_pooled[];
 };

@@ -131,7 +131,6 @@ static void ttm_pool_pick_name(struct ttm_pool *pool, struct ttm_pool_state *st)
 		snprintf(st->name, sizeof(st->name), "%.*s%s",
 			 (int)sizeof(st->name) - 1 - len, base, suffix);
 	}
-	st->name_index = n;
 }
 
 /**
