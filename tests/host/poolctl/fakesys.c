@@ -5,12 +5,20 @@
  *   FAKESYS_LOG=FILE          append "write PATH VALUE" for every write
  *   FAKESYS_FAIL=SUB:ERR,...  writes to paths containing SUB fail with errno ERR
  *   FAKESYS_FAIL_READ=SUB:ERR opens for reading such paths fail with ERR
+ *   FAKESYS_KERNEL=RAMPAGES   writes to a pool's max_pages and watermarks
+ *                             follow the kernel's rules (ttm_pool.c), with the
+ *                             "written" flags kept in the pool's .kstate
+ *                             ("max high low high_set low_set"); max_pages
+ *                             above RAMPAGES fails with ERANGE. An unwritten
+ *                             low follows max only up to high (the ABI's
+ *                             low <= high <= max after every write).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +79,81 @@ int open(const char *path, int flags, ...)
 	return track(real(path, flags, mode), path, flags);
 }
 
+/* The kernel's ttm_pool_set_max_pages() and ttm_pool_set_one_watermark(). */
+static int kernel_write(const char *path, const char *buf, size_t len)
+{
+	static const char *const files[3] = {
+		"max_pages", "high_watermark_pages", "low_watermark_pages"
+	};
+	unsigned long st[5], v, ram = strtoul(getenv("FAKESYS_KERNEL"), NULL, 10);
+	const char *slash = strrchr(path, '/');
+	char dir[4096], f[4200], val[64], *end;
+	int which, i, err = 0;
+	FILE *fp;
+
+	for (which = 0; which < 3; which++)
+		if (!strcmp(slash + 1, files[which]))
+			break;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	snprintf(f, sizeof(f), "%s/.kstate", dir);
+	fp = fopen(f, "r");
+	if (!fp)
+		return -ENOENT;
+	i = fscanf(fp, "%lu %lu %lu %lu %lu", &st[0], &st[1], &st[2], &st[3], &st[4]);
+	fclose(fp);
+	if (i != 5)
+		return -EIO;
+	snprintf(val, sizeof(val), "%.*s", (int)(len < 63 ? len : 63), buf);
+	v = strtoul(val, &end, 10);
+	if (end == val || (*end && strcmp(end, "\n")))
+		err = -EINVAL;
+	else if (which == 0 && v > ram)
+		err = -ERANGE;
+	else if (which == 0) {
+		st[0] = v;
+		if (!st[3] || st[1] > v)
+			st[1] = v;
+		if (!st[4] || st[2] > v)
+			st[2] = st[1] < v ? st[1] : v;
+	} else {
+		unsigned long high = which == 1 ? v : (st[3] ? st[1] : (st[1] > v ? st[1] : v));
+		unsigned long low = which == 2 ? v : (st[4] ? st[2] : (st[2] < v ? st[2] : v));
+
+		if (low > high || high > st[0]) {
+			err = -EINVAL;
+		} else {
+			st[1] = high;
+			st[2] = low;
+			st[3] |= which == 1;
+			st[4] |= which == 2;
+		}
+	}
+	/* Rewritten even after a rejected write: an O_TRUNC open emptied one. */
+	fp = fopen(f, "w");
+	if (!fp)
+		return -EIO;
+	fprintf(fp, "%lu %lu %lu %lu %lu\n", st[0], st[1], st[2], st[3], st[4]);
+	fclose(fp);
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, files[i]);
+		fp = fopen(f, "w");
+		if (!fp)
+			return -EIO;
+		fprintf(fp, "%lu\n", st[i]);
+		fclose(fp);
+	}
+	return err;
+}
+
+static bool kernel_file(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash && getenv("FAKESYS_KERNEL") && strstr(path, "/sys/kernel/ttm/pools/") &&
+	       (!strcmp(slash, "/max_pages") || !strcmp(slash, "/high_watermark_pages") ||
+		!strcmp(slash, "/low_watermark_pages"));
+}
+
 ssize_t write(int fd, const void *buf, size_t len)
 {
 	static ssize_t (*real)(int, const void *, size_t);
@@ -92,6 +175,14 @@ ssize_t write(int fd, const void *buf, size_t len)
 	if (err) {
 		errno = err;
 		return -1;
+	}
+	if (kernel_file(path)) {
+		err = kernel_write(path, buf, len);
+		if (err) {
+			errno = -err;
+			return -1;
+		}
+		return len;
 	}
 	return real(fd, buf, len);
 }

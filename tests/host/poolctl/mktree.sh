@@ -60,6 +60,8 @@ pool() {
 	echo "${11}" >"$d/pooled_cached_pages"
 	echo $(($9 + ${10} + ${11})) >"$d/pooled_pages"
 	echo "${12}" >"$d/inuse_pages"
+	# for the shim's kernel rules (FAKESYS_KERNEL): max high low high_set low_set
+	echo "$6 $7 $8 $(($7 != $6)) $(($8 != $6))" >"$d/.kstate"
 	: >"$d/drain"
 	chmod 0200 "$d/drain"
 	for s in alloc_hit_pages alloc_miss_pages alloc_coherent_pages alloc_page_pages \
