@@ -122,12 +122,23 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	FAKESYS_FAIL=max_pages:13 LD_PRELOAD=$tmp/fakesys.so t set nodev max=1 >"$tmp/out" 2>&1
 	is "$pre EACCES fails (1)" "$?" 1
 	ok "$pre ...as 'needs root'" grep -q "needs root" "$tmp/out"
+	# sizes: pages are a whole decimal number or end in "pages"; bytes have a unit
+	for size in 8192:8192 512pages:512 4096B:1 64K:16 1.5GiB:393216 2M:512 0.5MiB:128; do
+		"$here/mktree.sh" "$tmp/root" full
+		LD_PRELOAD=$tmp/fakesys.so t set nodev max="${size%:*}" >/dev/null 2>&1
+		is "$pre set max=${size%:*} writes ${size#*:} pages" \
+			"$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/max_pages")" "${size#*:}"
+	done
+	t set nodev max=8192.0 >/dev/null 2>"$tmp/err"
+	ok "$pre a fraction of pages is refused with a reason" grep -q "must be whole" "$tmp/err"
+	t set nodev max=512P >/dev/null 2>"$tmp/err"
+	ok "$pre 'P' is refused as ambiguous" grep -q "ambiguous unit 'P'" "$tmp/err"
 	# every start state and request against a model of the kernel's rules
 	# (the ASan build checks every 40th: it is slow)
 	"$here/mktree.sh" "$tmp/model" full
 	rm -rf "$tmp/model/sys/kernel/ttm/pools/0000:"*
-	stride=1
-	[ $flavour = asan ] && stride=40
+	stride=${POOLCTL_MODEL_STRIDE:-1}
+	[ $flavour = asan ] && stride=$((stride * 40))
 	ok "$pre set: every request over every start state matches the kernel model" \
 		python3 "$here/setmodel.py" "$bin" "$tmp/fakesys.so" "$tmp/model" $stride
 	unset FAKESYS_KERNEL
@@ -201,6 +212,18 @@ set nodev max=12Q
 set nodev max=-5
 set nodev max=1.5
 set nodev max=1000p0
+set nodev max=8192.0
+set nodev max=4096e0
+set nodev max=0x1000
+set nodev max=0x1p12
+set nodev max=512P
+set nodev max=512p
+set nodev max=1.5P
+set nodev max=1E
+set nodev max=64MB
+set nodev max=4095B
+set nodev max=+5
+set nodev max=5pagesx
 set nodev size=5
 set --global high=5
 drain

@@ -97,6 +97,7 @@ static void report(const char *name, const char *file, uint64_t before, uint64_t
 static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 			     bool *set)
 {
+	const char *why;
 	int i, k, err;
 
 	if (!argc) {
@@ -115,10 +116,9 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 			       global ? "max=SIZE" : "max=SIZE, high=SIZE or low=SIZE");
 			return -EINVAL;
 		}
-		err = size_parse_pages(eq + 1, pool_page_size(), &want[k]);
+		err = size_parse_pages(eq + 1, pool_page_size(), &want[k], &why);
 		if (err) {
-			warnx_("invalid size '%s': %s", eq + 1, err == -ERANGE ?
-			       "too large" : "expected pages (512, 512p) or bytes (64M, 1.5GiB)");
+			warnx_("invalid size '%s' for %s: %s", eq + 1, key_names[k], why);
 			return -EINVAL;
 		}
 		set[k] = true;

@@ -77,8 +77,11 @@ double pool_hit_percent(const struct pool *p);
 
 /* ---- size.c --------------------------------------------------------------- */
 
-/* Pages ("512", "512p") or bytes with a unit ("64M", "1.5GiB"); 0 or -EINVAL/-ERANGE. */
-int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages);
+/*
+ * Pages ("512", "512pages") or bytes with a unit ("4096B", "64M", "1.5GiB");
+ * 0, or -EINVAL/-ERANGE with *why saying what is wrong.
+ */
+int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages, const char **why);
 /* lsblk-style: "12.5M"; buf of at least 32 bytes. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 
