@@ -168,6 +168,14 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre ...after two updates" "$(grep -c '^Every' "$tmp/out")" 2
 	ok "$pre ...with rates" grep -q 'HITS/s' "$tmp/out"
 
+	# output that cannot be written fails the command (close_stdout)
+	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help; do
+		# shellcheck disable=SC2086
+		t $args >/dev/full 2>"$tmp/err"
+		is "$pre '$args >/dev/full' exits 1" "$?" 1
+		ok "$pre ...with 'write error'" grep -q "write error" "$tmp/err"
+	done
+
 	# degraded trees
 	"$here/mktree.sh" "$tmp/root" nodebugfs
 	t dump >"$tmp/out" 2>&1

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ttm-poolctl.h"
 
@@ -59,6 +60,37 @@ static void usage(FILE *out)
 	fputs("\nSee ttm-poolctl(8) for more.\n", out);
 }
 
+/*
+ * util-linux's close_stdout(): output that could not be written (a full disk,
+ * >/dev/full) fails the command, so "ttm-poolctl ... > f.tmp && mv" never
+ * installs a truncated file.
+ */
+static int close_stream(FILE *f)
+{
+	bool prev_fail = ferror(f) != 0;
+	bool fclose_fail = fclose(f) != 0;
+
+	if (prev_fail || fclose_fail) {
+		if (!fclose_fail)
+			errno = 0;
+		return EOF;
+	}
+	return 0;
+}
+
+static void close_stdout(void)
+{
+	if (close_stream(stdout) != 0 && errno != EPIPE) {
+		if (errno)
+			warnx_("write error: %s", strerror(errno));
+		else
+			warnx_("write error");
+		_exit(EXIT_FAILURE);
+	}
+	if (close_stream(stderr) != 0)
+		_exit(EXIT_FAILURE);
+}
+
 static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 {
 	va_list ap;
@@ -98,6 +130,7 @@ int main(int argc, char **argv)
 	int c, i, nargs;
 	char **args, *end;
 
+	atexit(close_stdout);
 	env = getenv("TTM_POOLCTL_SYSROOT");
 	if (env && *env)
 		sys_set_root(env);
