@@ -189,9 +189,23 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre list shows an unreadable value as -" "$(head -n 1 "$tmp/out" | awk '{ print $2 }')" -
 	"$here/mktree.sh" "$tmp/root" empty
 	t >"$tmp/out" 2>"$tmp/err"
-	is "$pre no pools: exit 1" "$?" 1
+	is "$pre no pools: list exits 0" "$?" 0
 	ok "$pre ...with a one-line explanation" grep -q "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface" "$tmp/err"
 	is "$pre ...on one line" "$(wc -l <"$tmp/err")" 1
+	for args in "list -J" "stats -J"; do
+		# shellcheck disable=SC2086
+		t $args >"$tmp/out" 2>"$tmp/err"
+		is "$pre no pools: $args exits 0" "$?" 0
+		ok "$pre ...with {\"pools\": []}" python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == {"pools": []}' "$tmp/out"
+		ok "$pre ...and nothing on stderr" test ! -s "$tmp/err"
+	done
+	t stats --prometheus >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: stats --prometheus exits 0" "$?" 0
+	ok "$pre ...with HELP and TYPE lines" grep -q "^# TYPE ttm_pool_max_bytes gauge" "$tmp/out"
+	ok "$pre ...and a zero count" grep -qx "ttm_pool_pools 0" "$tmp/out"
+	t show nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: show POOL exits 1" "$?" 1
+	ok "$pre ...saying there are none" grep -q "no pool 'nodev': there are no TTM pools" "$tmp/err"
 	t dump >"$tmp/out" 2>&1
 	is "$pre dump without pools still works" "$?" 0
 

@@ -48,6 +48,7 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
 	if (all) {
+		pools_none_note(&ps);
 		for (j = 0; j < ps.n; j++) {
 			if (drain_one(&ps.v[j], &released))
 				ret = EXIT_FAILURE;

@@ -146,6 +146,8 @@ int cmd_list(const struct outopts *o)
 		return EXIT_USAGE;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
+	if (!o->json)
+		pools_none_note(&ps);
 	tb = table_new(o, "pools");
 	if (!tb)
 		goto out;

@@ -124,11 +124,15 @@ int cmd_prometheus(const struct outopts *o)
 	     "alloc_path", offsetof(struct pool, alloc_path));
 	info(&ps, "ttm_pool_effective_path", "1 for the path the pool uses now.",
 	     "path", offsetof(struct pool, effective_path));
+	head("ttm_pool_pools", "gauge", "Number of TTM pools (0: no TTM driver is bound).");
+	printf("ttm_pool_pools %zu\n", ps.n);
 	if (!sys_read_u64(TTM_SYSFS "/pool_max_pages", &v)) {
 		head("ttm_pool_global_max_bytes", "gauge", "Cap on the memory of all pools.");
 		printf("ttm_pool_global_max_bytes %llu\n", (unsigned long long)(v * ps_bytes));
 	}
-	if (!sys_read_u64(TTM_SYSFS "/pooled_pages", &v)) {
+	if (!sys_exists(TTM_SYSFS))
+		v = 0;	/* the directory is gone with the last pool */
+	if (!sys_exists(TTM_SYSFS) || !sys_read_u64(TTM_SYSFS "/pooled_pages", &v)) {
 		head("ttm_pool_global_pooled_bytes", "gauge", "Memory pooled by all pools.");
 		printf("ttm_pool_global_pooled_bytes %llu\n", (unsigned long long)(v * ps_bytes));
 	}

@@ -60,6 +60,11 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	struct libscols_table *tb;
 	size_t n = 0, i, j;
 
+	if (o->json && !nv) {
+		/* libsmartcols prints nothing for a table without columns */
+		fputs("{\n   \"pools\": []\n}\n", stdout);
+		return EXIT_SUCCESS;
+	}
 	tb = table_new(o, "pools");
 	if (!tb)
 		return EXIT_FAILURE;
@@ -110,7 +115,9 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	v = calloc(ps.n, sizeof(*v));
+	if (!spec && !o->json)
+		pools_none_note(&ps);
+	v = calloc(ps.n + 1, sizeof(*v));
 	if (!v) {
 		pools_free(&ps);
 		return EXIT_FAILURE;
@@ -122,7 +129,7 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 		for (i = 0; i < ps.n; i++)
 			v[n++] = &ps.v[i];
 	}
-	ret = n ? print_pools(o, v, n, stats_only) : EXIT_FAILURE;
+	ret = n || !spec ? print_pools(o, v, n, stats_only) : EXIT_FAILURE;
 	free(v);
 	pools_free(&ps);
 	return ret;

@@ -142,16 +142,20 @@ int pools_load(struct pools *ps)
 
 	ps->v = NULL;
 	ps->n = 0;
+	ps->why = NULL;
 	if (!sys_exists(TTM_SYSFS)) {
-		warnx_("no TTM pools: %s does not exist (no TTM driver is bound, "
-		       "or the kernel has no ttm-pool sysfs interface)",
-		       sys_path(TTM_SYSFS));
-		return -ENOENT;
+		/* the directory exists while a pool does */
+		ps->why = "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface";
+		return 0;
 	}
 	d = opendir(sys_path(TTM_SYSFS "/pools"));
 	if (!d) {
 		int err = errno;
 
+		if (err == ENOENT) {
+			ps->why = "no TTM driver is bound";
+			return 0;
+		}
 		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
 		       sys_strerror(err));
 		return -err;
@@ -170,8 +174,8 @@ int pools_load(struct pools *ps)
 	closedir(d);
 	if (!n) {
 		free(names);
-		warnx_("no TTM pools: no TTM driver is bound");
-		return -ENOENT;
+		ps->why = "no TTM driver is bound";
+		return 0;
 	}
 	qsort(names, n, sizeof(*names), cmpstr);
 	ps->v = calloc(n, sizeof(*ps->v));
@@ -210,6 +214,11 @@ struct pool *pools_find(struct pools *ps, const char *spec)
 	size_t i, hits = 0;
 	ssize_t n;
 
+	if (!ps->n) {
+		warnx_("no pool '%s': there are no TTM pools (%s)", spec,
+		       ps->why ? ps->why : "none found");
+		return NULL;
+	}
 	for (i = 0; i < ps->n; i++)
 		if (!strcmp(ps->v[i].name, spec))
 			return &ps->v[i];

@@ -52,3 +52,9 @@ void warnx_(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void pools_none_note(const struct pools *ps)
+{
+	if (!ps->n)
+		warnx_("no TTM pools: %s", ps->why ? ps->why : "none found");
+}

@@ -61,9 +61,10 @@ struct pool {
 struct pools {
 	struct pool *v;
 	size_t n;
+	const char *why;	/* why there are none */
 };
 
-/* 0, or -errno with a message printed if the ABI is missing. */
+/* 0 (maybe with no pools, ->why says why), or -errno after a message. */
 int pools_load(struct pools *ps);
 void pools_free(struct pools *ps);
 int pool_load(struct pool *p, const char *name);
@@ -113,5 +114,7 @@ int cmd_dump(const struct outopts *o, const char *spec);
 int cmd_prometheus(const struct outopts *o);
 int cmd_watch(const struct outopts *o);
 void list_columns_help(FILE *out);
+/* Tell, on stderr, that there are no pools (for the human formats). */
+void pools_none_note(const struct pools *ps);
 
 #endif
