@@ -162,11 +162,45 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>&1
 	is "$pre path POOL WORD writes alloc_path" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "alloc_path=coherent"
 
-	# watch, bounded
+	# watch, bounded: the first frame at once, then one per interval
 	t watch -i 0.05 -c 2 >"$tmp/out" 2>&1
 	is "$pre watch -c 2 ends" "$?" 0
 	is "$pre ...after two updates" "$(grep -c '^Every' "$tmp/out")" 2
 	ok "$pre ...with rates" grep -q 'HITS/s' "$tmp/out"
+	ok "$pre watch shows the first frame at once" timeout 3 "$bin" --sysroot "$tmp/root" watch -c 1 -i 30
+	for args in "-J" "-r" "-n"; do
+		t watch $args -c 2 -i 0.1 >"$tmp/out" 2>&1
+		ok "$pre watch $args has no banner" sh -c "! grep -q '^Every' '$tmp/out'"
+	done
+	# JSON Lines with numbers; rates over the time that passed (the hits
+	# counter grows by 1000 between the two reads)
+	hits=$tmp/root/sys/kernel/ttm/pools/nodev/stats/alloc_hit_pages
+	echo 5 >"$hits"
+	t watch -J -c 2 -i 1 >"$tmp/out" &
+	wpid=$!
+	sleep 0.5
+	echo 1005 >"$hits"
+	wait $wpid
+	is "$pre watch -J exits 0" "$?" 0
+	ok "$pre ...one JSON object per line, numbers as numbers, rates over the elapsed time" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+a, b = (json.loads(x) for x in lines)
+assert a["elapsed"] is None and a["pools"][0]["hits_per_s"] is None, a
+assert b["elapsed"] >= 0.999, b["elapsed"]
+for p in b["pools"]:
+    for k in ("pooled", "inuse", "hits_per_s", "misses_per_s", "releases_per_s"):
+        assert isinstance(p[k], (int, float)), (k, p)
+nodev = [p for p in b["pools"] if p["name"] == "nodev"][0]
+delta = nodev["hits_per_s"] * b["elapsed"]
+assert abs(delta - 1000) < 1, (delta, b)' "$tmp/out"
+	t watch -J -c 3 -i 1e-9 >"$tmp/out"
+	ok "$pre watch -i 1e-9 waits 0.1 s (like watch(1)), not a busy loop" python3 -c '
+import json, sys
+for x in open(sys.argv[1]).read().splitlines()[1:]:
+    assert json.loads(x)["elapsed"] >= 0.099, x' "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
 
 	# output that cannot be written fails the command (close_stdout)
 	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help; do

@@ -50,7 +50,7 @@ static void usage(FILE *out)
 	      "     --prometheus       stats in the node_exporter textfile format\n"
 	      "     --all              drain every pool\n"
 	      "     --global           set the cap on all pools together\n"
-	      " -i, --interval <secs>  watch: seconds between updates (default 1)\n"
+	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
 	      "                        (also $TTM_POOLCTL_SYSROOT)\n"

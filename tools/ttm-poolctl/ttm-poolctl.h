@@ -14,6 +14,9 @@
 
 #define EXIT_USAGE 2
 
+/* watch: like watch(1), no faster than this */
+#define WATCH_MIN_INTERVAL 0.1
+
 /* Paths below the sysroot. */
 #define TTM_SYSFS "/sys/kernel/ttm"
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
