@@ -65,6 +65,7 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
 		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
 
+	log=$tmp/writes
 	# POOL by name, PCI address, /dev/dri/cardN, unique driver
 	for spec in 0000:00:02.0 00:02.0 /dev/dri/card0 bochs-drm; do
 		is "$pre POOL '$spec' finds the bochs pool" "$(t show "$spec" | awk '$1 == "name" { print $2 }')" 0000:00:02.0
@@ -74,13 +75,21 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	t show amdgpu >/dev/null 2>"$tmp/err"
 	is "$pre an ambiguous driver name fails (1)" "$?" 1
 	ok "$pre ...and says so" grep -q "has 2 pools" "$tmp/err"
+	# an empty POOL (an unset variable) selects nothing
+	for cmd in show stats "set max=0" drain "path page" dump; do
+		: >"$log"
+		# shellcheck disable=SC2086
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t ${cmd%% *} "" ${cmd#"${cmd%% *}"} >/dev/null 2>"$tmp/err"
+		is "$pre empty POOL: '${cmd%% *} \"\"' exits 2" "$?" 2
+		ok "$pre ...saying so" grep -q "empty POOL" "$tmp/err"
+		is "$pre ...writing nothing" "$(wc -l <"$log")" 0
+	done
 	t show nosuch >/dev/null 2>"$tmp/err"
 	is "$pre an unknown pool fails (1)" "$?" 1
 	ok "$pre ...naming it" grep -q "no pool 'nosuch'" "$tmp/err"
 
 	# set: ordering and rollback, the shim playing the kernel's rules
 	export FAKESYS_KERNEL=1000000
-	log=$tmp/writes
 	writes() { awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' '; }
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1

@@ -205,6 +205,12 @@ int main(int argc, char **argv)
 					   cmd_names[cmd]);
 		}
 	}
+	/* "set $POOL max=0" with POOL unset must not pick a pool */
+	for (i = 0; i < nargs; i++)
+		if (!*args[i])
+			return bad("%s: empty %s (is a variable unset?)", cmd_names[cmd],
+				   cmd == C_SET && i > 0 ? "setting" :
+				   cmd == C_PATH && i > 0 ? "path" : "POOL");
 	if (cmd == C_DUMP)
 		o.outfile = oarg;
 	else

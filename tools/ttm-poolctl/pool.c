@@ -214,6 +214,10 @@ struct pool *pools_find(struct pools *ps, const char *spec)
 	size_t i, hits = 0;
 	ssize_t n;
 
+	if (!*spec) {
+		warnx_("empty POOL");
+		return NULL;
+	}
 	if (!ps->n) {
 		warnx_("no pool '%s': there are no TTM pools (%s)", spec,
 		       ps->why ? ps->why : "none found");
