@@ -95,6 +95,7 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word)
 		name = strdup(p->name);
 		pool_free(p);
 		if (!name || pool_load(p, name)) {
+			warnx_("%s: the pool went away", name ? name : "?");
 			free(name);
 			goto out;
 		}

@@ -127,7 +127,8 @@ static char *cell(const struct outopts *o, const struct pool *p, int c)
 	case COL_HIT:
 		hit = pool_hit_percent(p);
 		return hit < 0 ? NULL : xasprintf("%.1f", hit);
-	case COL_NUMA: return xasprintf("%d", p->numa_node);
+	case COL_NUMA:
+		return p->numa_node == NUMA_UNKNOWN ? NULL : xasprintf("%d", p->numa_node);
 	case COL_DMA32: return p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32);
 	}
 	return NULL;

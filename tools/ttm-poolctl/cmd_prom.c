@@ -22,19 +22,28 @@ static void label(const char *s)
 	}
 }
 
+/* Labels with an empty value are left out: Prometheus treats them as absent. */
 static void labels(const struct pool *p, const char *extra_key, const char *extra)
 {
 	fputs("{pool=\"", stdout);
 	label(p->name);
-	fputs("\",device=\"", stdout);
-	label(p->device);
-	fputs("\",driver=\"", stdout);
-	label(p->driver ? p->driver : "");
-	if (extra_key) {
-		printf("\",%s=\"", extra_key);
-		label(extra);
+	putchar('"');
+	if (p->device && *p->device) {
+		fputs(",device=\"", stdout);
+		label(p->device);
+		putchar('"');
 	}
-	fputs("\"}", stdout);
+	if (p->driver && *p->driver) {
+		fputs(",driver=\"", stdout);
+		label(p->driver);
+		putchar('"');
+	}
+	if (extra_key) {
+		printf(",%s=\"", extra_key);
+		label(extra);
+		putchar('"');
+	}
+	putchar('}');
 }
 
 static void head(const char *name, const char *type, const char *help)
@@ -86,8 +95,10 @@ static void info(const struct pools *ps, const char *name, const char *help,
 		const struct pool *p = &ps->v[j];
 		const char *val = *(char *const *)((const char *)p + field);
 
+		if (!val || !*val)
+			continue;	/* unreadable: no sample rather than path="" */
 		fputs(name, stdout);
-		labels(p, key, val ? val : "");
+		labels(p, key, val);
 		printf(" 1\n");
 	}
 }

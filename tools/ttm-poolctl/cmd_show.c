@@ -34,7 +34,8 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only)
 	if (!stats_only) {
 		add(kv, &n, "device", strdup(p->device), false);
 		add(kv, &n, "driver", p->driver ? strdup(p->driver) : NULL, false);
-		add(kv, &n, "numa_node", xasprintf("%d", p->numa_node), true);
+		add(kv, &n, "numa_node", p->numa_node == NUMA_UNKNOWN ? NULL :
+		    xasprintf("%d", p->numa_node), true);
 		add(kv, &n, "dma32", p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32), true);
 		add(kv, &n, "alloc_path", p->alloc_path ? strdup(p->alloc_path) : NULL, false);
 		add(kv, &n, "effective_path",
@@ -125,6 +126,14 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 	if (spec) {
 		v[0] = pools_find(&ps, spec);
 		n = v[0] ? 1 : 0;
+		if (n && v[0]->max == UINT64_MAX) {
+			/* nothing of it can be read: say why rather than show "-" */
+			int err = sys_read_u64(pool_file(v[0]->name, "max_pages"), &v[0]->max);
+
+			warnx_("cannot read %s: %s", sys_path(pool_file(v[0]->name, "max_pages")),
+			       sys_strerror(err));
+			n = 0;
+		}
 	} else {
 		for (i = 0; i < ps.n; i++)
 			v[n++] = &ps.v[i];

@@ -75,9 +75,16 @@ int pool_load(struct pool *p, const char *name)
 {
 	char link[PATH_MAX], *s, *slash;
 	ssize_t n;
-	int i;
+	int i, err;
 
 	memset(p, 0, sizeof(*p));
+	/*
+	 * A pool that went away (unbind) between readdir() and here: its
+	 * directory is gone (ENOENT) or its files fail with ENODEV.
+	 */
+	err = sys_read_u64(pool_file(name, "max_pages"), &p->max);
+	if (err == -ENOENT || err == -ENODEV)
+		return -ENOENT;
 	p->name = strdup(name);
 	if (!p->name)
 		return -ENOMEM;
@@ -95,7 +102,7 @@ int pool_load(struct pool *p, const char *name)
 	free(s);
 	p->effective_path = read_str(name, "effective_path");
 	s = read_str(name, "numa_node");
-	p->numa_node = s ? atoi(s) : -1;
+	p->numa_node = s && *s ? atoi(s) : NUMA_UNKNOWN;
 	free(s);
 	s = read_str(name, "dma32");
 	p->dma32 = s ? atoi(s) : -1;
@@ -179,8 +186,13 @@ int pools_load(struct pools *ps)
 	}
 	qsort(names, n, sizeof(*names), cmpstr);
 	ps->v = calloc(n, sizeof(*ps->v));
-	for (i = 0; ps->v && i < n; i++)
-		pool_load(&ps->v[ps->n++], names[i]);
+	for (i = 0; ps->v && i < n; i++) {
+		int err = pool_load(&ps->v[ps->n], names[i]);
+
+		if (err == -ENOENT)
+			continue;	/* vanished: not a pool any more */
+		ps->n++;
+	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

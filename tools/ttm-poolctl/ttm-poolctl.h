@@ -47,13 +47,15 @@ enum pool_stat {
 };
 extern const char *const pool_stat_names[ST_NR];
 
+#define NUMA_UNKNOWN (-1000)
+
 struct pool {
 	char *name;
 	char *device;		/* basename of the device link, or "" */
 	char *driver;
 	char *alloc_path;	/* the configured word: auto, coherent, page */
 	char *effective_path;
-	int numa_node;
+	int numa_node;		/* NUMA_UNKNOWN if unreadable */
 	int dma32;
 	uint64_t max, high, low;
 	uint64_t pooled, wc, uc, cached, inuse;
@@ -70,6 +72,7 @@ struct pools {
 /* 0 (maybe with no pools, ->why says why), or -errno after a message. */
 int pools_load(struct pools *ps);
 void pools_free(struct pools *ps);
+/* 0, or -ENOENT if the pool is gone (unbound), -ENOMEM. */
 int pool_load(struct pool *p, const char *name);
 void pool_free(struct pool *p);
 /* Find POOL by name, PCI address, /dev/dri/cardN or unique driver; prints errors. */
