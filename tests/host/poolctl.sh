@@ -219,6 +219,23 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 		ok "$pre ...with 'write error'" grep -q "write error" "$tmp/err"
 	done
 
+	# dump: swiotlb as the kernel says it, the ttm module parameters
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: swiotlb_force from the kernel's pool dumps" grep -qx "swiotlb_force: yes (the kernel, pool 0000:00:02.0: swiotlb forces bouncing)" "$tmp/out"
+	ok "$pre ...the module parameters" grep -qx "alloc_path: auto" "$tmp/out"
+	ok "$pre ...and /sys/kernel/debug/swiotlb" grep -qx "io_tlb_nslabs: 32768" "$tmp/out"
+	echo "console=ttyS0 swiotlb=65536,force quiet" >"$tmp/root/proc/cmdline"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: swiotlb=65536,force is on the swiotlb_cmdline line" grep -qx "swiotlb_cmdline: swiotlb=65536,force" "$tmp/out"
+	ok "$pre ...and bouncing is reported" grep -q "^swiotlb_force: yes" "$tmp/out"
+	echo "console=ttyS0 quiet" >"$tmp/root/proc/cmdline"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: bouncing forced without any option (SEV, TDX) is reported" grep -q "^swiotlb_force: yes" "$tmp/out"
+	sed -i 's/^swiotlb_force: 1/swiotlb_force: 0/' "$tmp/root/sys/kernel/debug/ttm/pools/"*
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: no bouncing when the kernel says so" grep -qx "swiotlb_force: no (the kernel, 4 of 4 pools)" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+
 	# degraded trees
 	"$here/mktree.sh" "$tmp/root" nodebugfs
 	t dump >"$tmp/out" 2>&1

@@ -108,6 +108,81 @@ static void file_section(struct dump *d, const char *title, const char *rel)
 	free(s);
 }
 
+/* The swiotlb= options of the command line, verbatim. */
+static void swiotlb_cmdline(struct dump *d, const char *cmdline)
+{
+	const char *p = cmdline;
+	bool any = false;
+	size_t n;
+
+	fputs("swiotlb_cmdline:", d->out);
+	while (p && (p = strstr(p, "swiotlb="))) {
+		if (p == cmdline || p[-1] == ' ') {
+			n = strcspn(p, " \n");
+			fprintf(d->out, " %.*s", (int)n, p);
+			any = true;
+		}
+		p += 8;
+	}
+	fputs(any ? "\n" : " (none)\n", d->out);
+}
+
+/* "key: value" of a debugfs pool dump; NULL if absent. */
+static char *dump_field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ':' && p[klen + 1] == ' ')
+			return strndup(p + klen + 2, strcspn(p + klen + 2, "\n"));
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Whether swiotlb bounces, as the kernel says it in each pool's debugfs
+ * dump (swiotlb_force, path_reason): forced bouncing has other causes than
+ * the command line (swiotlb=N,force, AMD SEV, Intel TDX, Xen).
+ */
+static void swiotlb_force(struct dump *d, const struct pools *ps)
+{
+	char rel[PATH_MAX], *text, *force, *reason;
+	const char *yes = NULL;
+	char *yes_reason = NULL;
+	size_t i, known = 0;
+
+	for (i = 0; i < ps->n; i++) {
+		snprintf(rel, sizeof(rel), TTM_DEBUGFS "/pools/%s", ps->v[i].name);
+		text = sys_read(rel);
+		force = dump_field(text, "swiotlb_force");
+		reason = dump_field(text, "path_reason");
+		if (force) {
+			known++;
+			if (!yes && strcmp(force, "0")) {
+				yes = ps->v[i].name;
+				yes_reason = reason;
+				reason = NULL;
+			}
+		}
+		free(force);
+		free(reason);
+		free(text);
+	}
+	if (yes)
+		fprintf(d->out, "swiotlb_force: yes (the kernel, pool %s: %s)\n", yes,
+			yes_reason ? yes_reason : "no path_reason");
+	else if (known)
+		fprintf(d->out, "swiotlb_force: no (the kernel, %zu of %zu pools)\n", known, ps->n);
+	else
+		fprintf(d->out, "swiotlb_force: unknown (%s)\n", ps->n ?
+			"the pools' debugfs dumps are not readable" : "no pools");
+	free(yes_reason);
+}
+
 static bool log_relevant(const char *msg)
 {
 	static const char *const words[] = {
@@ -215,9 +290,9 @@ int cmd_dump(const struct outopts *o, const char *spec)
 	line_from(&d, "kernel", "/proc/sys/kernel/osrelease");
 	line_from(&d, "cmdline", "/proc/cmdline");
 	cmdline = sys_read("/proc/cmdline");
-	fprintf(d.out, "swiotlb_force: %s\n",
-		cmdline && strstr(cmdline, "swiotlb=force") ? "yes (command line)" : "no");
+	swiotlb_cmdline(&d, cmdline);
 	free(cmdline);
+	swiotlb_force(&d, &ps);
 	fprintf(d.out, "page_size: %llu\n", (unsigned long long)pool_page_size());
 
 	fprintf(d.out, "\n== global (%s)\n", TTM_SYSFS);
@@ -238,6 +313,10 @@ int cmd_dump(const struct outopts *o, const char *spec)
 	}
 	if (!only)
 		file_section(&d, "debugfs page_pool", TTM_DEBUGFS "/page_pool");
+	fprintf(d.out, "\n== swiotlb (/sys/kernel/debug/swiotlb)\n");
+	dir_values(&d, "/sys/kernel/debug/swiotlb", "");
+	fprintf(d.out, "\n== ttm module parameters (/sys/module/ttm/parameters)\n");
+	dir_values(&d, "/sys/module/ttm/parameters", "");
 	kernel_log(&d);
 	meminfo(&d);
 	fprintf(d.out, "\n== notes\n%s", d.notes_len ? d.notes : "(none)\n");
