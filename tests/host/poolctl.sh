@@ -236,6 +236,25 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	ok "$pre dump: no bouncing when the kernel says so" grep -qx "swiotlb_force: no (the kernel, 4 of 4 pools)" "$tmp/out"
 	"$here/mktree.sh" "$tmp/root" full
 
+	# dump -o: a new file renamed into place, never written through a symlink
+	mkdir -p "$tmp/out.d"
+	echo precious >"$tmp/out.d/victim"
+	ln -sf victim "$tmp/out.d/dump.txt"
+	t dump -o "$tmp/out.d/dump.txt" >/dev/null 2>&1
+	is "$pre dump -o over a symlink succeeds" "$?" 0
+	is "$pre ...without writing through it" "$(cat "$tmp/out.d/victim")" precious
+	ok "$pre ...replacing the link with the dump" sh -c "test ! -L '$tmp/out.d/dump.txt' && grep -q '^ttm-poolctl dump v1' '$tmp/out.d/dump.txt'"
+	is "$pre ...leaving no temporary file" "$(find "$tmp/out.d" -name '.*' | wc -l)" 0
+	t dump -o "$tmp/no/such/dir/dump.txt" >/dev/null 2>"$tmp/err"
+	is "$pre dump -o into a missing directory fails (1)" "$?" 1
+	rm -rf "$tmp/out.d"
+	# the kernel log keeps the newest lines
+	for i in $(seq 1 3000); do echo "6,$((200 + i)),$((4000000 + i)),-;[drm] line $i"; done >>"$tmp/root/dev/kmsg"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump keeps the newest kernel log lines" grep -q "\[drm\] line 3000$" "$tmp/out"
+	ok "$pre ...and says how many older ones it left out" grep -q "^(1003 older lines left out)" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+
 	# degraded trees
 	"$here/mktree.sh" "$tmp/root" nodebugfs
 	t dump >"$tmp/out" 2>&1

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ttm-poolctl.h"
@@ -198,43 +199,86 @@ static bool log_relevant(const char *msg)
 	return false;
 }
 
-/* The kernel log from /dev/kmsg ("prio,seq,usec,flags;message" records). */
+#define KLOG_KEEP 2000	/* relevant lines kept: the newest */
+
+struct klog {
+	char *line[KLOG_KEEP];
+	size_t next, n, dropped;
+};
+
+static void klog_record(struct klog *k, char *rec)
+{
+	unsigned long long usec = 0;
+	char *msg = strchr(rec, ';');
+
+	if (rec[0] == ' ' || !msg || !log_relevant(msg + 1))
+		return;		/* continuation lines (" SUBSYSTEM=") and the rest */
+	sscanf(rec, "%*u,%*u,%llu", &usec);
+	if (k->n == KLOG_KEEP) {
+		free(k->line[k->next]);
+		k->dropped++;
+	} else {
+		k->n++;
+	}
+	k->line[k->next] = xasprintf("[%5llu.%06llu] %s", usec / 1000000, usec % 1000000,
+				     msg + 1);
+	k->next = (k->next + 1) % KLOG_KEEP;
+}
+
+/*
+ * The kernel log from /dev/kmsg ("prio,seq,usec,flags;message" records, one
+ * per read() from the device, lines of a regular file in a copied tree):
+ * the newest KLOG_KEEP relevant lines, which matter most.
+ */
 static void kernel_log(struct dump *d)
 {
-	static char buf[1 << 20];
-	size_t len = 0;
+	static char buf[1 << 16];
+	static struct klog k;
+	size_t len = 0, i;
 	ssize_t n;
-	char *line, *save;
+	char *nl, *start;
 	int fd;
 
 	fprintf(d->out, "\n== kernel log (TTM, DRM, swiotlb)\n");
 	fd = open(sys_path("/dev/kmsg"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(d->out, "(not available: %s)\n", sys_strerror(errno));
-		note(d, sys_path("/dev/kmsg"), errno);
+		int err = errno;
+
+		fprintf(d->out, "(not available: %s)\n", sys_strerror(err));
+		note(d, sys_path("/dev/kmsg"), err);
 		return;
 	}
-	while (len < sizeof(buf) - 1) {
+	for (;;) {
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EPIPE)
 			continue;	/* records overwritten while reading */
 		if (n <= 0)
 			break;
 		len += n;
+		buf[len] = '\0';
+		for (start = buf; (nl = strchr(start, '\n')); start = nl + 1) {
+			*nl = '\0';
+			klog_record(&k, start);
+		}
+		len -= start - buf;
+		memmove(buf, start, len);
+		if (len == sizeof(buf) - 1)
+			len = 0;	/* a line longer than the buffer: drop it */
 	}
 	close(fd);
-	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long usec = 0;
-		char *msg = strchr(line, ';');
-
-		if (line[0] == ' ' || !msg)
-			continue;
-		sscanf(line, "%*u,%*u,%llu", &usec);
-		if (log_relevant(msg + 1))
-			fprintf(d->out, "[%5llu.%06llu] %s\n", usec / 1000000,
-				usec % 1000000, msg + 1);
+	if (len) {
+		buf[len] = '\0';
+		klog_record(&k, buf);
 	}
+	if (k.dropped)
+		fprintf(d->out, "(%zu older lines left out)\n", k.dropped);
+	for (i = 0; i < k.n; i++) {
+		size_t j = (k.next + KLOG_KEEP - k.n + i) % KLOG_KEEP;
+
+		fprintf(d->out, "%s\n", k.line[j]);
+		free(k.line[j]);
+	}
+	k.n = k.next = k.dropped = 0;
 }
 
 static void meminfo(struct dump *d)
@@ -258,10 +302,60 @@ static void meminfo(struct dump *d)
 	free(s);
 }
 
+/*
+ * The output file is written as a new temporary file next to it (mkostemp:
+ * O_CREAT|O_EXCL, so never through a symlink an attacker planted in /tmp)
+ * and renamed over FILE when complete, which replaces a symlink rather than
+ * following it.
+ */
+static FILE *out_open(const char *file, char *tmp, size_t len)
+{
+	const char *slash = strrchr(file, '/');
+	mode_t mask;
+	FILE *f;
+	int fd;
+
+	if (slash)
+		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)(slash - file), file, slash + 1);
+	else
+		snprintf(tmp, len, ".%s.XXXXXX", file);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		warnx_("cannot create a file next to %s: %s", file, sys_strerror(errno));
+		return NULL;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
+		warnx_("cannot write %s: %s", tmp, sys_strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return f;
+}
+
+static int out_close(FILE *f, const char *tmp, const char *file)
+{
+	bool failed = ferror(f) != 0;
+
+	if (fclose(f) || failed) {
+		warnx_("cannot write %s: %s", file, failed ? "write error" : sys_strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, file)) {
+		warnx_("cannot rename %s to %s: %s", tmp, file, sys_strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_dump(const struct outopts *o, const char *spec)
 {
 	struct dump d = { .out = stdout };
-	char rel[PATH_MAX], *cmdline;
+	char rel[PATH_MAX], tmpname[PATH_MAX], *cmdline;
 	struct pools ps = { 0 };
 	struct pool *only = NULL;
 	size_t i;
@@ -277,9 +371,8 @@ int cmd_dump(const struct outopts *o, const char *spec)
 		return EXIT_FAILURE;
 	}
 	if (o->outfile) {
-		d.out = fopen(o->outfile, "w");
+		d.out = out_open(o->outfile, tmpname, sizeof(tmpname));
 		if (!d.out) {
-			warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
 			pools_free(&ps);
 			return EXIT_FAILURE;
 		}
@@ -321,8 +414,7 @@ int cmd_dump(const struct outopts *o, const char *spec)
 	meminfo(&d);
 	fprintf(d.out, "\n== notes\n%s", d.notes_len ? d.notes : "(none)\n");
 
-	if (d.out != stdout && fclose(d.out)) {
-		warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
+	if (d.out != stdout && out_close(d.out, tmpname, o->outfile)) {
 		pools_free(&ps);
 		return EXIT_FAILURE;
 	}
