@@ -236,6 +236,14 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	ok "$pre dump: no bouncing when the kernel says so" grep -qx "swiotlb_force: no (the kernel, 4 of 4 pools)" "$tmp/out"
 	"$here/mktree.sh" "$tmp/root" full
 
+	# writes replace the value in a plain file (a copied tree): O_TRUNC
+	"$here/mktree.sh" "$tmp/root" full
+	t set --global max=16384 >/dev/null 2>&1
+	is "$pre set writes 16384 over 131072 whole" "$(cat "$tmp/root/sys/kernel/ttm/pool_max_pages")" 16384
+	t path nodev coherent >/dev/null 2>&1
+	is "$pre path writes coherent over '[auto] coherent page' whole" "$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/alloc_path")" coherent
+	"$here/mktree.sh" "$tmp/root" full
+
 	# dump -o: a new file renamed into place, never written through a symlink
 	mkdir -p "$tmp/out.d"
 	echo precious >"$tmp/out.d/victim"

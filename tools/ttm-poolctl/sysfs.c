@@ -83,7 +83,7 @@ int sys_write(const char *rel, const char *val)
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(sys_path(rel), O_WRONLY | O_CLOEXEC);
+	fd = open(sys_path(rel), O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);

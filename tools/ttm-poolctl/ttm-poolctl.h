@@ -30,7 +30,7 @@ const char *sys_path(const char *rel);
 /* Read a whole small file, trailing newline removed; NULL and errno set on error. */
 char *sys_read(const char *rel);
 int sys_read_u64(const char *rel, uint64_t *val);
-/* Write @val; 0 or -errno. */
+/* Write @val (O_TRUNC: a copied tree keeps one value per file); 0 or -errno. */
 int sys_write(const char *rel, const char *val);
 bool sys_exists(const char *rel);
 /* "needs root" for EACCES/EPERM, strerror() otherwise. */

@@ -5,6 +5,9 @@
  *   FAKESYS_LOG=FILE          append "write PATH VALUE" for every write
  *   FAKESYS_FAIL=SUB:ERR,...  writes to paths containing SUB fail with errno ERR
  *   FAKESYS_FAIL_READ=SUB:ERR opens for reading such paths fail with ERR
+ * Like sysfs, a write replaces the value and a rejected write changes
+ * nothing: O_TRUNC on files below /sys/ is applied at the first accepted
+ * write rather than at open.
  *   FAKESYS_KERNEL=RAMPAGES   writes to a pool's max_pages and watermarks
  *                             follow the kernel's rules (ttm_pool.c), with the
  *                             "written" flags kept in the pool's .kstate
@@ -25,6 +28,7 @@
 #include <unistd.h>
 
 static char *paths[1024];
+static bool trunc_at_write[1024];
 
 static int rule(const char *env, const char *path)
 {
@@ -76,6 +80,13 @@ int open(const char *path, int flags, ...)
 	if (flags & O_CREAT)
 		mode = va_arg(ap, mode_t);
 	va_end(ap);
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && strstr(path, "/sys/")) {
+		int fd = track(real(path, flags & ~O_TRUNC, mode), path, flags);
+
+		if (fd >= 0 && fd < 1024)
+			trunc_at_write[fd] = true;
+		return fd;
+	}
 	return track(real(path, flags, mode), path, flags);
 }
 
@@ -184,6 +195,11 @@ ssize_t write(int fd, const void *buf, size_t len)
 		}
 		return len;
 	}
+	if (fd >= 0 && fd < 1024 && trunc_at_write[fd]) {
+		trunc_at_write[fd] = false;
+		if (ftruncate(fd, 0))
+			return -1;
+	}
 	return real(fd, buf, len);
 }
 
@@ -196,6 +212,7 @@ int close(int fd)
 	if (fd >= 0 && fd < 1024) {
 		free(paths[fd]);
 		paths[fd] = NULL;
+		trunc_at_write[fd] = false;
 	}
 	return real(fd);
 }
