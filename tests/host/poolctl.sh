@@ -369,6 +369,58 @@ list --all
 drain nodev --global
 list --prometheus
 CASES
+	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
+	"$here/mktree.sh" "$tmp/root" full
+	mkdir -p "$tmp/root/etc/ttm-pool.d"
+	cat >"$tmp/root/etc/ttm-pool.d/50-test.conf" <<'CONF'
+# comment
+[global]
+max = 1G
+
+[driver amdgpu]
+max = 512M
+high = 256M
+low = 128M
+
+[device 03:00.0]
+path = page
+
+[pool nodev*]
+max = 1000
+CONF
+	cat >"$tmp/root/etc/ttm-pool.d/60-later.conf" <<'CONF'
+[pool 0000:03:00.0.1]
+max = 100000pages
+CONF
+	echo "[pool nodev]" >"$tmp/root/etc/ttm-pool.d/README"
+	t apply --dry-run >"$tmp/out" 2>&1
+	is "$pre apply --dry-run exits 0" "$?" 0
+	is "$pre ...and shows, per pool, what it would set and from where" "$(norm <"$tmp/out")" \
+"global: max=262144 (SYSROOT/etc/ttm-pool.d/50-test.conf:2)
+0000:03:00.0: max=131072 high=65536 low=32768 path=page (SYSROOT/etc/ttm-pool.d/50-test.conf:5, SYSROOT/etc/ttm-pool.d/50-test.conf:10)
+0000:03:00.0.1: max=100000 high=65536 low=32768 path=page (SYSROOT/etc/ttm-pool.d/50-test.conf:5, SYSROOT/etc/ttm-pool.d/50-test.conf:10, SYSROOT/etc/ttm-pool.d/60-later.conf:1)
+nodev: max=1000 (SYSROOT/etc/ttm-pool.d/50-test.conf:13)"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply --dry-run >/dev/null 2>&1
+	is "$pre ...writing nothing" "$(wc -l <"$log")" 0
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply --pool 0000:03:00.0 >"$tmp/out" 2>&1
+	is "$pre apply --pool (the udev rule) exits 0" "$?" 0
+	is "$pre ...and sets the global cap and that pool only" "$(awk '{ sub(".*/sys/kernel/ttm/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"pool_max_pages=262144 pools/0000:03:00.0/max_pages=131072 pools/0000:03:00.0/low_watermark_pages=32768 pools/0000:03:00.0/high_watermark_pages=65536 pools/0000:03:00.0/alloc_path=page "
+	is "$pre ...which it reads back" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/high_watermark_pages")" 65536
+	FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply >"$tmp/out" 2>&1
+	is "$pre apply of every pool exits 0" "$?" 0
+	is "$pre ...nodev's cap" "$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/max_pages")" 1000
+	is "$pre ...the later file wins" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0.1/max_pages")" 100000
+	t apply --pool nosuch >/dev/null 2>"$tmp/err"
+	is "$pre apply --pool of an unknown pool fails (1)" "$?" 1
+	printf '[pool x]\nmax = 1P\nfoo = 1\n[bogus]\nmax = 1\nhigh = 2\n[global]\nhigh = 5\n' >"$tmp/bad.conf"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply "$tmp/bad.conf" >/dev/null 2>"$tmp/err"
+	is "$pre apply of a broken file fails (1)" "$?" 1
+	is "$pre ...naming every bad line (not the keys of a bad section)" "$(sed 's/^.*bad.conf:\([0-9]*\):.*/\1/' "$tmp/err" | tr '\n' ' ')" "2 3 4 8 "
+	is "$pre ...and writes nothing" "$(wc -l <"$log")" 0
 	out=$("$bin" --help)
 	is "$pre --help exits 0" "$?" 0
 	ok "$pre --help is on stdout and lists the columns" grep -q "Available output columns" <<<"$out"
@@ -379,12 +431,17 @@ done
 make -s -C "$tool" install DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
 is "make install DESTDIR= prefix=" "$?" 0
 for f in usr/sbin/ttm-poolctl usr/share/man/man8/ttm-poolctl.8 \
-	usr/share/bash-completion/completions/ttm-poolctl; do
+	usr/share/bash-completion/completions/ttm-poolctl usr/lib/udev/rules.d/70-ttm-pool.rules; do
 	ok "installs $f" test -f "$tmp/inst/$f"
 done
+ok "the udev rule runs apply for the pool that appeared" grep -qx \
+	'ACTION=="add", SUBSYSTEM=="ttm_pool", ENV{TTM_POOL}=="?\*", RUN+="/usr/sbin/ttm-poolctl apply --pool $env{TTM_POOL}"' \
+	"$tmp/inst/usr/lib/udev/rules.d/70-ttm-pool.rules"
+make -s -C "$tool" uninstall DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
+is "make uninstall removes what install put there" "$(find "$tmp/inst" -type f | wc -l)" 0
 man -l "$tool/ttm-poolctl.8" >/dev/null 2>"$tmp/man.err" || true
 ok "the man page renders without warnings" test ! -s "$tmp/man.err"
-for cmd in list show stats set drain path dump watch; do
+for cmd in list show stats set drain path dump watch apply; do
 	ok "the man page documents '$cmd'" grep -q "^\.B.* $cmd\|^\.BR $cmd\|^\.B $cmd" "$tool/ttm-poolctl.8"
 done
 bash -n "$tool/bash-completion/ttm-poolctl"

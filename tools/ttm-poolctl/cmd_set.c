@@ -13,8 +13,6 @@
 
 #include "ttm-poolctl.h"
 
-enum { K_MAX, K_HIGH, K_LOW, K_NR };
-
 static const char *const key_names[K_NR] = { "max", "high", "low" };
 static const char *const key_files[K_NR] = {
 	"max_pages", "high_watermark_pages", "low_watermark_pages"
@@ -126,15 +124,12 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 	return 0;
 }
 
-static int set_global(int argc, char **argv)
+int set_global_max(uint64_t max)
 {
-	uint64_t want[K_NR], before, after;
-	bool set[K_NR] = { false };
+	uint64_t before, after;
 	char buf[32];
 	int err;
 
-	if (parse_assignments(argc, argv, true, want, set))
-		return EXIT_USAGE;
 	if (!sys_exists(TTM_SYSFS)) {
 		warnx_("%s does not exist (no TTM driver is bound, or the kernel has "
 		       "no ttm-pool sysfs interface)", sys_path(TTM_SYSFS));
@@ -146,7 +141,7 @@ static int set_global(int argc, char **argv)
 		       sys_strerror(err));
 		return EXIT_FAILURE;
 	}
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)want[K_MAX]);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
 	err = sys_write(TTM_SYSFS "/pool_max_pages", buf);
 	if (err) {
 		warnx_("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
@@ -154,9 +149,19 @@ static int set_global(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (sys_read_u64(TTM_SYSFS "/pool_max_pages", &after))
-		after = want[K_MAX];
+		after = max;
 	report("global", "pool_max_pages", before, after);
 	return EXIT_SUCCESS;
+}
+
+static int set_global(int argc, char **argv)
+{
+	uint64_t want[K_NR];
+	bool set[K_NR] = { false };
+
+	if (parse_assignments(argc, argv, true, want, set))
+		return EXIT_USAGE;
+	return set_global_max(want[K_MAX]);
 }
 
 /* Put back @cur after a failed or refused change: max first, then the marks. */
@@ -192,12 +197,11 @@ static void refuse(const char *name, uint64_t l, uint64_t h, uint64_t m)
 
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 {
-	uint64_t cur[K_NR], want[K_NR], now[K_NR], h, l, m;
-	bool set[K_NR] = { false }, wrote = false;
-	struct step s[K_NR];
+	uint64_t want[K_NR];
+	bool set[K_NR] = { false };
 	struct pools ps;
 	struct pool *p;
-	int n, failed = -1, k, ret = EXIT_FAILURE, err;
+	int ret = EXIT_FAILURE;
 
 	(void)o;
 	if (global)
@@ -211,9 +215,21 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
 	p = pools_find(&ps, argv[0]);
-	if (!p || read_state(p->name, cur))
-		goto out;
+	if (p)
+		ret = pool_set(p->name, want, set);
+	pools_free(&ps);
+	return ret;
+}
 
+int pool_set(const char *name, const uint64_t *want, const bool *set)
+{
+	uint64_t cur[K_NR], now[K_NR], h, l, m;
+	bool wrote = false;
+	struct step s[K_NR];
+	int n, failed = -1, k, ret = EXIT_FAILURE, err;
+
+	if (read_state(name, cur))
+		return EXIT_FAILURE;
 	/*
 	 * What certainly cannot hold, refused before any write. A high mark
 	 * never written equals max and follows it; one written is only lowered
@@ -225,51 +241,50 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 					  m : (cur[K_HIGH] < m ? cur[K_HIGH] : m));
 	l = set[K_LOW] ? want[K_LOW] : 0;
 	if (l > h || h > m) {
-		refuse(p->name, l, h, m);
+		refuse(name, l, h, m);
 		goto out;
 	}
 
 	/* 1. the cap: the kernel moves the watermarks to follow it */
 	if (set[K_MAX]) {
 		s[0] = (struct step){ K_MAX, want[K_MAX] };
-		err = apply(p->name, s, 1, &failed);
+		err = apply(name, s, 1, &failed);
 		if (err)
 			goto failed;
 		wrote = true;
 	}
 	/* 2. the watermarks, from where the cap left them */
-	if (read_state(p->name, now))
+	if (read_state(name, now))
 		goto out;
 	h = set[K_HIGH] ? want[K_HIGH] : now[K_HIGH];
 	l = set[K_LOW] ? want[K_LOW] : (now[K_LOW] > h ? h : now[K_LOW]);
 	if (l > h || h > now[K_MAX]) {
-		refuse(p->name, l, h, now[K_MAX]);
+		refuse(name, l, h, now[K_MAX]);
 		if (wrote)
-			restore(p->name, cur);
+			restore(name, cur);
 		goto out;
 	}
 	if (!set[K_LOW] && l < now[K_LOW])
 		fprintf(stderr, "ttm-poolctl: %s: lowering low_watermark_pages from %llu "
-			"to %llu, the new high watermark\n", p->name,
+			"to %llu, the new high watermark\n", name,
 			(unsigned long long)now[K_LOW], (unsigned long long)l);
 	n = plan_marks(now[K_HIGH], now[K_LOW], h, l, set[K_HIGH],
 		       set[K_LOW] || l < now[K_LOW], s);
-	err = apply(p->name, s, n, &failed);
+	err = apply(name, s, n, &failed);
 	if (err)
 		goto failed;
-	if (read_state(p->name, now))
+	if (read_state(name, now))
 		goto out;
 	for (k = 0; k < K_NR; k++)
-		report(p->name, key_files[k], cur[k], now[k]);
+		report(name, key_files[k], cur[k], now[k]);
 	ret = EXIT_SUCCESS;
 	goto out;
 failed:
-	warnx_("cannot set %s to %llu: %s", sys_path(pool_file(p->name,
+	warnx_("cannot set %s to %llu: %s", sys_path(pool_file(name,
 	       key_files[s[failed].key])), (unsigned long long)s[failed].val,
 	       sys_strerror(err));
 	if (wrote || failed > 0)
-		restore(p->name, cur);
+		restore(name, cur);
 out:
-	pools_free(&ps);
 	return ret;
 }

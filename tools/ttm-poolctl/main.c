@@ -9,15 +9,16 @@
 
 #include "ttm-poolctl.h"
 
-enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_NR };
+enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_APPLY, C_NR };
 
 static const char *const cmd_names[C_NR] = {
-	"list", "show", "stats", "set", "drain", "path", "dump", "watch"
+	"list", "show", "stats", "set", "drain", "path", "dump", "watch", "apply"
 };
 
 /* Options and the commands that take them. */
 enum {
 	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
+	OPT_DRY_RUN, OPT_POOL,
 };
 #define ON(c) (1u << (c))
 #define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
 	      " ttm-poolctl [options] dump [POOL] [-o FILE]\n"
 	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
+	      " ttm-poolctl [options] apply [--dry-run] [--pool NAME] [FILE...]\n"
 	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
 	      "\nPOOL is a pool name, a PCI address, /dev/dri/cardN, or a driver name\n"
 	      "with a single pool. SIZE is a whole number of pages (512, 512pages) or\n"
@@ -52,6 +54,8 @@ static void usage(FILE *out)
 	      "     --global           set the cap on all pools together\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates\n"
+	      "     --dry-run          apply: show what would be set\n"
+	      "     --pool <name>      apply: only to this pool\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
 	      "                        (also $TTM_POOLCTL_SYSROOT)\n"
 	      " -h, --help             display this help\n"
@@ -118,6 +122,8 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "pool", required_argument, NULL, OPT_POOL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +167,13 @@ int main(int argc, char **argv)
 			used |= 1u << 10;
 			break;
 		case OPT_SYSROOT: sys_set_root(optarg); break;
+		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
+		case OPT_POOL:
+			if (!*optarg)
+				return bad("%s", "--pool: empty POOL (is a variable unset?)");
+			o.pool = optarg;
+			used |= 1u << 12;
+			break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		case 'V': printf("ttm-poolctl %s\n", TTM_POOLCTL_VERSION); return EXIT_SUCCESS;
 		default:
@@ -195,6 +208,8 @@ int main(int argc, char **argv)
 			{ 8, ON(C_SET), "--global" },
 			{ 9, ON(C_WATCH), "--interval" },
 			{ 10, ON(C_WATCH), "--count" },
+			{ 11, ON(C_APPLY), "--dry-run" },
+			{ 12, ON(C_APPLY), "--pool" },
 		};
 		size_t r;
 
@@ -206,7 +221,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* "set $POOL max=0" with POOL unset must not pick a pool */
-	for (i = 0; i < nargs; i++)
+	for (i = 0; cmd != C_APPLY && i < nargs; i++)
 		if (!*args[i])
 			return bad("%s: empty %s (is a variable unset?)", cmd_names[cmd],
 				   cmd == C_SET && i > 0 ? "setting" :
@@ -249,6 +264,11 @@ int main(int argc, char **argv)
 		if (nargs)
 			return bad("watch takes no arguments (got '%s')", args[0]);
 		return cmd_watch(&o);
+	case C_APPLY:
+		for (i = 0; i < nargs; i++)
+			if (!*args[i])
+				return bad("%s", "apply: empty FILE");
+		return cmd_apply(&o, nargs, args);
 	case C_NR:
 		break;
 	}

@@ -20,6 +20,8 @@
 /* Paths below the sysroot. */
 #define TTM_SYSFS "/sys/kernel/ttm"
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
+/* apply's settings files, *.conf */
+#define TTM_CONF_DIR "/etc/ttm-pool.d"
 
 /* ---- sysfs.c: files below the sysroot --------------------------------- */
 
@@ -98,6 +100,8 @@ struct outopts {
 	bool json, raw, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
 	const char *outfile;	/* dump -o */
+	bool dry_run;		/* apply --dry-run */
+	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c; < 0: forever */
 };
@@ -109,6 +113,37 @@ char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- cmd_set.c: the writes of set and apply ------------------------------ */
+
+enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
+/* Set the keys with set[k] of pool @name, reporting on stdout; an exit status. */
+int pool_set(const char *name, const uint64_t *want, const bool *set);
+int set_global_max(uint64_t max);
+
+/* ---- conf.c: apply's settings files ----------------------------------- */
+
+enum conf_kind { SEL_GLOBAL, SEL_POOL, SEL_DEVICE, SEL_DRIVER };
+
+struct conf_section {
+	enum conf_kind kind;
+	char *arg;		/* pool glob, device name, driver name */
+	uint64_t want[K_NR];
+	bool set[K_NR];
+	char *path;		/* auto, coherent, page or NULL */
+	char *file;
+	int line;
+};
+
+struct conf {
+	struct conf_section *v;
+	size_t n;
+};
+
+/* Append the sections of @file; 0, or -errno after "FILE:LINE: ..." messages. */
+int conf_load(struct conf *c, const char *file);
+void conf_free(struct conf *c);
+bool conf_matches(const struct conf_section *sec, const struct pool *p);
+
 /* ---- commands ---------------------------------------------------------- */
 
 int cmd_list(const struct outopts *o);
@@ -119,6 +154,7 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word);
 int cmd_dump(const struct outopts *o, const char *spec);
 int cmd_prometheus(const struct outopts *o);
 int cmd_watch(const struct outopts *o);
+int cmd_apply(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */
 void pools_none_note(const struct pools *ps);
