@@ -12,7 +12,7 @@ tool=$top/tools/ttm-poolctl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-make -s -C "$tool" all asan >"$tmp/build.log" 2>&1
+make -s -C "$tool" WERROR=1 all asan >"$tmp/build.log" 2>&1
 is "the tool builds with -Wall -Wextra -Werror (normal and ASan/UBSan)" "$?" 0
 sed 's/^/# /' "$tmp/build.log" | head -n 20
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
@@ -428,6 +428,9 @@ nodev: max=1000 (SYSROOT/etc/ttm-pool.d/50-test.conf:13)"
 done
 
 # install and the man page
+ok "-Werror only with WERROR=1 (not in distributions' builds)" sh -c "
+	! make -s -B -n -C '$tool' ttm-poolctl | grep -q -- -Werror &&
+	make -s -B -n -C '$tool' WERROR=1 ttm-poolctl | grep -q -- -Werror"
 make -s -C "$tool" install DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
 is "make install DESTDIR= prefix=" "$?" 0
 for f in usr/sbin/ttm-poolctl usr/share/man/man8/ttm-poolctl.8 \
