@@ -244,17 +244,17 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	is "$pre path writes coherent over '[auto] coherent page' whole" "$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/alloc_path")" coherent
 	"$here/mktree.sh" "$tmp/root" full
 
-	# dump -o: a new file renamed into place, never written through a symlink
+	# dump -f: a new file renamed into place, never written through a symlink
 	mkdir -p "$tmp/out.d"
 	echo precious >"$tmp/out.d/victim"
 	ln -sf victim "$tmp/out.d/dump.txt"
-	t dump -o "$tmp/out.d/dump.txt" >/dev/null 2>&1
-	is "$pre dump -o over a symlink succeeds" "$?" 0
+	t dump -f "$tmp/out.d/dump.txt" >/dev/null 2>&1
+	is "$pre dump -f over a symlink succeeds" "$?" 0
 	is "$pre ...without writing through it" "$(cat "$tmp/out.d/victim")" precious
 	ok "$pre ...replacing the link with the dump" sh -c "test ! -L '$tmp/out.d/dump.txt' && grep -q '^ttm-poolctl dump v1' '$tmp/out.d/dump.txt'"
 	is "$pre ...leaving no temporary file" "$(find "$tmp/out.d" -name '.*' | wc -l)" 0
-	t dump -o "$tmp/no/such/dir/dump.txt" >/dev/null 2>"$tmp/err"
-	is "$pre dump -o into a missing directory fails (1)" "$?" 1
+	t dump -f "$tmp/no/such/dir/dump.txt" >/dev/null 2>"$tmp/err"
+	is "$pre dump -f into a missing directory fails (1)" "$?" 1
 	rm -rf "$tmp/out.d"
 	# the kernel log keeps the newest lines
 	for i in $(seq 1 3000); do echo "6,$((200 + i)),$((4000000 + i)),-;[drm] line $i"; done >>"$tmp/root/dev/kmsg"
@@ -368,6 +368,9 @@ watch extra
 list --all
 drain nodev --global
 list --prometheus
+-o +POLICY dump
+dump -o x
+list -f x
 CASES
 	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
 	"$here/mktree.sh" "$tmp/root" full
@@ -449,4 +452,17 @@ for cmd in list show stats set drain path dump watch apply; do
 done
 bash -n "$tool/bash-completion/ttm-poolctl"
 is "the bash completion parses" "$?" 0
+"$here/mktree.sh" "$tmp/root" full
+comp() {
+	bash -c '
+_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+_filedir() { :; }; compopt() { :; }; complete() { :; }
+. "$1"; shift
+COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ttm_poolctl; echo "${COMPREPLY[*]}"' comp "$tool/bash-completion/ttm-poolctl" "$@"
+}
+is "completion: -o +COL" "$(comp ttm-poolctl -o +NAME,PO)" "+NAME,POLICY +NAME,POOLED"
+is "completion: pools below --sysroot on the line" "$(comp ttm-poolctl --sysroot "$tmp/root" show "")" \
+	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev"
+is "completion: set --global" "$(comp ttm-poolctl --sysroot "$tmp/root" set --g)" "--global"
+is "completion: apply --pool" "$(comp ttm-poolctl --sysroot "$tmp/root" apply --pool n)" "nodev"
 done_testing

@@ -48,12 +48,12 @@ is "coherent without a device fails" "$?" 1
 ok "...with the kernel's error" grep -q "Invalid argument" /tmp/err
 ttm-poolctl path nodev auto >/dev/null
 
-ok "dump as root" sh -c 'ttm-poolctl dump -o /tmp/dump.txt'
+ok "dump as root" sh -c 'ttm-poolctl dump -f /tmp/dump.txt'
 ok "it holds the pool's sysfs values" grep -q "^== pool nodev (sysfs)" /tmp/dump.txt
 ok "...and its debugfs dump" grep -q "^ttm_pool dump v1" /tmp/dump.txt
 ok "...and the qxl lines of the kernel log" grep -q "qxl" /tmp/dump.txt
 chmod 1777 /tmp
-ok "dump as nobody still works" su -s /bin/sh nobody -c 'ttm-poolctl dump -o /tmp/dump-nobody.txt'
+ok "dump as nobody still works" su -s /bin/sh nobody -c 'ttm-poolctl dump -f /tmp/dump-nobody.txt'
 ok "...with the sysfs values" grep -q "^max_pages: " /tmp/dump-nobody.txt
 ok "...and a note on what needs root" grep -q "debug/ttm/pools/nodev: needs root" /tmp/dump-nobody.txt
 ok "stats --prometheus" sh -c "ttm-poolctl stats --prometheus | grep -q '^ttm_pool_inuse_bytes{pool=\"nodev\",device=\"\",driver=\"\"} '"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl dump [POOL] [-o FILE]: one text file for a bug report. What it
+ * ttm-poolctl dump [POOL] [-f FILE]: one text file for a bug report. What it
  * cannot read (no root, no debugfs) is listed under "notes" instead of
  * failing the dump.
  */

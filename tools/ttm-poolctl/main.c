@@ -18,7 +18,7 @@ static const char *const cmd_names[C_NR] = {
 /* Options and the commands that take them. */
 enum {
 	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
-	OPT_DRY_RUN, OPT_POOL,
+	OPT_DRY_RUN, OPT_POOL, OPT_FILE,
 };
 #define ON(c) (1u << (c))
 #define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
@@ -33,7 +33,7 @@ static void usage(FILE *out)
 	      " ttm-poolctl [options] set --global max=SIZE\n"
 	      " ttm-poolctl [options] drain POOL...|--all\n"
 	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
-	      " ttm-poolctl [options] dump [POOL] [-o FILE]\n"
+	      " ttm-poolctl [options] dump [POOL] [-f FILE]\n"
 	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
 	      " ttm-poolctl [options] apply [--dry-run] [--pool NAME] [FILE...]\n"
 	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
@@ -43,8 +43,7 @@ static void usage(FILE *out)
 	      "(4096B, 64M, 1.5GiB).\n"
 	      "\nOptions:\n"
 	      " -J, --json             use JSON output format\n"
-	      " -o, --output <list>    output columns (+COL appends to the default);\n"
-	      "                        for dump: the file to write\n"
+	      " -o, --output <list>    output columns (+COL appends to the default)\n"
 	      "     --output-all       output all columns\n"
 	      " -r, --raw              use raw output format\n"
 	      " -n, --noheadings       don't print headings\n"
@@ -54,6 +53,7 @@ static void usage(FILE *out)
 	      "     --global           set the cap on all pools together\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates\n"
+	      " -f, --file <file>      dump: write to this file (replaced when complete)\n"
 	      "     --dry-run          apply: show what would be set\n"
 	      "     --pool <name>      apply: only to this pool\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "file", required_argument, NULL, 'f' },
 		{ "pool", required_argument, NULL, OPT_POOL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
 	if (env && *env)
 		sys_set_root(env);
 
-	while ((c = getopt_long(argc, argv, "Jo:rnbi:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Jo:rnbi:c:f:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': o.json = true; used |= 1u << 0; break;
 		case 'o': oarg = optarg; used |= 1u << 1; break;
@@ -167,6 +168,12 @@ int main(int argc, char **argv)
 			used |= 1u << 10;
 			break;
 		case OPT_SYSROOT: sys_set_root(optarg); break;
+		case 'f':
+			if (!*optarg)
+				return bad("%s", "--file: empty FILE");
+			o.outfile = optarg;
+			used |= 1u << 13;
+			break;
 		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
 		case OPT_POOL:
 			if (!*optarg)
@@ -198,7 +205,7 @@ int main(int argc, char **argv)
 	{
 		static const struct { unsigned int bit; unsigned int cmds; const char *name; } rules[] = {
 			{ 0, TABLES, "--json" },
-			{ 1, ON(C_LIST) | ON(C_DUMP), "--output" },
+			{ 1, ON(C_LIST), "--output" },
 			{ 2, ON(C_LIST), "--output-all" },
 			{ 3, TABLES, "--raw" },
 			{ 4, TABLES, "--noheadings" },
@@ -210,6 +217,7 @@ int main(int argc, char **argv)
 			{ 10, ON(C_WATCH), "--count" },
 			{ 11, ON(C_APPLY), "--dry-run" },
 			{ 12, ON(C_APPLY), "--pool" },
+			{ 13, ON(C_DUMP), "--file" },
 		};
 		size_t r;
 
@@ -226,10 +234,7 @@ int main(int argc, char **argv)
 			return bad("%s: empty %s (is a variable unset?)", cmd_names[cmd],
 				   cmd == C_SET && i > 0 ? "setting" :
 				   cmd == C_PATH && i > 0 ? "path" : "POOL");
-	if (cmd == C_DUMP)
-		o.outfile = oarg;
-	else
-		o.columns = oarg;
+	o.columns = oarg;
 	if (o.prometheus && (o.json || o.raw || o.noheadings))
 		return bad("%s", "--prometheus cannot be combined with -J, -r or -n");
 

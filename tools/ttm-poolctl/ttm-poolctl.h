@@ -99,7 +99,7 @@ char *size_human(uint64_t bytes, char *buf, size_t len);
 struct outopts {
 	bool json, raw, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
-	const char *outfile;	/* dump -o */
+	const char *outfile;	/* dump -f */
 	bool dry_run;		/* apply --dry-run */
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
