@@ -120,7 +120,7 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	FAKESYS_LOG=$log FAKESYS_FAIL=high_watermark_pages:22 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1
 	is "$pre a rejected value fails the command (1)" "$?" 1
-	ok "$pre ...with the kernel's error and the file" grep -q "high_watermark_pages to 262144: Invalid argument" "$tmp/out"
+	ok "$pre ...with the kernel's error and the file" grep -q "high_watermark_pages to 262144: low <= high <= max would not hold (Invalid argument)" "$tmp/out"
 	is "$pre ...and the earlier write is undone" "$(writes)" \
 		"max_pages=524288 high_watermark_pages=262144 max_pages=262144 "
 	is "$pre ...leaving max_pages as it was" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages")" 262144
@@ -142,6 +142,14 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	ok "$pre a fraction of pages is refused with a reason" grep -q "must be whole" "$tmp/err"
 	t set nodev max=512P >/dev/null 2>"$tmp/err"
 	ok "$pre 'P' is refused as ambiguous" grep -q "ambiguous unit 'P'" "$tmp/err"
+	# kernel errors in the ABI's words
+	FAKESYS_KERNEL=4 LD_PRELOAD=$tmp/fakesys.so t set nodev max=5 >/dev/null 2>"$tmp/err"
+	ok "$pre ERANGE on max_pages is 'more than the machine's RAM'" grep -q "max_pages to 5: more than the machine's RAM" "$tmp/err"
+	FAKESYS_FAIL=alloc_path:22 LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>"$tmp/err"
+	ok "$pre EINVAL on a device-less pool's coherent path says why" grep -q "without a device (nodev) cannot use the coherent path" "$tmp/err"
+	FAKESYS_FAIL=alloc_path:95 LD_PRELOAD=$tmp/fakesys.so t path 0000:00:02.0 coherent >/dev/null 2>"$tmp/err"
+	ok "$pre EOPNOTSUPP on alloc_path is the confidential guest's rule" grep -q "confidential guest" "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
 	# every start state and request against a model of the kernel's rules
 	# (the ASan build checks every 40th: it is slow)
 	"$here/mktree.sh" "$tmp/model" full
@@ -161,6 +169,11 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre drain --all" "$?" 0
 	is "$pre ...writes 1 to every pool's drain" "$(grep -c '/drain 1$' "$log")" 4
 	ok "$pre ...and reports a total" grep -q "^all pools: released" "$tmp/out"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=drain:13 LD_PRELOAD=$tmp/fakesys.so t drain --all >"$tmp/out" 2>&1
+	is "$pre drain --all as non-root fails (1)" "$?" 1
+	is "$pre ...stopping at the first permission error" "$(grep -c '/drain 1$' "$log")" 1
+	is "$pre ...with one message" "$(grep -c "needs root" "$tmp/out")" 1
 	FAKESYS_FAIL=drain:1 LD_PRELOAD=$tmp/fakesys.so t drain nodev >"$tmp/out" 2>&1
 	is "$pre a failing drain fails (1)" "$?" 1
 	ok "$pre ...as 'needs root'" grep -q "cannot drain nodev.*needs root" "$tmp/out"

@@ -62,7 +62,7 @@ static int set_path(const char *name, const char *word)
 
 	if (err) {
 		warnx_("cannot set %s to %s: %s", sys_path(pool_file(name, "alloc_path")),
-		       word, sys_strerror(err));
+		       word, sys_write_strerror("alloc_path", word, err));
 		return EXIT_FAILURE;
 	}
 	printf("%s: alloc_path %s\n", name, word);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ttm-poolctl drain POOL...|--all and path POOL [auto|coherent|page]. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ttm-poolctl.h"
+
+#define DRAIN_DENIED 3	/* drain_one(): not root, internal */
 
 static int drain_one(const struct pool *p, uint64_t *released)
 {
@@ -17,8 +20,8 @@ static int drain_one(const struct pool *p, uint64_t *released)
 	err = sys_write(pool_file(p->name, "drain"), "1");
 	if (err) {
 		warnx_("cannot drain %s: %s: %s", p->name,
-		       sys_path(pool_file(p->name, "drain")), sys_strerror(err));
-		return EXIT_FAILURE;
+		       sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
+		return err == -EACCES || err == -EPERM ? DRAIN_DENIED : EXIT_FAILURE;
 	}
 	if (sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &after))
 		after = before;
@@ -50,7 +53,14 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 	if (all) {
 		pools_none_note(&ps);
 		for (j = 0; j < ps.n; j++) {
-			if (drain_one(&ps.v[j], &released))
+			int r = drain_one(&ps.v[j], &released);
+
+			if (r == DRAIN_DENIED) {
+				/* not root: the other pools would fail the same way */
+				ret = EXIT_FAILURE;
+				break;
+			}
+			if (r)
 				ret = EXIT_FAILURE;
 			else
 				total += released;
@@ -89,7 +99,7 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word)
 		err = sys_write(pool_file(p->name, "alloc_path"), word);
 		if (err) {
 			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
-			       word, sys_strerror(err));
+			       word, sys_write_strerror("alloc_path", word, err));
 			goto out;
 		}
 		name = strdup(p->name);

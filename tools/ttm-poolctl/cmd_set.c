@@ -145,7 +145,7 @@ int set_global_max(uint64_t max)
 	err = sys_write(TTM_SYSFS "/pool_max_pages", buf);
 	if (err) {
 		warnx_("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
-		       buf, sys_strerror(err));
+		       buf, sys_write_strerror("pool_max_pages", buf, err));
 		return EXIT_FAILURE;
 	}
 	if (sys_read_u64(TTM_SYSFS "/pool_max_pages", &after))
@@ -282,7 +282,7 @@ int pool_set(const char *name, const uint64_t *want, const bool *set)
 failed:
 	warnx_("cannot set %s to %llu: %s", sys_path(pool_file(name,
 	       key_files[s[failed].key])), (unsigned long long)s[failed].val,
-	       sys_strerror(err));
+	       sys_write_strerror(key_files[s[failed].key], "", err));
 	if (wrote || failed > 0)
 		restore(name, cur);
 out:

@@ -37,6 +37,8 @@ int sys_write(const char *rel, const char *val);
 bool sys_exists(const char *rel);
 /* "needs root" for EACCES/EPERM, strerror() otherwise. */
 const char *sys_strerror(int err);
+/* The meaning the ABI gives to a write of @val to @rel failing with @err. */
+const char *sys_write_strerror(const char *rel, const char *val, int err);
 
 /* ---- pool.c: the pool model ------------------------------------------- */
 
