@@ -61,6 +61,14 @@ import json, sys
 p = json.load(sys.stdin)["pools"][0]
 assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre JSON: -b sizes and HIT% are numbers" "$?" 0
+	# output modes like lsblk
+	is "$pre -P prints key=\"value\" pairs" "$(t -P -o NAME,PATH,FORCED | tail -n 1)" 'NAME="nodev" PATH="page" FORCED="no"'
+	is "$pre --sort POOLED sorts by size, not by the human string" "$(t -n -o NAME --sort POOLED | tr '\n' ' ')" \
+		"nodev 0000:03:00.0.1 0000:03:00.0 0000:00:02.0 "
+	t -o '' >/dev/null 2>"$tmp/err"
+	is "$pre -o '' is a usage error" "$?" 2
+	ok "$pre ...saying the list is empty" grep -q "empty column list" "$tmp/err"
+	ok "$pre the 'All pools' footer only on a terminal" sh -c "! '$bin' --sysroot '$tmp/root' | grep -q 'All pools'"
 	TTM_POOLCTL_SYSROOT=$tmp/root "$bin" -n -o NAME >"$tmp/env.out"
 	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
 		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
@@ -382,6 +390,13 @@ list --all
 drain nodev --global
 list --prometheus
 -o +POLICY dump
+-J -r list
+-J -P list
+-r -P list
+-o NAME,NAME
+-o +PATH
+--sort BOGUS
+show -P nodev
 dump -o x
 list -f x
 CASES

@@ -18,7 +18,7 @@ static const char *const cmd_names[C_NR] = {
 /* Options and the commands that take them. */
 enum {
 	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
-	OPT_DRY_RUN, OPT_POOL, OPT_FILE,
+	OPT_DRY_RUN, OPT_POOL, OPT_FILE, OPT_SORT,
 };
 #define ON(c) (1u << (c))
 #define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
@@ -46,6 +46,8 @@ static void usage(FILE *out)
 	      " -o, --output <list>    output columns (+COL appends to the default)\n"
 	      "     --output-all       output all columns\n"
 	      " -r, --raw              use raw output format\n"
+	      " -P, --pairs            use key=\"value\" output format\n"
+	      "     --sort <column>    list: sort by the column\n"
 	      " -n, --noheadings       don't print headings\n"
 	      " -b, --bytes            print sizes in bytes rather than in human form\n"
 	      "     --prometheus       stats in the node_exporter textfile format\n"
@@ -114,6 +116,8 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "bytes", no_argument, NULL, 'b' },
 		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
@@ -142,7 +146,7 @@ int main(int argc, char **argv)
 	if (env && *env)
 		sys_set_root(env);
 
-	while ((c = getopt_long(argc, argv, "Jo:rnbi:c:f:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Jo:rPnbi:c:f:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': o.json = true; used |= 1u << 0; break;
 		case 'o': oarg = optarg; used |= 1u << 1; break;
@@ -174,6 +178,8 @@ int main(int argc, char **argv)
 			o.outfile = optarg;
 			used |= 1u << 13;
 			break;
+		case 'P': o.pairs = true; used |= 1u << 14; break;
+		case OPT_SORT: o.sort = optarg; used |= 1u << 15; break;
 		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
 		case OPT_POOL:
 			if (!*optarg)
@@ -218,6 +224,8 @@ int main(int argc, char **argv)
 			{ 11, ON(C_APPLY), "--dry-run" },
 			{ 12, ON(C_APPLY), "--pool" },
 			{ 13, ON(C_DUMP), "--file" },
+			{ 14, TABLES & ~ON(C_SHOW) & ~ON(C_STATS), "--pairs" },
+			{ 15, ON(C_LIST), "--sort" },
 		};
 		size_t r;
 
@@ -235,7 +243,9 @@ int main(int argc, char **argv)
 				   cmd == C_SET && i > 0 ? "setting" :
 				   cmd == C_PATH && i > 0 ? "path" : "POOL");
 	o.columns = oarg;
-	if (o.prometheus && (o.json || o.raw || o.noheadings))
+	if (o.json + o.raw + o.pairs > 1)
+		return bad("%s", "-J, -r and -P are mutually exclusive");
+	if (o.prometheus && (o.json || o.raw || o.noheadings || o.pairs))
 		return bad("%s", "--prometheus cannot be combined with -J, -r or -n");
 
 	switch (cmd) {

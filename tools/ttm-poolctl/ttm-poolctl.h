@@ -99,8 +99,9 @@ char *size_human(uint64_t bytes, char *buf, size_t len);
 /* ---- output options and helpers (table.c) ------------------------------ */
 
 struct outopts {
-	bool json, raw, noheadings, bytes, output_all, prometheus;
+	bool json, raw, pairs, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
+	const char *sort;	/* list --sort */
 	const char *outfile;	/* dump -f */
 	bool dry_run;		/* apply --dry-run */
 	const char *pool;	/* apply --pool */
