@@ -80,6 +80,37 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	done
 	is "$pre a device's PCI address finds its first pool" \
 		"$(t show 03:00.0 | awk '$1 == "name" { print $2 }')" 0000:03:00.0
+	# a device (address, driver, /dev/dri node in any form) selects all its pools
+	mkdir -p "$tmp/root/dev/dri/by-path"
+	: >"$tmp/root/dev/dri/card1"
+	ln -s ../card1 "$tmp/root/dev/dri/by-path/pci-0000:03:00.0-card"
+	for spec in 03:00.0 amdgpu /dev/dri/card1 card1 /dev/dri/by-path/pci-0000:03:00.0-card \
+		/dev/dri/by-path/../card1; do
+		: >"$log"
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path "$spec" page >/dev/null 2>&1
+		is "$pre path '$spec' page sets both pools of the device" \
+			"$(awk '{ sub(".*/pools/", "", $2); print $2 }' "$log" | tr '\n' ' ')" \
+			"0000:03:00.0/alloc_path 0000:03:00.0.1/alloc_path "
+	done
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path 0000:03:00.0 page >/dev/null 2>&1
+	is "$pre a pool's own name (the device's first pool) selects only that pool" \
+		"$(awk '{ sub(".*/pools/", "", $2); print $2 }' "$log")" "0000:03:00.0/alloc_path"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t drain 03:00.0 >/dev/null 2>&1
+	is "$pre drain of a device drains each of its pools" "$(grep -c '/drain 1$' "$log")" 2
+	if [ "$(id -u)" = 0 ]; then
+		# a real character device: stat() and /sys/dev/char/MAJ:MIN
+		rm "$tmp/root/dev/dri/card1"
+		mknod "$tmp/root/dev/dri/renderD129" c 226 129
+		mkdir -p "$tmp/root/sys/dev/char"
+		ln -s ../../devices/pci0000:00/0000:03:00.0/drm/renderD129 "$tmp/root/sys/dev/char/226:129"
+		is "$pre a character device node finds its pools through /sys/dev/char" \
+			"$(t path /dev/dri/renderD129 | cut -d: -f1-3 | tr '\n' ' ')" "0000:03:00.0 0000:03:00.0.1 "
+	fi
+	t show 03:00.0 >/dev/null 2>"$tmp/err"
+	ok "$pre show of a device with two pools says it picked the first" grep -q "03:00.0 has 2 pools; showing the first, 0000:03:00.0" "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
 	t show amdgpu >/dev/null 2>"$tmp/err"
 	is "$pre an ambiguous driver name fails (1)" "$?" 1
 	ok "$pre ...and says so" grep -q "has 2 pools" "$tmp/err"

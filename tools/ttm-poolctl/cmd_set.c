@@ -200,8 +200,9 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	uint64_t want[K_NR];
 	bool set[K_NR] = { false };
 	struct pools ps;
-	struct pool *p;
+	struct pool **v;
 	int ret = EXIT_FAILURE;
+	size_t n, i;
 
 	(void)o;
 	if (global)
@@ -214,9 +215,13 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 		return EXIT_USAGE;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	p = pools_find(&ps, argv[0]);
-	if (p)
-		ret = pool_set(p->name, want, set);
+	/* a device or driver: each of its pools */
+	v = calloc(ps.n + 1, sizeof(*v));
+	n = v ? pools_select(&ps, argv[0], v, false) : 0;
+	for (i = 0, ret = n ? EXIT_SUCCESS : EXIT_FAILURE; i < n; i++)
+		if (pool_set(v[i]->name, want, set))
+			ret = EXIT_FAILURE;
+	free(v);
 	pools_free(&ps);
 	return ret;
 }

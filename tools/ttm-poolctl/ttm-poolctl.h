@@ -79,7 +79,13 @@ void pools_free(struct pools *ps);
 /* 0, or -ENOENT if the pool is gone (unbound), -ENOMEM. */
 int pool_load(struct pool *p, const char *name);
 void pool_free(struct pool *p);
-/* Find POOL by name, PCI address, /dev/dri/cardN or unique driver; prints errors. */
+/*
+ * The pools POOL selects into @out (room for ps->n): the pool of that name,
+ * or every pool of a device (its name, a PCI address, a /dev/dri node in any
+ * form) or of a driver; 0 after a message unless @quiet.
+ */
+size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool quiet);
+/* One pool: as pools_select(), a device's first pool (saying so); prints errors. */
 struct pool *pools_find(struct pools *ps, const char *spec);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
