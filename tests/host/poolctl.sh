@@ -288,6 +288,17 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	ok "$pre dump: no bouncing when the kernel says so" grep -qx "swiotlb_force: no (the kernel, 4 of 4 pools)" "$tmp/out"
 	"$here/mktree.sh" "$tmp/root" full
 
+	# stats --prometheus -f: the textfile collector never sees a partial file
+	mkdir -p "$tmp/prom.d"
+	echo "old" >"$tmp/prom.d/ttm.prom"
+	t stats --prometheus -f "$tmp/prom.d/ttm.prom" >"$tmp/out" 2>&1
+	is "$pre stats --prometheus -f exits 0" "$?" 0
+	ok "$pre ...replacing the file with the metrics" grep -q "^ttm_pool_pools 4$" "$tmp/prom.d/ttm.prom"
+	is "$pre ...printing nothing" "$(wc -c <"$tmp/out")" 0
+	is "$pre ...leaving no temporary file" "$(find "$tmp/prom.d" -name '.*' | wc -l)" 0
+	ok "$pre the info metric has numa_node and dma32" grep -q 'ttm_pool_info{pool="nodev",alloc_path="auto",numa_node="-1",dma32="0"} 1' "$tmp/prom.d/ttm.prom"
+	rm -rf "$tmp/prom.d"
+
 	# writes replace the value in a plain file (a copied tree): O_TRUNC
 	"$here/mktree.sh" "$tmp/root" full
 	t set --global max=16384 >/dev/null 2>&1
@@ -430,6 +441,7 @@ list --prometheus
 show -P nodev
 dump -o x
 list -f x
+stats -f x
 CASES
 	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
 	"$here/mktree.sh" "$tmp/root" full

@@ -55,7 +55,8 @@ static void usage(FILE *out)
 	      "     --global           set the cap on all pools together\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates\n"
-	      " -f, --file <file>      dump: write to this file (replaced when complete)\n"
+	      " -f, --file <file>      dump, stats --prometheus: write to this file\n"
+	      "                        (a new file renamed over it when complete)\n"
 	      "     --dry-run          apply: show what would be set\n"
 	      "     --pool <name>      apply: only to this pool\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
@@ -223,7 +224,7 @@ int main(int argc, char **argv)
 			{ 10, ON(C_WATCH), "--count" },
 			{ 11, ON(C_APPLY), "--dry-run" },
 			{ 12, ON(C_APPLY), "--pool" },
-			{ 13, ON(C_DUMP), "--file" },
+			{ 13, ON(C_DUMP) | ON(C_STATS), "--file" },
 			{ 14, TABLES & ~ON(C_SHOW) & ~ON(C_STATS), "--pairs" },
 			{ 15, ON(C_LIST), "--sort" },
 		};
@@ -243,6 +244,8 @@ int main(int argc, char **argv)
 				   cmd == C_SET && i > 0 ? "setting" :
 				   cmd == C_PATH && i > 0 ? "path" : "POOL");
 	o.columns = oarg;
+	if (cmd == C_STATS && o.outfile && !o.prometheus)
+		return bad("%s", "stats --file needs --prometheus");
 	if (o.json + o.raw + o.pairs > 1)
 		return bad("%s", "-J, -r and -P are mutually exclusive");
 	if (o.prometheus && (o.json || o.raw || o.noheadings || o.pairs))

@@ -153,6 +153,16 @@ int conf_load(struct conf *c, const char *file);
 void conf_free(struct conf *c);
 bool conf_matches(const struct conf_section *sec, const struct pool *p);
 
+/* ---- outfile.c ----------------------------------------------------------- */
+
+/*
+ * A new file next to @file (O_EXCL, never through a symlink); @tmp (of @len
+ * bytes) receives its name. out_close() renames it over @file when all was
+ * written, removes it otherwise; 0 or -1 after a message.
+ */
+FILE *out_open(const char *file, char *tmp, size_t len);
+int out_close(FILE *f, const char *tmp, const char *file);
+
 /* ---- commands ---------------------------------------------------------- */
 
 int cmd_list(const struct outopts *o);
