@@ -228,6 +228,8 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre watch -c 2 ends" "$?" 0
 	is "$pre ...after two updates" "$(grep -c '^Every' "$tmp/out")" 2
 	ok "$pre ...with rates" grep -q 'HITS/s' "$tmp/out"
+	is "$pre ...and a totals row" "$(grep '^total' "$tmp/out" | tail -n 1 | tr -s ' ')" "total 20.1M 164M 0.0 0.0 0.0"
+	ok "$pre no totals row with -r" sh -c "! '$bin' --sysroot '$tmp/root' watch -r -c 1 | grep -q '^total'"
 	ok "$pre watch shows the first frame at once" timeout 3 "$bin" --sysroot "$tmp/root" watch -c 1 -i 30
 	for args in "-J" "-r" "-n"; do
 		t watch $args -c 2 -i 0.1 >"$tmp/out" 2>&1

@@ -140,6 +140,40 @@ static void print(const struct outopts *o, const struct pools *now,
 		scols_line_refer_data(ln, 5, xasprintf("%.1f", rate(releases(p),
 								   releases(b), secs)));
 	}
+	if (now->n > 1 && !o->raw && !o->noheadings) {
+		/* the sum of the pools, for the eye (not with -r or -n) */
+		uint64_t pooled = 0, inuse = 0, h = 0, m = 0, r = 0, bh = 0, bm = 0, br = 0;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		bool rates = before != NULL;
+
+		for (i = 0; i < now->n; i++) {
+			const struct pool *p = &now->v[i];
+			const struct pool *b = before ? find_name(before, p->name) : NULL;
+
+			pooled += p->pooled == UINT64_MAX ? 0 : p->pooled;
+			inuse += p->inuse == UINT64_MAX ? 0 : p->inuse;
+			if (!b || p->stat[ST_ALLOC_HIT] == UINT64_MAX || b->stat[ST_ALLOC_HIT] == UINT64_MAX ||
+			    p->stat[ST_ALLOC_MISS] == UINT64_MAX || b->stat[ST_ALLOC_MISS] == UINT64_MAX)
+				continue;
+			h += p->stat[ST_ALLOC_HIT];
+			bh += b->stat[ST_ALLOC_HIT];
+			m += p->stat[ST_ALLOC_MISS];
+			bm += b->stat[ST_ALLOC_MISS];
+			r += releases(p);
+			br += releases(b);
+		}
+		scols_line_set_data(ln, 0, "total");
+		scols_line_refer_data(ln, 1, fmt_size(o, pooled));
+		scols_line_refer_data(ln, 2, fmt_size(o, inuse));
+		if (rates) {
+			scols_line_refer_data(ln, 3, xasprintf("%.1f", rate(h, bh, secs)));
+			scols_line_refer_data(ln, 4, xasprintf("%.1f", rate(m, bm, secs)));
+			scols_line_refer_data(ln, 5, xasprintf("%.1f", rate(r, br, secs)));
+		} else {
+			for (int c = 3; c < 6; c++)
+				scols_line_set_data(ln, c, "-");
+		}
+	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
 }
