@@ -61,6 +61,10 @@ import json, sys
 p = json.load(sys.stdin)["pools"][0]
 assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre JSON: -b sizes and HIT% are numbers" "$?" 0
+	# several pools: a row per key, a column per pool
+	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
+		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev
+alloc_hit_pages 300 999 0 0"
 	# output modes like lsblk
 	is "$pre -P prints key=\"value\" pairs" "$(t -P -o NAME,PATH,FORCED | tail -n 1)" 'NAME="nodev" PATH="page" FORCED="no"'
 	is "$pre --sort POOLED sorts by size, not by the human string" "$(t -n -o NAME --sort POOLED | tr '\n' ' ')" \

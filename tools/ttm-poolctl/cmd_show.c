@@ -69,6 +69,27 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	tb = table_new(o, "pools");
 	if (!tb)
 		return EXIT_FAILURE;
+	if (!o->json && nv > 1) {
+		/* several pools: a row per key, a column per pool */
+		struct libscols_line *ln[64];
+
+		scols_table_new_column(tb, "KEY", 0, 0);
+		for (j = 0; j < nv; j++) {
+			scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
+			n = pool_fields(v[j], kv, stats_only);
+			for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
+				if (j == 0) {
+					ln[i] = scols_table_new_line(tb, NULL);
+					scols_line_set_data(ln[i], 0, kv[i].key);
+				}
+				scols_line_refer_data(ln[i], j + 1, kv[i].val ? kv[i].val : strdup("-"));
+			}
+			free(kv[0].val);
+		}
+		scols_print_table(tb);
+		scols_unref_table(tb);
+		return EXIT_SUCCESS;
+	}
 	if (!o->json) {
 		scols_table_new_column(tb, "KEY", 0.3, 0);
 		scols_table_new_column(tb, "VALUE", 0.7, 0);
