@@ -65,6 +65,12 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
 		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev
 alloc_hit_pages 300 999 0 0"
+	# numastat-like: the pools summed per NUMA node
+	echo 0 >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/numa_node"
+	echo 1 >"$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/numa_node"
+	is "$pre list --per-node sums the pools per NUMA node" "$(t list --per-node -r -b | tr '\n' ' ')" \
+		"NODE POOLS POOLED INUSE MAX -1 2 131072 3145728 1073741824 0 1 16777216 1048576 536870912 1 1 4194304 167772160 1073741824 "
+	"$here/mktree.sh" "$tmp/root" full
 	# output modes like lsblk
 	is "$pre -P prints key=\"value\" pairs" "$(t -P -o NAME,PATH,FORCED | tail -n 1)" 'NAME="nodev" PATH="page" FORCED="no"'
 	is "$pre --sort POOLED sorts by size, not by the human string" "$(t -n -o NAME --sort POOLED | tr '\n' ' ')" \
@@ -444,6 +450,8 @@ list --prometheus
 -o NAME,NAME
 -o +PATH
 --sort BOGUS
+--per-node -o NAME
+show --per-node nodev
 show -P nodev
 dump -o x
 list -f x

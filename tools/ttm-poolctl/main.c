@@ -18,7 +18,7 @@ static const char *const cmd_names[C_NR] = {
 /* Options and the commands that take them. */
 enum {
 	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
-	OPT_DRY_RUN, OPT_POOL, OPT_FILE, OPT_SORT,
+	OPT_DRY_RUN, OPT_POOL, OPT_FILE, OPT_SORT, OPT_PER_NODE,
 };
 #define ON(c) (1u << (c))
 #define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
@@ -48,6 +48,7 @@ static void usage(FILE *out)
 	      " -r, --raw              use raw output format\n"
 	      " -P, --pairs            use key=\"value\" output format\n"
 	      "     --sort <column>    list: sort by the column\n"
+	      "     --per-node         list: the pools summed per NUMA node\n"
 	      " -n, --noheadings       don't print headings\n"
 	      " -b, --bytes            print sizes in bytes rather than in human form\n"
 	      "     --prometheus       stats in the node_exporter textfile format\n"
@@ -119,6 +120,7 @@ int main(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "per-node", no_argument, NULL, OPT_PER_NODE },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "bytes", no_argument, NULL, 'b' },
 		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
@@ -181,6 +183,7 @@ int main(int argc, char **argv)
 			break;
 		case 'P': o.pairs = true; used |= 1u << 14; break;
 		case OPT_SORT: o.sort = optarg; used |= 1u << 15; break;
+		case OPT_PER_NODE: o.per_node = true; used |= 1u << 16; break;
 		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
 		case OPT_POOL:
 			if (!*optarg)
@@ -227,6 +230,7 @@ int main(int argc, char **argv)
 			{ 13, ON(C_DUMP) | ON(C_STATS), "--file" },
 			{ 14, TABLES & ~ON(C_SHOW) & ~ON(C_STATS), "--pairs" },
 			{ 15, ON(C_LIST), "--sort" },
+			{ 16, ON(C_LIST), "--per-node" },
 		};
 		size_t r;
 
@@ -255,7 +259,9 @@ int main(int argc, char **argv)
 	case C_LIST:
 		if (nargs)
 			return bad("list takes no arguments (got '%s')", args[0]);
-		return cmd_list(&o);
+		if (o.per_node && (o.columns || o.output_all || o.sort))
+			return bad("%s", "--per-node has its own columns (no -o, --output-all, --sort)");
+		return o.per_node ? cmd_per_node(&o) : cmd_list(&o);
 	case C_SHOW:
 		if (nargs != 1)
 			return bad("%s", "show takes one POOL");

@@ -110,6 +110,7 @@ struct outopts {
 	const char *sort;	/* list --sort */
 	const char *outfile;	/* dump -f */
 	bool dry_run;		/* apply --dry-run */
+	bool per_node;		/* list --per-node */
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c; < 0: forever */
@@ -166,6 +167,7 @@ int out_close(FILE *f, const char *tmp, const char *file);
 /* ---- commands ---------------------------------------------------------- */
 
 int cmd_list(const struct outopts *o);
+int cmd_per_node(const struct outopts *o);
 int cmd_show(const struct outopts *o, const char *spec, bool stats_only);
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
 int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
