@@ -61,6 +61,9 @@ import json, sys
 p = json.load(sys.stdin)["pools"][0]
 assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre JSON: -b sizes and HIT% are numbers" "$?" 0
+	is "$pre show gives page counts with their size" "$(t show nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3M)"
+	is "$pre ...in bytes with -b" "$(t show -b nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3145728)"
+	is "$pre ...and the bare count with -r" "$(t show -r nodev | awk '$1 == "inuse_pages"')" "inuse_pages 768"
 	# several pools: a row per key, a column per pool
 	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
 		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev

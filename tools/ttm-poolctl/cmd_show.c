@@ -20,6 +20,13 @@ static void add(struct kv *kv, size_t *n, const char *key, char *val, bool numbe
 	(*n)++;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 static char *num(uint64_t v)
 {
 	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
@@ -120,6 +127,17 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 			}
 			ln = scols_table_new_line(tb, NULL);
 			scols_line_set_data(ln, 0, kv[i].key);
+			if (val && has_suffix(kv[i].key, "_pages") && !o->raw) {
+				/* "131072 (512M)": pages, and what they are in bytes */
+				char *size = fmt_size(o, strtoull(val, NULL, 10)), *both;
+
+				both = xasprintf("%s (%s)", val, size ? size : "?");
+				free(size);
+				if (both) {
+					free(val);
+					val = both;
+				}
+			}
 			scols_line_refer_data(ln, 1, val ? val : strdup("-"));
 		}
 	}

@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 			{ 2, ON(C_LIST), "--output-all" },
 			{ 3, TABLES, "--raw" },
 			{ 4, TABLES, "--noheadings" },
-			{ 5, ON(C_LIST) | ON(C_WATCH), "--bytes" },
+			{ 5, ON(C_LIST) | ON(C_WATCH) | ON(C_SHOW) | ON(C_STATS), "--bytes" },
 			{ 6, ON(C_STATS), "--prometheus" },
 			{ 7, ON(C_DRAIN), "--all" },
 			{ 8, ON(C_SET), "--global" },
