@@ -82,6 +82,9 @@ alloc_hit_pages 300 999 0 0"
 	is "$pre -o '' is a usage error" "$?" 2
 	ok "$pre ...saying the list is empty" grep -q "empty column list" "$tmp/err"
 	ok "$pre the 'All pools' footer only on a terminal" sh -c "! '$bin' --sysroot '$tmp/root' | grep -q 'All pools'"
+	if command -v script >/dev/null; then
+		ok "$pre ...where it is printed" sh -c "script -qc \"'$bin' --sysroot '$tmp/root'\" /dev/null | grep -q '^All pools: 20.1M pooled, global cap 512M'"
+	fi
 	TTM_POOLCTL_SYSROOT=$tmp/root "$bin" -n -o NAME >"$tmp/env.out"
 	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
 		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
