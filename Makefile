@@ -34,7 +34,7 @@ kernel-test kernel-plain: deps
 	@scripts/build-kernel.sh $(@:kernel-%=%)
 
 tool: deps
-	@$(MAKE) -s -C tools/ttm-poolctl
+	@$(MAKE) -s -C tools/ttm-poolctl WERROR=1
 
 run: deps kernel-test tool
 	@scripts/build-progs.sh

@@ -30,7 +30,7 @@ if [ "$variant" = pristine ] && [ ! -f "$ttm" ]; then
 fi
 [ -f "$ttm" ] || die "no $ttm: make deb, then tests/distro/dkms-install.sh (or --pristine, --ttm FILE)"
 # The guest needs ttm-poolctl (scripts/mkinitramfs.sh takes it when built).
-make -s -C "$TOP/tools/ttm-poolctl" >&2
+make -s -C "$TOP/tools/ttm-poolctl" WERROR=1 >&2
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

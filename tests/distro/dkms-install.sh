@@ -98,7 +98,8 @@ is "dpkg -i ttm-poolctl" "$?" 0
 ok "ttm-poolctl runs" ttm-poolctl --help
 ok "its man page is found" man -w ttm-poolctl
 ok "its bash completion is installed" test -f /usr/share/bash-completion/completions/ttm-poolctl
-ok "the udev example is under /usr/share/doc/ttm-poolctl" test -f /usr/share/doc/ttm-poolctl/examples/70-ttm-pool.rules
+ok "the settings example is under /usr/share/doc/ttm-poolctl" test -f /usr/share/doc/ttm-poolctl/examples/50-ttm-pool.conf
+ok "the udev rule that runs apply is installed" grep -q 'RUN+="/usr/sbin/ttm-poolctl apply --pool $env{TTM_POOL}"' /usr/lib/udev/rules.d/70-ttm-pool.rules
 run dpkg --purge ttm-poolctl
 is "dpkg --purge ttm-poolctl" "$?" 0
 ok "nothing of it is left" test ! -e /usr/sbin/ttm-poolctl -a ! -e /usr/share/doc/ttm-poolctl

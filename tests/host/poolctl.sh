@@ -12,7 +12,7 @@ tool=$top/tools/ttm-poolctl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-make -s -C "$tool" all asan >"$tmp/build.log" 2>&1
+make -s -C "$tool" WERROR=1 all asan >"$tmp/build.log" 2>&1
 is "the tool builds with -Wall -Wextra -Werror (normal and ASan/UBSan)" "$?" 0
 sed 's/^/# /' "$tmp/build.log" | head -n 20
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
@@ -61,46 +61,122 @@ import json, sys
 p = json.load(sys.stdin)["pools"][0]
 assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre JSON: -b sizes and HIT% are numbers" "$?" 0
+	is "$pre show gives page counts with their size" "$(t show nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3M)"
+	is "$pre ...in bytes with -b" "$(t show -b nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3145728)"
+	is "$pre ...and the bare count with -r" "$(t show -r nodev | awk '$1 == "inuse_pages"')" "inuse_pages 768"
+	# several pools: a row per key, a column per pool
+	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
+		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev
+alloc_hit_pages 300 999 0 0"
+	# numastat-like: the pools summed per NUMA node
+	echo 0 >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/numa_node"
+	echo 1 >"$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/numa_node"
+	is "$pre list --per-node sums the pools per NUMA node" "$(t list --per-node -r -b | tr '\n' ' ')" \
+		"NODE POOLS POOLED INUSE MAX -1 2 131072 3145728 1073741824 0 1 16777216 1048576 536870912 1 1 4194304 167772160 1073741824 "
+	"$here/mktree.sh" "$tmp/root" full
+	# output modes like lsblk
+	is "$pre -P prints key=\"value\" pairs" "$(t -P -o NAME,PATH,FORCED | tail -n 1)" 'NAME="nodev" PATH="page" FORCED="no"'
+	is "$pre --sort POOLED sorts by size, not by the human string" "$(t -n -o NAME --sort POOLED | tr '\n' ' ')" \
+		"nodev 0000:03:00.0.1 0000:03:00.0 0000:00:02.0 "
+	t -o '' >/dev/null 2>"$tmp/err"
+	is "$pre -o '' is a usage error" "$?" 2
+	ok "$pre ...saying the list is empty" grep -q "empty column list" "$tmp/err"
+	ok "$pre the 'All pools' footer only on a terminal" sh -c "! '$bin' --sysroot '$tmp/root' | grep -q 'All pools'"
+	if command -v script >/dev/null; then
+		ok "$pre ...where it is printed" sh -c "script -qc \"'$bin' --sysroot '$tmp/root'\" /dev/null | grep -q '^All pools: 20.1M pooled, global cap 512M'"
+	fi
 	TTM_POOLCTL_SYSROOT=$tmp/root "$bin" -n -o NAME >"$tmp/env.out"
 	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
 		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
 
+	log=$tmp/writes
 	# POOL by name, PCI address, /dev/dri/cardN, unique driver
 	for spec in 0000:00:02.0 00:02.0 /dev/dri/card0 bochs-drm; do
 		is "$pre POOL '$spec' finds the bochs pool" "$(t show "$spec" | awk '$1 == "name" { print $2 }')" 0000:00:02.0
 	done
 	is "$pre a device's PCI address finds its first pool" \
 		"$(t show 03:00.0 | awk '$1 == "name" { print $2 }')" 0000:03:00.0
+	# a device (address, driver, /dev/dri node in any form) selects all its pools
+	mkdir -p "$tmp/root/dev/dri/by-path"
+	: >"$tmp/root/dev/dri/card1"
+	ln -s ../card1 "$tmp/root/dev/dri/by-path/pci-0000:03:00.0-card"
+	for spec in 03:00.0 amdgpu /dev/dri/card1 card1 /dev/dri/by-path/pci-0000:03:00.0-card \
+		/dev/dri/by-path/../card1; do
+		: >"$log"
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path "$spec" page >/dev/null 2>&1
+		is "$pre path '$spec' page sets both pools of the device" \
+			"$(awk '{ sub(".*/pools/", "", $2); print $2 }' "$log" | tr '\n' ' ')" \
+			"0000:03:00.0/alloc_path 0000:03:00.0.1/alloc_path "
+	done
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path 0000:03:00.0 page >/dev/null 2>&1
+	is "$pre a pool's own name (the device's first pool) selects only that pool" \
+		"$(awk '{ sub(".*/pools/", "", $2); print $2 }' "$log")" "0000:03:00.0/alloc_path"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t drain 03:00.0 >/dev/null 2>&1
+	is "$pre drain of a device drains each of its pools" "$(grep -c '/drain 1$' "$log")" 2
+	if [ "$(id -u)" = 0 ]; then
+		# a real character device: stat() and /sys/dev/char/MAJ:MIN
+		rm "$tmp/root/dev/dri/card1"
+		mknod "$tmp/root/dev/dri/renderD129" c 226 129
+		mkdir -p "$tmp/root/sys/dev/char"
+		ln -s ../../devices/pci0000:00/0000:03:00.0/drm/renderD129 "$tmp/root/sys/dev/char/226:129"
+		is "$pre a character device node finds its pools through /sys/dev/char" \
+			"$(t path /dev/dri/renderD129 | cut -d: -f1-3 | tr '\n' ' ')" "0000:03:00.0 0000:03:00.0.1 "
+	fi
+	t show 03:00.0 >/dev/null 2>"$tmp/err"
+	ok "$pre show of a device with two pools says it picked the first" grep -q "03:00.0 has 2 pools; showing the first, 0000:03:00.0" "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
 	t show amdgpu >/dev/null 2>"$tmp/err"
 	is "$pre an ambiguous driver name fails (1)" "$?" 1
 	ok "$pre ...and says so" grep -q "has 2 pools" "$tmp/err"
+	# an empty POOL (an unset variable) selects nothing
+	for cmd in show stats "set max=0" drain "path page" dump; do
+		: >"$log"
+		# shellcheck disable=SC2086
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t ${cmd%% *} "" ${cmd#"${cmd%% *}"} >/dev/null 2>"$tmp/err"
+		is "$pre empty POOL: '${cmd%% *} \"\"' exits 2" "$?" 2
+		ok "$pre ...saying so" grep -q "empty POOL" "$tmp/err"
+		is "$pre ...writing nothing" "$(wc -l <"$log")" 0
+	done
 	t show nosuch >/dev/null 2>"$tmp/err"
 	is "$pre an unknown pool fails (1)" "$?" 1
 	ok "$pre ...naming it" grep -q "no pool 'nosuch'" "$tmp/err"
 
-	# set: ordering and rollback
-	log=$tmp/writes
+	# set: ordering and rollback, the shim playing the kernel's rules
+	export FAKESYS_KERNEL=1000000
+	writes() { awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' '; }
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1
 	is "$pre set raising everything succeeds" "$?" 0
-	is "$pre ...writes max, then high, then low" \
-		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+	is "$pre ...writes max, then high, then low" "$(writes)" \
 		"max_pages=524288 high_watermark_pages=262144 low_watermark_pages=196608 "
 	ok "$pre ...and reports the change" grep -q "max_pages 262144 -> 524288 (1G -> 2G)" "$tmp/out"
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M high=32M low=16M >/dev/null 2>&1
 	is "$pre set lowering everything succeeds" "$?" 0
-	is "$pre ...writes low, then high, then max" \
-		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
-		"low_watermark_pages=4096 high_watermark_pages=8192 max_pages=16384 "
+	is "$pre ...writes max (the kernel lowers the marks to it), then low, then high" "$(writes)" \
+		"max_pages=16384 low_watermark_pages=4096 high_watermark_pages=8192 "
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set nodev high=64M >"$tmp/out" 2>"$tmp/err"
+	is "$pre set high alone on a fresh pool succeeds (low = max there)" "$?" 0
+	is "$pre ...lowering low first" "$(writes)" \
+		"low_watermark_pages=16384 high_watermark_pages=16384 "
+	ok "$pre ...and saying so" grep -q "nodev: lowering low_watermark_pages from 131072 to 16384" "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set nodev max=256M high=128M >"$tmp/out" 2>&1
+	is "$pre set max=256M high=128M on a fresh pool succeeds" "$?" 0
+	is "$pre ...max first" "$(writes)" \
+		"max_pages=65536 low_watermark_pages=32768 high_watermark_pages=32768 "
 	"$here/mktree.sh" "$tmp/root" full
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_FAIL=high_watermark_pages:22 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 max=2G high=1G low=768M >"$tmp/out" 2>&1
 	is "$pre a rejected value fails the command (1)" "$?" 1
-	ok "$pre ...with the kernel's error and the file" grep -q "high_watermark_pages to 262144: Invalid argument" "$tmp/out"
-	is "$pre ...and the earlier write is undone" \
-		"$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+	ok "$pre ...with the kernel's error and the file" grep -q "high_watermark_pages to 262144: low <= high <= max would not hold (Invalid argument)" "$tmp/out"
+	is "$pre ...and the earlier write is undone" "$(writes)" \
 		"max_pages=524288 high_watermark_pages=262144 max_pages=262144 "
 	is "$pre ...leaving max_pages as it was" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages")" 262144
 	: >"$log"
@@ -110,6 +186,34 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	FAKESYS_FAIL=max_pages:13 LD_PRELOAD=$tmp/fakesys.so t set nodev max=1 >"$tmp/out" 2>&1
 	is "$pre EACCES fails (1)" "$?" 1
 	ok "$pre ...as 'needs root'" grep -q "needs root" "$tmp/out"
+	# sizes: pages are a whole decimal number or end in "pages"; bytes have a unit
+	for size in 8192:8192 512pages:512 4096B:1 64K:16 1.5GiB:393216 2M:512 0.5MiB:128; do
+		"$here/mktree.sh" "$tmp/root" full
+		LD_PRELOAD=$tmp/fakesys.so t set nodev max="${size%:*}" >/dev/null 2>&1
+		is "$pre set max=${size%:*} writes ${size#*:} pages" \
+			"$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/max_pages")" "${size#*:}"
+	done
+	t set nodev max=8192.0 >/dev/null 2>"$tmp/err"
+	ok "$pre a fraction of pages is refused with a reason" grep -q "must be whole" "$tmp/err"
+	t set nodev max=512P >/dev/null 2>"$tmp/err"
+	ok "$pre 'P' is refused as ambiguous" grep -q "ambiguous unit 'P'" "$tmp/err"
+	# kernel errors in the ABI's words
+	FAKESYS_KERNEL=4 LD_PRELOAD=$tmp/fakesys.so t set nodev max=5 >/dev/null 2>"$tmp/err"
+	ok "$pre ERANGE on max_pages is 'more than the machine's RAM'" grep -q "max_pages to 5: more than the machine's RAM" "$tmp/err"
+	FAKESYS_FAIL=alloc_path:22 LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>"$tmp/err"
+	ok "$pre EINVAL on a device-less pool's coherent path says why" grep -q "without a device (nodev) cannot use the coherent path" "$tmp/err"
+	FAKESYS_FAIL=alloc_path:95 LD_PRELOAD=$tmp/fakesys.so t path 0000:00:02.0 coherent >/dev/null 2>"$tmp/err"
+	ok "$pre EOPNOTSUPP on alloc_path is the confidential guest's rule" grep -q "confidential guest" "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
+	# every start state and request against a model of the kernel's rules
+	# (the ASan build checks every 40th: it is slow)
+	"$here/mktree.sh" "$tmp/model" full
+	rm -rf "$tmp/model/sys/kernel/ttm/pools/0000:"*
+	stride=${POOLCTL_MODEL_STRIDE:-1}
+	[ $flavour = asan ] && stride=$((stride * 40))
+	ok "$pre set: every request over every start state matches the kernel model" \
+		python3 "$here/setmodel.py" "$bin" "$tmp/fakesys.so" "$tmp/model" $stride
+	unset FAKESYS_KERNEL
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set --global max=4G >"$tmp/out" 2>&1
 	is "$pre set --global" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "pool_max_pages=1048576"
@@ -120,6 +224,11 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre drain --all" "$?" 0
 	is "$pre ...writes 1 to every pool's drain" "$(grep -c '/drain 1$' "$log")" 4
 	ok "$pre ...and reports a total" grep -q "^all pools: released" "$tmp/out"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=drain:13 LD_PRELOAD=$tmp/fakesys.so t drain --all >"$tmp/out" 2>&1
+	is "$pre drain --all as non-root fails (1)" "$?" 1
+	is "$pre ...stopping at the first permission error" "$(grep -c '/drain 1$' "$log")" 1
+	is "$pre ...with one message" "$(grep -c "needs root" "$tmp/out")" 1
 	FAKESYS_FAIL=drain:1 LD_PRELOAD=$tmp/fakesys.so t drain nodev >"$tmp/out" 2>&1
 	is "$pre a failing drain fails (1)" "$?" 1
 	ok "$pre ...as 'needs root'" grep -q "cannot drain nodev.*needs root" "$tmp/out"
@@ -130,11 +239,110 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>&1
 	is "$pre path POOL WORD writes alloc_path" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "alloc_path=coherent"
 
-	# watch, bounded
+	# watch, bounded: the first frame at once, then one per interval
 	t watch -i 0.05 -c 2 >"$tmp/out" 2>&1
 	is "$pre watch -c 2 ends" "$?" 0
 	is "$pre ...after two updates" "$(grep -c '^Every' "$tmp/out")" 2
 	ok "$pre ...with rates" grep -q 'HITS/s' "$tmp/out"
+	is "$pre ...and a totals row" "$(grep '^total' "$tmp/out" | tail -n 1 | tr -s ' ')" "total 20.1M 164M 0.0 0.0 0.0"
+	ok "$pre no totals row with -r" sh -c "! '$bin' --sysroot '$tmp/root' watch -r -c 1 | grep -q '^total'"
+	ok "$pre watch shows the first frame at once" timeout 3 "$bin" --sysroot "$tmp/root" watch -c 1 -i 30
+	for args in "-J" "-r" "-n"; do
+		t watch $args -c 2 -i 0.1 >"$tmp/out" 2>&1
+		ok "$pre watch $args has no banner" sh -c "! grep -q '^Every' '$tmp/out'"
+	done
+	# JSON Lines with numbers; rates over the time that passed (the hits
+	# counter grows by 1000 between the two reads)
+	hits=$tmp/root/sys/kernel/ttm/pools/nodev/stats/alloc_hit_pages
+	echo 5 >"$hits"
+	t watch -J -c 2 -i 1 >"$tmp/out" &
+	wpid=$!
+	sleep 0.5
+	echo 1005 >"$hits"
+	wait $wpid
+	is "$pre watch -J exits 0" "$?" 0
+	ok "$pre ...one JSON object per line, numbers as numbers, rates over the elapsed time" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+a, b = (json.loads(x) for x in lines)
+assert a["elapsed"] is None and a["pools"][0]["hits_per_s"] is None, a
+assert b["elapsed"] >= 0.999, b["elapsed"]
+for p in b["pools"]:
+    for k in ("pooled", "inuse", "hits_per_s", "misses_per_s", "releases_per_s"):
+        assert isinstance(p[k], (int, float)), (k, p)
+nodev = [p for p in b["pools"] if p["name"] == "nodev"][0]
+delta = nodev["hits_per_s"] * b["elapsed"]
+assert abs(delta - 1000) < 1, (delta, b)' "$tmp/out"
+	t watch -J -c 3 -i 1e-9 >"$tmp/out"
+	ok "$pre watch -i 1e-9 waits 0.1 s (like watch(1)), not a busy loop" python3 -c '
+import json, sys
+el = [json.loads(x)["elapsed"] for x in open(sys.argv[1]).read().splitlines()[1:]]
+assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+
+	# output that cannot be written fails the command (close_stdout)
+	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help; do
+		# shellcheck disable=SC2086
+		t $args >/dev/full 2>"$tmp/err"
+		is "$pre '$args >/dev/full' exits 1" "$?" 1
+		ok "$pre ...with 'write error'" grep -q "write error" "$tmp/err"
+	done
+
+	# dump: swiotlb as the kernel says it, the ttm module parameters
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: swiotlb_force from the kernel's pool dumps" grep -qx "swiotlb_force: yes (the kernel, pool 0000:00:02.0: swiotlb forces bouncing)" "$tmp/out"
+	ok "$pre ...the module parameters" grep -qx "alloc_path: auto" "$tmp/out"
+	ok "$pre ...and /sys/kernel/debug/swiotlb" grep -qx "io_tlb_nslabs: 32768" "$tmp/out"
+	echo "console=ttyS0 swiotlb=65536,force quiet" >"$tmp/root/proc/cmdline"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: swiotlb=65536,force is on the swiotlb_cmdline line" grep -qx "swiotlb_cmdline: swiotlb=65536,force" "$tmp/out"
+	ok "$pre ...and bouncing is reported" grep -q "^swiotlb_force: yes" "$tmp/out"
+	echo "console=ttyS0 quiet" >"$tmp/root/proc/cmdline"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: bouncing forced without any option (SEV, TDX) is reported" grep -q "^swiotlb_force: yes" "$tmp/out"
+	sed -i 's/^swiotlb_force: 1/swiotlb_force: 0/' "$tmp/root/sys/kernel/debug/ttm/pools/"*
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump: no bouncing when the kernel says so" grep -qx "swiotlb_force: no (the kernel, 4 of 4 pools)" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
+
+	# stats --prometheus -f: the textfile collector never sees a partial file
+	mkdir -p "$tmp/prom.d"
+	echo "old" >"$tmp/prom.d/ttm.prom"
+	t stats --prometheus -f "$tmp/prom.d/ttm.prom" >"$tmp/out" 2>&1
+	is "$pre stats --prometheus -f exits 0" "$?" 0
+	ok "$pre ...replacing the file with the metrics" grep -q "^ttm_pool_pools 4$" "$tmp/prom.d/ttm.prom"
+	is "$pre ...printing nothing" "$(wc -c <"$tmp/out")" 0
+	is "$pre ...leaving no temporary file" "$(find "$tmp/prom.d" -name '.*' | wc -l)" 0
+	ok "$pre the info metric has numa_node and dma32" grep -q 'ttm_pool_info{pool="nodev",alloc_path="auto",numa_node="-1",dma32="0"} 1' "$tmp/prom.d/ttm.prom"
+	rm -rf "$tmp/prom.d"
+
+	# writes replace the value in a plain file (a copied tree): O_TRUNC
+	"$here/mktree.sh" "$tmp/root" full
+	t set --global max=16384 >/dev/null 2>&1
+	is "$pre set writes 16384 over 131072 whole" "$(cat "$tmp/root/sys/kernel/ttm/pool_max_pages")" 16384
+	t path nodev coherent >/dev/null 2>&1
+	is "$pre path writes coherent over '[auto] coherent page' whole" "$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/alloc_path")" coherent
+	"$here/mktree.sh" "$tmp/root" full
+
+	# dump -f: a new file renamed into place, never written through a symlink
+	mkdir -p "$tmp/out.d"
+	echo precious >"$tmp/out.d/victim"
+	ln -sf victim "$tmp/out.d/dump.txt"
+	t dump -f "$tmp/out.d/dump.txt" >/dev/null 2>&1
+	is "$pre dump -f over a symlink succeeds" "$?" 0
+	is "$pre ...without writing through it" "$(cat "$tmp/out.d/victim")" precious
+	ok "$pre ...replacing the link with the dump" sh -c "test ! -L '$tmp/out.d/dump.txt' && grep -q '^ttm-poolctl dump v1' '$tmp/out.d/dump.txt'"
+	is "$pre ...leaving no temporary file" "$(find "$tmp/out.d" -name '.*' | wc -l)" 0
+	t dump -f "$tmp/no/such/dir/dump.txt" >/dev/null 2>"$tmp/err"
+	is "$pre dump -f into a missing directory fails (1)" "$?" 1
+	rm -rf "$tmp/out.d"
+	# the kernel log keeps the newest lines
+	for i in $(seq 1 3000); do echo "6,$((200 + i)),$((4000000 + i)),-;[drm] line $i"; done >>"$tmp/root/dev/kmsg"
+	t dump >"$tmp/out" 2>&1
+	ok "$pre dump keeps the newest kernel log lines" grep -q "\[drm\] line 3000$" "$tmp/out"
+	ok "$pre ...and says how many older ones it left out" grep -q "^(1003 older lines left out)" "$tmp/out"
+	"$here/mktree.sh" "$tmp/root" full
 
 	# degraded trees
 	"$here/mktree.sh" "$tmp/root" nodebugfs
@@ -147,11 +355,47 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	ok "$pre ...noting them as 'needs root'" grep -q "pooled_pages: needs root" "$tmp/out"
 	FAKESYS_FAIL_READ=pooled_pages:13 LD_PRELOAD=$tmp/fakesys.so t -o NAME,POOLED -n >"$tmp/out" 2>&1
 	is "$pre list shows an unreadable value as -" "$(head -n 1 "$tmp/out" | awk '{ print $2 }')" -
+	# vanished and unreadable pools
+	"$here/mktree.sh" "$tmp/root" full
+	mkdir "$tmp/root/sys/kernel/ttm/pools/gone"
+	is "$pre a pool directory without files (gone) is not listed" "$(t -n -o NAME | tr '\n' ' ')" \
+		"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev "
+	export FAKESYS_FAIL_READ=pools/nodev/:19
+	is "$pre a pool whose files fail with ENODEV (unbound) is not listed" \
+		"$(LD_PRELOAD=$tmp/fakesys.so t -n -o NAME | tr '\n' ' ')" "0000:00:02.0 0000:03:00.0 0000:03:00.0.1 "
+	LD_PRELOAD=$tmp/fakesys.so t show nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre ...show fails (1)" "$?" 1
+	ok "$pre ...and says it is not there" grep -q "no pool 'nodev'" "$tmp/err"
+	ok "$pre ...Prometheus has no sample of it" sh -c "! LD_PRELOAD=$tmp/fakesys.so '$bin' --sysroot '$tmp/root' stats --prometheus | grep -q nodev"
+	export FAKESYS_FAIL_READ=pools/nodev/:13
+	LD_PRELOAD=$tmp/fakesys.so t show nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre show of a pool nothing of which can be read fails (1)" "$?" 1
+	ok "$pre ...saying why" grep -q "nodev/max_pages: needs root" "$tmp/err"
+	export FAKESYS_FAIL_READ=nodev/numa_node:13,nodev/alloc_path:13
+	ok "$pre an unreadable numa_node is null, not -1 (any node)" sh -c "LD_PRELOAD=$tmp/fakesys.so '$bin' --sysroot '$tmp/root' show -J nodev | grep -q '\"numa_node\": null'"
+	ok "$pre ...and - in list" sh -c "LD_PRELOAD=$tmp/fakesys.so '$bin' --sysroot '$tmp/root' -n -o NAME,NUMA | grep -q '^nodev *-$'"
+	ok "$pre an unreadable alloc_path gives no alloc_path=\"\" sample" sh -c "! LD_PRELOAD=$tmp/fakesys.so '$bin' --sysroot '$tmp/root' stats --prometheus | grep -q 'alloc_path=\"\"'"
+	ok "$pre empty labels are left out (device-less pool)" sh -c "! '$bin' --sysroot '$tmp/root' stats --prometheus | grep -q '=\"\"'"
+	unset FAKESYS_FAIL_READ
 	"$here/mktree.sh" "$tmp/root" empty
 	t >"$tmp/out" 2>"$tmp/err"
-	is "$pre no pools: exit 1" "$?" 1
+	is "$pre no pools: list exits 0" "$?" 0
 	ok "$pre ...with a one-line explanation" grep -q "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface" "$tmp/err"
 	is "$pre ...on one line" "$(wc -l <"$tmp/err")" 1
+	for args in "list -J" "stats -J"; do
+		# shellcheck disable=SC2086
+		t $args >"$tmp/out" 2>"$tmp/err"
+		is "$pre no pools: $args exits 0" "$?" 0
+		ok "$pre ...with {\"pools\": []}" python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == {"pools": []}' "$tmp/out"
+		ok "$pre ...and nothing on stderr" test ! -s "$tmp/err"
+	done
+	t stats --prometheus >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: stats --prometheus exits 0" "$?" 0
+	ok "$pre ...with HELP and TYPE lines" grep -q "^# TYPE ttm_pool_max_bytes gauge" "$tmp/out"
+	ok "$pre ...and a zero count" grep -qx "ttm_pool_pools 0" "$tmp/out"
+	t show nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: show POOL exits 1" "$?" 1
+	ok "$pre ...saying there are none" grep -q "no pool 'nodev': there are no TTM pools" "$tmp/err"
 	t dump >"$tmp/out" 2>&1
 	is "$pre dump without pools still works" "$?" 0
 
@@ -180,6 +424,18 @@ set nodev max=12Q
 set nodev max=-5
 set nodev max=1.5
 set nodev max=1000p0
+set nodev max=8192.0
+set nodev max=4096e0
+set nodev max=0x1000
+set nodev max=0x1p12
+set nodev max=512P
+set nodev max=512p
+set nodev max=1.5P
+set nodev max=1E
+set nodev max=64MB
+set nodev max=4095B
+set nodev max=+5
+set nodev max=5pagesx
 set nodev size=5
 set --global high=5
 drain
@@ -193,7 +449,72 @@ watch extra
 list --all
 drain nodev --global
 list --prometheus
+-o +POLICY dump
+-J -r list
+-J -P list
+-r -P list
+-o NAME,NAME
+-o +PATH
+--sort BOGUS
+--per-node -o NAME
+show --per-node nodev
+show -P nodev
+dump -o x
+list -f x
+stats -f x
 CASES
+	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
+	"$here/mktree.sh" "$tmp/root" full
+	mkdir -p "$tmp/root/etc/ttm-pool.d"
+	cat >"$tmp/root/etc/ttm-pool.d/50-test.conf" <<'CONF'
+# comment
+[global]
+max = 1G
+
+[driver amdgpu]
+max = 512M
+high = 256M
+low = 128M
+
+[device 03:00.0]
+path = page
+
+[pool nodev*]
+max = 1000
+CONF
+	cat >"$tmp/root/etc/ttm-pool.d/60-later.conf" <<'CONF'
+[pool 0000:03:00.0.1]
+max = 100000pages
+CONF
+	echo "[pool nodev]" >"$tmp/root/etc/ttm-pool.d/README"
+	t apply --dry-run >"$tmp/out" 2>&1
+	is "$pre apply --dry-run exits 0" "$?" 0
+	is "$pre ...and shows, per pool, what it would set and from where" "$(norm <"$tmp/out")" \
+"global: max=262144 (SYSROOT/etc/ttm-pool.d/50-test.conf:2)
+0000:03:00.0: max=131072 high=65536 low=32768 path=page (SYSROOT/etc/ttm-pool.d/50-test.conf:5, SYSROOT/etc/ttm-pool.d/50-test.conf:10)
+0000:03:00.0.1: max=100000 high=65536 low=32768 path=page (SYSROOT/etc/ttm-pool.d/50-test.conf:5, SYSROOT/etc/ttm-pool.d/50-test.conf:10, SYSROOT/etc/ttm-pool.d/60-later.conf:1)
+nodev: max=1000 (SYSROOT/etc/ttm-pool.d/50-test.conf:13)"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply --dry-run >/dev/null 2>&1
+	is "$pre ...writing nothing" "$(wc -l <"$log")" 0
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply --pool 0000:03:00.0 >"$tmp/out" 2>&1
+	is "$pre apply --pool (the udev rule) exits 0" "$?" 0
+	is "$pre ...and sets the global cap and that pool only" "$(awk '{ sub(".*/sys/kernel/ttm/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"pool_max_pages=262144 pools/0000:03:00.0/max_pages=131072 pools/0000:03:00.0/low_watermark_pages=32768 pools/0000:03:00.0/high_watermark_pages=65536 pools/0000:03:00.0/alloc_path=page "
+	is "$pre ...which it reads back" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/high_watermark_pages")" 65536
+	FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply >"$tmp/out" 2>&1
+	is "$pre apply of every pool exits 0" "$?" 0
+	is "$pre ...nodev's cap" "$(cat "$tmp/root/sys/kernel/ttm/pools/nodev/max_pages")" 1000
+	is "$pre ...the later file wins" "$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0.1/max_pages")" 100000
+	t apply --pool nosuch >/dev/null 2>"$tmp/err"
+	is "$pre apply --pool of an unknown pool fails (1)" "$?" 1
+	printf '[pool x]\nmax = 1P\nfoo = 1\n[bogus]\nmax = 1\nhigh = 2\n[global]\nhigh = 5\n' >"$tmp/bad.conf"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply "$tmp/bad.conf" >/dev/null 2>"$tmp/err"
+	is "$pre apply of a broken file fails (1)" "$?" 1
+	is "$pre ...naming every bad line (not the keys of a bad section)" "$(sed 's/^.*bad.conf:\([0-9]*\):.*/\1/' "$tmp/err" | tr '\n' ' ')" "2 3 4 8 "
+	is "$pre ...and writes nothing" "$(wc -l <"$log")" 0
 	out=$("$bin" --help)
 	is "$pre --help exits 0" "$?" 0
 	ok "$pre --help is on stdout and lists the columns" grep -q "Available output columns" <<<"$out"
@@ -201,17 +522,38 @@ CASES
 done
 
 # install and the man page
+ok "-Werror only with WERROR=1 (not in distributions' builds)" sh -c "
+	! make -s -B -n -C '$tool' ttm-poolctl | grep -q -- -Werror &&
+	make -s -B -n -C '$tool' WERROR=1 ttm-poolctl | grep -q -- -Werror"
 make -s -C "$tool" install DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
 is "make install DESTDIR= prefix=" "$?" 0
 for f in usr/sbin/ttm-poolctl usr/share/man/man8/ttm-poolctl.8 \
-	usr/share/bash-completion/completions/ttm-poolctl; do
+	usr/share/bash-completion/completions/ttm-poolctl usr/lib/udev/rules.d/70-ttm-pool.rules; do
 	ok "installs $f" test -f "$tmp/inst/$f"
 done
+ok "the udev rule runs apply for the pool that appeared" grep -qx \
+	'ACTION=="add", SUBSYSTEM=="ttm_pool", ENV{TTM_POOL}=="?\*", RUN+="/usr/sbin/ttm-poolctl apply --pool $env{TTM_POOL}"' \
+	"$tmp/inst/usr/lib/udev/rules.d/70-ttm-pool.rules"
+make -s -C "$tool" uninstall DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
+is "make uninstall removes what install put there" "$(find "$tmp/inst" -type f | wc -l)" 0
 man -l "$tool/ttm-poolctl.8" >/dev/null 2>"$tmp/man.err" || true
 ok "the man page renders without warnings" test ! -s "$tmp/man.err"
-for cmd in list show stats set drain path dump watch; do
+for cmd in list show stats set drain path dump watch apply; do
 	ok "the man page documents '$cmd'" grep -q "^\.B.* $cmd\|^\.BR $cmd\|^\.B $cmd" "$tool/ttm-poolctl.8"
 done
 bash -n "$tool/bash-completion/ttm-poolctl"
 is "the bash completion parses" "$?" 0
+"$here/mktree.sh" "$tmp/root" full
+comp() {
+	bash -c '
+_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+_filedir() { :; }; compopt() { :; }; complete() { :; }
+. "$1"; shift
+COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ttm_poolctl; echo "${COMPREPLY[*]}"' comp "$tool/bash-completion/ttm-poolctl" "$@"
+}
+is "completion: -o +COL" "$(comp ttm-poolctl -o +NAME,PO)" "+NAME,POLICY +NAME,POOLED"
+is "completion: pools below --sysroot on the line" "$(comp ttm-poolctl --sysroot "$tmp/root" show "")" \
+	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev"
+is "completion: set --global" "$(comp ttm-poolctl --sysroot "$tmp/root" set --g)" "--global"
+is "completion: apply --pool" "$(comp ttm-poolctl --sysroot "$tmp/root" apply --pool n)" "nodev"
 done_testing

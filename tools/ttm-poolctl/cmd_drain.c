@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ttm-poolctl drain POOL...|--all and path POOL [auto|coherent|page]. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ttm-poolctl.h"
+
+#define DRAIN_DENIED 3	/* drain_one(): not root, internal */
 
 static int drain_one(const struct pool *p, uint64_t *released)
 {
@@ -17,8 +20,8 @@ static int drain_one(const struct pool *p, uint64_t *released)
 	err = sys_write(pool_file(p->name, "drain"), "1");
 	if (err) {
 		warnx_("cannot drain %s: %s: %s", p->name,
-		       sys_path(pool_file(p->name, "drain")), sys_strerror(err));
-		return EXIT_FAILURE;
+		       sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
+		return err == -EACCES || err == -EPERM ? DRAIN_DENIED : EXIT_FAILURE;
 	}
 	if (sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &after))
 		after = before;
@@ -48,8 +51,16 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
 	if (all) {
+		pools_none_note(&ps);
 		for (j = 0; j < ps.n; j++) {
-			if (drain_one(&ps.v[j], &released))
+			int r = drain_one(&ps.v[j], &released);
+
+			if (r == DRAIN_DENIED) {
+				/* not root: the other pools would fail the same way */
+				ret = EXIT_FAILURE;
+				break;
+			}
+			if (r)
 				ret = EXIT_FAILURE;
 			else
 				total += released;
@@ -58,21 +69,53 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 		       size_human(total * pool_page_size(), buf, sizeof(buf)));
 	}
 	for (i = 0; i < argc; i++) {
-		struct pool *p = pools_find(&ps, argv[i]);
+		struct pool **v = calloc(ps.n + 1, sizeof(*v));
+		size_t n = v ? pools_select(&ps, argv[i], v, false) : 0, k;
 
-		if (!p || drain_one(p, &released))
+		if (!n)
 			ret = EXIT_FAILURE;
+		for (k = 0; k < n; k++)	/* a device or driver: each of its pools */
+			if (drain_one(v[k], &released))
+				ret = EXIT_FAILURE;
+		free(v);
 	}
 	pools_free(&ps);
 	return ret;
 }
 
+static int path_one(struct pool *p, const char *word)
+{
+	char *eff, *name;
+	int err;
+
+	if (word) {
+		err = sys_write(pool_file(p->name, "alloc_path"), word);
+		if (err) {
+			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
+			       word, sys_write_strerror("alloc_path", word, err));
+			return EXIT_FAILURE;
+		}
+		name = strdup(p->name);
+		pool_free(p);
+		if (!name || pool_load(p, name)) {
+			warnx_("%s: the pool went away", name ? name : "?");
+			free(name);
+			return EXIT_FAILURE;
+		}
+		free(name);
+	}
+	eff = p->effective_path;
+	printf("%s: alloc_path %s, effective path %s\n", p->name,
+	       p->alloc_path ? p->alloc_path : "-", eff ? eff : "-");
+	return EXIT_SUCCESS;
+}
+
 int cmd_path(const struct outopts *o, const char *spec, const char *word)
 {
 	struct pools ps;
-	struct pool *p;
-	int ret = EXIT_FAILURE, err;
-	char *eff, *name;
+	struct pool **v;
+	int ret = EXIT_FAILURE;
+	size_t n, i;
 
 	(void)o;
 	if (word && strcmp(word, "auto") && strcmp(word, "coherent") && strcmp(word, "page")) {
@@ -81,29 +124,13 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word)
 	}
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	p = pools_find(&ps, spec);
-	if (!p)
-		goto out;
-	if (word) {
-		err = sys_write(pool_file(p->name, "alloc_path"), word);
-		if (err) {
-			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
-			       word, sys_strerror(err));
-			goto out;
-		}
-		name = strdup(p->name);
-		pool_free(p);
-		if (!name || pool_load(p, name)) {
-			free(name);
-			goto out;
-		}
-		free(name);
-	}
-	eff = p->effective_path;
-	printf("%s: alloc_path %s, effective path %s\n", p->name,
-	       p->alloc_path ? p->alloc_path : "-", eff ? eff : "-");
-	ret = EXIT_SUCCESS;
-out:
+	/* a device or driver: each of its pools */
+	v = calloc(ps.n + 1, sizeof(*v));
+	n = v ? pools_select(&ps, spec, v, false) : 0;
+	for (i = 0, ret = n ? EXIT_SUCCESS : EXIT_FAILURE; i < n; i++)
+		if (path_one(v[i], word))
+			ret = EXIT_FAILURE;
+	free(v);
 	pools_free(&ps);
 	return ret;
 }

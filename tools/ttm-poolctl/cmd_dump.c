@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl dump [POOL] [-o FILE]: one text file for a bug report. What it
+ * ttm-poolctl dump [POOL] [-f FILE]: one text file for a bug report. What it
  * cannot read (no root, no debugfs) is listed under "notes" instead of
  * failing the dump.
  */
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ttm-poolctl.h"
@@ -108,6 +109,81 @@ static void file_section(struct dump *d, const char *title, const char *rel)
 	free(s);
 }
 
+/* The swiotlb= options of the command line, verbatim. */
+static void swiotlb_cmdline(struct dump *d, const char *cmdline)
+{
+	const char *p = cmdline;
+	bool any = false;
+	size_t n;
+
+	fputs("swiotlb_cmdline:", d->out);
+	while (p && (p = strstr(p, "swiotlb="))) {
+		if (p == cmdline || p[-1] == ' ') {
+			n = strcspn(p, " \n");
+			fprintf(d->out, " %.*s", (int)n, p);
+			any = true;
+		}
+		p += 8;
+	}
+	fputs(any ? "\n" : " (none)\n", d->out);
+}
+
+/* "key: value" of a debugfs pool dump; NULL if absent. */
+static char *dump_field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ':' && p[klen + 1] == ' ')
+			return strndup(p + klen + 2, strcspn(p + klen + 2, "\n"));
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Whether swiotlb bounces, as the kernel says it in each pool's debugfs
+ * dump (swiotlb_force, path_reason): forced bouncing has other causes than
+ * the command line (swiotlb=N,force, AMD SEV, Intel TDX, Xen).
+ */
+static void swiotlb_force(struct dump *d, const struct pools *ps)
+{
+	char rel[PATH_MAX], *text, *force, *reason;
+	const char *yes = NULL;
+	char *yes_reason = NULL;
+	size_t i, known = 0;
+
+	for (i = 0; i < ps->n; i++) {
+		snprintf(rel, sizeof(rel), TTM_DEBUGFS "/pools/%s", ps->v[i].name);
+		text = sys_read(rel);
+		force = dump_field(text, "swiotlb_force");
+		reason = dump_field(text, "path_reason");
+		if (force) {
+			known++;
+			if (!yes && strcmp(force, "0")) {
+				yes = ps->v[i].name;
+				yes_reason = reason;
+				reason = NULL;
+			}
+		}
+		free(force);
+		free(reason);
+		free(text);
+	}
+	if (yes)
+		fprintf(d->out, "swiotlb_force: yes (the kernel, pool %s: %s)\n", yes,
+			yes_reason ? yes_reason : "no path_reason");
+	else if (known)
+		fprintf(d->out, "swiotlb_force: no (the kernel, %zu of %zu pools)\n", known, ps->n);
+	else
+		fprintf(d->out, "swiotlb_force: unknown (%s)\n", ps->n ?
+			"the pools' debugfs dumps are not readable" : "no pools");
+	free(yes_reason);
+}
+
 static bool log_relevant(const char *msg)
 {
 	static const char *const words[] = {
@@ -123,43 +199,86 @@ static bool log_relevant(const char *msg)
 	return false;
 }
 
-/* The kernel log from /dev/kmsg ("prio,seq,usec,flags;message" records). */
+#define KLOG_KEEP 2000	/* relevant lines kept: the newest */
+
+struct klog {
+	char *line[KLOG_KEEP];
+	size_t next, n, dropped;
+};
+
+static void klog_record(struct klog *k, char *rec)
+{
+	unsigned long long usec = 0;
+	char *msg = strchr(rec, ';');
+
+	if (rec[0] == ' ' || !msg || !log_relevant(msg + 1))
+		return;		/* continuation lines (" SUBSYSTEM=") and the rest */
+	sscanf(rec, "%*u,%*u,%llu", &usec);
+	if (k->n == KLOG_KEEP) {
+		free(k->line[k->next]);
+		k->dropped++;
+	} else {
+		k->n++;
+	}
+	k->line[k->next] = xasprintf("[%5llu.%06llu] %s", usec / 1000000, usec % 1000000,
+				     msg + 1);
+	k->next = (k->next + 1) % KLOG_KEEP;
+}
+
+/*
+ * The kernel log from /dev/kmsg ("prio,seq,usec,flags;message" records, one
+ * per read() from the device, lines of a regular file in a copied tree):
+ * the newest KLOG_KEEP relevant lines, which matter most.
+ */
 static void kernel_log(struct dump *d)
 {
-	static char buf[1 << 20];
-	size_t len = 0;
+	static char buf[1 << 16];
+	static struct klog k;
+	size_t len = 0, i;
 	ssize_t n;
-	char *line, *save;
+	char *nl, *start;
 	int fd;
 
 	fprintf(d->out, "\n== kernel log (TTM, DRM, swiotlb)\n");
 	fd = open(sys_path("/dev/kmsg"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(d->out, "(not available: %s)\n", sys_strerror(errno));
-		note(d, sys_path("/dev/kmsg"), errno);
+		int err = errno;
+
+		fprintf(d->out, "(not available: %s)\n", sys_strerror(err));
+		note(d, sys_path("/dev/kmsg"), err);
 		return;
 	}
-	while (len < sizeof(buf) - 1) {
+	for (;;) {
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EPIPE)
 			continue;	/* records overwritten while reading */
 		if (n <= 0)
 			break;
 		len += n;
+		buf[len] = '\0';
+		for (start = buf; (nl = strchr(start, '\n')); start = nl + 1) {
+			*nl = '\0';
+			klog_record(&k, start);
+		}
+		len -= start - buf;
+		memmove(buf, start, len);
+		if (len == sizeof(buf) - 1)
+			len = 0;	/* a line longer than the buffer: drop it */
 	}
 	close(fd);
-	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long usec = 0;
-		char *msg = strchr(line, ';');
-
-		if (line[0] == ' ' || !msg)
-			continue;
-		sscanf(line, "%*u,%*u,%llu", &usec);
-		if (log_relevant(msg + 1))
-			fprintf(d->out, "[%5llu.%06llu] %s\n", usec / 1000000,
-				usec % 1000000, msg + 1);
+	if (len) {
+		buf[len] = '\0';
+		klog_record(&k, buf);
 	}
+	if (k.dropped)
+		fprintf(d->out, "(%zu older lines left out)\n", k.dropped);
+	for (i = 0; i < k.n; i++) {
+		size_t j = (k.next + KLOG_KEEP - k.n + i) % KLOG_KEEP;
+
+		fprintf(d->out, "%s\n", k.line[j]);
+		free(k.line[j]);
+	}
+	k.n = k.next = k.dropped = 0;
 }
 
 static void meminfo(struct dump *d)
@@ -186,7 +305,7 @@ static void meminfo(struct dump *d)
 int cmd_dump(const struct outopts *o, const char *spec)
 {
 	struct dump d = { .out = stdout };
-	char rel[PATH_MAX], *cmdline;
+	char rel[PATH_MAX], tmpname[PATH_MAX], *cmdline;
 	struct pools ps = { 0 };
 	struct pool *only = NULL;
 	size_t i;
@@ -202,9 +321,8 @@ int cmd_dump(const struct outopts *o, const char *spec)
 		return EXIT_FAILURE;
 	}
 	if (o->outfile) {
-		d.out = fopen(o->outfile, "w");
+		d.out = out_open(o->outfile, tmpname, sizeof(tmpname));
 		if (!d.out) {
-			warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
 			pools_free(&ps);
 			return EXIT_FAILURE;
 		}
@@ -215,9 +333,9 @@ int cmd_dump(const struct outopts *o, const char *spec)
 	line_from(&d, "kernel", "/proc/sys/kernel/osrelease");
 	line_from(&d, "cmdline", "/proc/cmdline");
 	cmdline = sys_read("/proc/cmdline");
-	fprintf(d.out, "swiotlb_force: %s\n",
-		cmdline && strstr(cmdline, "swiotlb=force") ? "yes (command line)" : "no");
+	swiotlb_cmdline(&d, cmdline);
 	free(cmdline);
+	swiotlb_force(&d, &ps);
 	fprintf(d.out, "page_size: %llu\n", (unsigned long long)pool_page_size());
 
 	fprintf(d.out, "\n== global (%s)\n", TTM_SYSFS);
@@ -238,12 +356,15 @@ int cmd_dump(const struct outopts *o, const char *spec)
 	}
 	if (!only)
 		file_section(&d, "debugfs page_pool", TTM_DEBUGFS "/page_pool");
+	fprintf(d.out, "\n== swiotlb (/sys/kernel/debug/swiotlb)\n");
+	dir_values(&d, "/sys/kernel/debug/swiotlb", "");
+	fprintf(d.out, "\n== ttm module parameters (/sys/module/ttm/parameters)\n");
+	dir_values(&d, "/sys/module/ttm/parameters", "");
 	kernel_log(&d);
 	meminfo(&d);
 	fprintf(d.out, "\n== notes\n%s", d.notes_len ? d.notes : "(none)\n");
 
-	if (d.out != stdout && fclose(d.out)) {
-		warnx_("cannot write %s: %s", o->outfile, sys_strerror(errno));
+	if (d.out != stdout && out_close(d.out, tmpname, o->outfile)) {
 		pools_free(&ps);
 		return EXIT_FAILURE;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "ttm-poolctl.h"
 
@@ -21,14 +22,14 @@ struct colinfo {
 enum {
 	COL_NAME, COL_DEVICE, COL_DRIVER, COL_PATH, COL_POLICY, COL_POOLED,
 	COL_INUSE, COL_MAX, COL_HIGH, COL_LOW, COL_WC, COL_UC, COL_CACHED,
-	COL_HIT, COL_NUMA, COL_DMA32, COL_NR
+	COL_HIT, COL_NUMA, COL_DMA32, COL_FORCED, COL_NR
 };
 
 static const struct colinfo cols[COL_NR] = {
 	[COL_NAME] = { "NAME", 12, 0, K_STR, "pool name (device, or device.N)" },
 	[COL_DEVICE] = { "DEVICE", 12, 0, K_STR, "device the pool allocates for" },
 	[COL_DRIVER] = { "DRIVER", 8, 0, K_STR, "driver bound to the device" },
-	[COL_PATH] = { "PATH", 8, 0, K_STR, "effective path, * if forced by alloc_path" },
+	[COL_PATH] = { "PATH", 8, 0, K_STR, "effective path: coherent or page" },
 	[COL_POLICY] = { "POLICY", 8, 0, K_STR, "configured path: auto, coherent, page" },
 	[COL_POOLED] = { "POOLED", 6, SCOLS_FL_RIGHT, K_SIZE, "memory pooled" },
 	[COL_INUSE] = { "INUSE", 6, SCOLS_FL_RIGHT, K_SIZE, "memory handed out, not yet freed" },
@@ -41,10 +42,11 @@ static const struct colinfo cols[COL_NR] = {
 	[COL_HIT] = { "HIT%", 5, SCOLS_FL_RIGHT, K_PCT, "hits / (hits + misses)" },
 	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, K_NUM, "NUMA node, -1 for any" },
 	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, K_NUM, "1 if it allocates below 4 GiB" },
+	[COL_FORCED] = { "FORCED", 6, 0, K_STR, "yes if alloc_path forces the path (not auto)" },
 };
 
 static const int default_cols[] = {
-	COL_NAME, COL_DRIVER, COL_PATH, COL_POOLED, COL_INUSE, COL_MAX,
+	COL_NAME, COL_DRIVER, COL_PATH, COL_FORCED, COL_POOLED, COL_INUSE, COL_MAX,
 	COL_WC, COL_UC, COL_CACHED, COL_HIT,
 };
 
@@ -78,6 +80,10 @@ static int parse_columns(const struct outopts *o, int *sel)
 			sel[n++] = i;
 		return n;
 	}
+	if (s && (!*s || !strcmp(s, "+"))) {
+		warnx_("empty column list for --output (see --help)");
+		return -1;
+	}
 	if (!s || *s == '+') {
 		for (i = 0; i < (int)(sizeof(default_cols) / sizeof(*default_cols)); i++)
 			sel[n++] = default_cols[i];
@@ -92,9 +98,12 @@ static int parse_columns(const struct outopts *o, int *sel)
 			       (int)(comma ? comma - s : (long)strlen(s)), s);
 			return -1;
 		}
-		if (n == COL_NR * 2) {
-			warnx_("too many columns");
-			return -1;
+		for (i = 0; i < n; i++) {
+			if (sel[i] == c) {
+				warnx_("column %s given twice%s", cols[c].name,
+				       *o->columns == '+' ? " (it is a default column)" : "");
+				return -1;
+			}
 		}
 		sel[n++] = c;
 		s = comma ? comma + 1 : NULL;
@@ -113,8 +122,9 @@ static char *cell(const struct outopts *o, const struct pool *p, int c)
 	case COL_PATH:
 		if (!p->effective_path)
 			return NULL;
-		return xasprintf("%s%s", p->effective_path,
-				 p->alloc_path && strcmp(p->alloc_path, "auto") ? "*" : "");
+		return strdup(p->effective_path);
+	case COL_FORCED:
+		return p->alloc_path ? strdup(strcmp(p->alloc_path, "auto") ? "yes" : "no") : NULL;
 	case COL_POLICY: return p->alloc_path ? strdup(p->alloc_path) : NULL;
 	case COL_POOLED: return fmt_size(o, p->pooled);
 	case COL_INUSE: return fmt_size(o, p->inuse);
@@ -127,10 +137,57 @@ static char *cell(const struct outopts *o, const struct pool *p, int c)
 	case COL_HIT:
 		hit = pool_hit_percent(p);
 		return hit < 0 ? NULL : xasprintf("%.1f", hit);
-	case COL_NUMA: return xasprintf("%d", p->numa_node);
+	case COL_NUMA:
+		return p->numa_node == NUMA_UNKNOWN ? NULL : xasprintf("%d", p->numa_node);
 	case COL_DMA32: return p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32);
 	}
 	return NULL;
+}
+
+/* The value a numeric column sorts by; UINT64_MAX (unknown) last. */
+static uint64_t sort_value(const struct pool *p, int c)
+{
+	double hit;
+
+	switch (c) {
+	case COL_POOLED: return p->pooled;
+	case COL_INUSE: return p->inuse;
+	case COL_MAX: return p->max;
+	case COL_HIGH: return p->high;
+	case COL_LOW: return p->low;
+	case COL_WC: return p->wc;
+	case COL_UC: return p->uc;
+	case COL_CACHED: return p->cached;
+	case COL_HIT:
+		hit = pool_hit_percent(p);
+		return hit < 0 ? UINT64_MAX : (uint64_t)(hit * 1000);
+	case COL_NUMA:
+		return p->numa_node == NUMA_UNKNOWN ? UINT64_MAX : (uint64_t)(p->numa_node + 1);
+	case COL_DMA32: return p->dma32 < 0 ? UINT64_MAX : (uint64_t)p->dma32;
+	}
+	return 0;
+}
+
+static int sort_col;
+
+static int cmp_pools(const void *a, const void *b)
+{
+	static const struct outopts plain;
+	const struct pool *pa = a, *pb = b;
+	char *sa, *sb;
+	int r;
+
+	if (cols[sort_col].kind != K_STR) {
+		uint64_t va = sort_value(pa, sort_col), vb = sort_value(pb, sort_col);
+
+		return va < vb ? -1 : va > vb;
+	}
+	sa = cell(&plain, pa, sort_col);
+	sb = cell(&plain, pb, sort_col);
+	r = !sa || !sb ? !sa - !sb : strcmp(sa, sb);
+	free(sa);
+	free(sb);
+	return r ? r : strcmp(pa->name, pb->name);
 }
 
 int cmd_list(const struct outopts *o)
@@ -144,8 +201,19 @@ int cmd_list(const struct outopts *o)
 	nsel = parse_columns(o, sel);
 	if (nsel < 0)
 		return EXIT_USAGE;
+	if (o->sort) {
+		sort_col = col_by_name(o->sort, strlen(o->sort));
+		if (sort_col < 0) {
+			warnx_("unknown column for --sort: %s (see --help)", o->sort);
+			return EXIT_USAGE;
+		}
+	}
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
+	if (!o->json)
+		pools_none_note(&ps);
+	if (o->sort)
+		qsort(ps.v, ps.n, sizeof(*ps.v), cmp_pools);
 	tb = table_new(o, "pools");
 	if (!tb)
 		goto out;
@@ -175,7 +243,8 @@ int cmd_list(const struct outopts *o)
 		}
 	}
 	scols_print_table(tb);
-	if (!o->json && !o->raw && !o->noheadings &&
+	/* a summary for the eye, not for scripts reading a pipe */
+	if (!o->json && !o->raw && !o->noheadings && !o->pairs && isatty(STDOUT_FILENO) &&
 	    !sys_read_u64(TTM_SYSFS "/pooled_pages", &total) &&
 	    !sys_read_u64(TTM_SYSFS "/pool_max_pages", &max)) {
 		char *a = fmt_size(o, total), *b = fmt_size(o, max);

@@ -9,37 +9,52 @@
 
 #include "ttm-poolctl.h"
 
+static FILE *out;
+
 static void label(const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '\\' || *s == '"')
-			putchar('\\');
+			fputc('\\', out);
 		if (*s == '\n') {
-			fputs("\\n", stdout);
+			fputs("\\n", out);
 			continue;
 		}
-		putchar(*s);
+		fputc(*s, out);
 	}
 }
 
-static void labels(const struct pool *p, const char *extra_key, const char *extra)
+/* Labels with an empty value are left out: Prometheus treats them as absent. */
+static void labels(const struct pool *p, const char *extra_key, const char *extra, bool node)
 {
-	fputs("{pool=\"", stdout);
+	fputs("{pool=\"", out);
 	label(p->name);
-	fputs("\",device=\"", stdout);
-	label(p->device);
-	fputs("\",driver=\"", stdout);
-	label(p->driver ? p->driver : "");
-	if (extra_key) {
-		printf("\",%s=\"", extra_key);
-		label(extra);
+	fputc('"', out);
+	if (p->device && *p->device) {
+		fputs(",device=\"", out);
+		label(p->device);
+		fputc('"', out);
 	}
-	fputs("\"}", stdout);
+	if (p->driver && *p->driver) {
+		fputs(",driver=\"", out);
+		label(p->driver);
+		fputc('"', out);
+	}
+	if (extra_key) {
+		fprintf(out, ",%s=\"", extra_key);
+		label(extra);
+		fputc('"', out);
+	}
+	if (node && p->numa_node != NUMA_UNKNOWN)
+		fprintf(out, ",numa_node=\"%d\"", p->numa_node);
+	if (node && p->dma32 >= 0)
+		fprintf(out, ",dma32=\"%d\"", p->dma32);
+	fputc('}', out);
 }
 
 static void head(const char *name, const char *type, const char *help)
 {
-	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 struct metric {
@@ -75,9 +90,10 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", ST_PATH_SWITCHES, 0, false, NULL, NULL },
 };
 
-/* A gauge of 1 per pool labelled with one of its string fields. */
+/* A gauge of 1 per pool labelled with one of its string fields (and, for
+ * ttm_pool_info, its NUMA node and dma32 when known). */
 static void info(const struct pools *ps, const char *name, const char *help,
-		 const char *key, size_t field)
+		 const char *key, size_t field, bool node)
 {
 	size_t j;
 
@@ -86,21 +102,32 @@ static void info(const struct pools *ps, const char *name, const char *help,
 		const struct pool *p = &ps->v[j];
 		const char *val = *(char *const *)((const char *)p + field);
 
-		fputs(name, stdout);
-		labels(p, key, val ? val : "");
-		printf(" 1\n");
+		if (!val || !*val)
+			continue;	/* unreadable: no sample rather than path="" */
+		fputs(name, out);
+		labels(p, key, val, node);
+		fprintf(out, " 1\n");
 	}
 }
 
 int cmd_prometheus(const struct outopts *o)
 {
 	uint64_t ps_bytes = pool_page_size(), v;
+	char tmpname[4096];
 	struct pools ps;
 	size_t i, j;
 
-	(void)o;
+	out = stdout;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
+	if (o->outfile) {
+		/* for the textfile collector: the old file until the new one is complete */
+		out = out_open(o->outfile, tmpname, sizeof(tmpname));
+		if (!out) {
+			pools_free(&ps);
+			return EXIT_FAILURE;
+		}
+	}
 	for (i = 0; i < sizeof(metrics) / sizeof(*metrics); i++) {
 		const struct metric *m = &metrics[i];
 
@@ -115,23 +142,29 @@ int cmd_prometheus(const struct outopts *o)
 				v = *(const uint64_t *)((const char *)p + m->field);
 			if (v == UINT64_MAX)
 				continue;
-			fputs(m->name, stdout);
-			labels(p, m->lkey, m->lval);
-			printf(" %llu\n", (unsigned long long)(m->bytes ? v * ps_bytes : v));
+			fputs(m->name, out);
+			labels(p, m->lkey, m->lval, false);
+			fprintf(out, " %llu\n", (unsigned long long)(m->bytes ? v * ps_bytes : v));
 		}
 	}
-	info(&ps, "ttm_pool_info", "Pool configuration: the alloc_path policy.",
-	     "alloc_path", offsetof(struct pool, alloc_path));
+	info(&ps, "ttm_pool_info", "Pool configuration: alloc_path policy, NUMA node, dma32.",
+	     "alloc_path", offsetof(struct pool, alloc_path), true);
 	info(&ps, "ttm_pool_effective_path", "1 for the path the pool uses now.",
-	     "path", offsetof(struct pool, effective_path));
+	     "path", offsetof(struct pool, effective_path), false);
+	head("ttm_pool_pools", "gauge", "Number of TTM pools (0: no TTM driver is bound).");
+	fprintf(out, "ttm_pool_pools %zu\n", ps.n);
 	if (!sys_read_u64(TTM_SYSFS "/pool_max_pages", &v)) {
 		head("ttm_pool_global_max_bytes", "gauge", "Cap on the memory of all pools.");
-		printf("ttm_pool_global_max_bytes %llu\n", (unsigned long long)(v * ps_bytes));
+		fprintf(out, "ttm_pool_global_max_bytes %llu\n", (unsigned long long)(v * ps_bytes));
 	}
-	if (!sys_read_u64(TTM_SYSFS "/pooled_pages", &v)) {
+	if (!sys_exists(TTM_SYSFS))
+		v = 0;	/* the directory is gone with the last pool */
+	if (!sys_exists(TTM_SYSFS) || !sys_read_u64(TTM_SYSFS "/pooled_pages", &v)) {
 		head("ttm_pool_global_pooled_bytes", "gauge", "Memory pooled by all pools.");
-		printf("ttm_pool_global_pooled_bytes %llu\n", (unsigned long long)(v * ps_bytes));
+		fprintf(out, "ttm_pool_global_pooled_bytes %llu\n", (unsigned long long)(v * ps_bytes));
 	}
 	pools_free(&ps);
+	if (out != stdout && out_close(out, tmpname, o->outfile))
+		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
 }

@@ -13,8 +13,6 @@
 
 #include "ttm-poolctl.h"
 
-enum { K_MAX, K_HIGH, K_LOW, K_NR };
-
 static const char *const key_names[K_NR] = { "max", "high", "low" };
 static const char *const key_files[K_NR] = {
 	"max_pages", "high_watermark_pages", "low_watermark_pages"
@@ -40,28 +38,27 @@ static int read_state(const char *name, uint64_t *v)
 	return 0;
 }
 
-/* Writes taking @cur to @want (only keys with set[k]) keeping low <= high <= max. */
-static int plan(const uint64_t *cur, const uint64_t *want, const bool *set,
-		struct step *s)
+/*
+ * The watermark writes taking (@h, @l) to (@H, @L) so that low <= high holds
+ * after each: high first if the current low is not above the new high, else
+ * low first (one of the two always works when @L <= @H).
+ */
+static int plan_marks(uint64_t h, uint64_t l, uint64_t H, uint64_t L,
+		      bool wh, bool wl, struct step *s)
 {
-	uint64_t h = set[K_HIGH] ? want[K_HIGH] : cur[K_HIGH];
 	int n = 0;
 
-	if (set[K_MAX] && want[K_MAX] > cur[K_MAX])
-		s[n++] = (struct step){ K_MAX, want[K_MAX] };
-	if (set[K_LOW] && cur[K_LOW] > h) {
-		/* the low mark must come down before high can */
-		s[n++] = (struct step){ K_LOW, want[K_LOW] };
-		if (set[K_HIGH])
-			s[n++] = (struct step){ K_HIGH, want[K_HIGH] };
+	(void)h;
+	if (!wl || (wh && l <= H)) {
+		if (wh)
+			s[n++] = (struct step){ K_HIGH, H };
+		if (wl)
+			s[n++] = (struct step){ K_LOW, L };
 	} else {
-		if (set[K_HIGH])
-			s[n++] = (struct step){ K_HIGH, want[K_HIGH] };
-		if (set[K_LOW])
-			s[n++] = (struct step){ K_LOW, want[K_LOW] };
+		s[n++] = (struct step){ K_LOW, L };
+		if (wh)
+			s[n++] = (struct step){ K_HIGH, H };
 	}
-	if (set[K_MAX] && want[K_MAX] <= cur[K_MAX])
-		s[n++] = (struct step){ K_MAX, want[K_MAX] };
 	return n;
 }
 
@@ -98,6 +95,7 @@ static void report(const char *name, const char *file, uint64_t before, uint64_t
 static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 			     bool *set)
 {
+	const char *why;
 	int i, k, err;
 
 	if (!argc) {
@@ -116,10 +114,9 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 			       global ? "max=SIZE" : "max=SIZE, high=SIZE or low=SIZE");
 			return -EINVAL;
 		}
-		err = size_parse_pages(eq + 1, pool_page_size(), &want[k]);
+		err = size_parse_pages(eq + 1, pool_page_size(), &want[k], &why);
 		if (err) {
-			warnx_("invalid size '%s': %s", eq + 1, err == -ERANGE ?
-			       "too large" : "expected pages (512, 512p) or bytes (64M, 1.5GiB)");
+			warnx_("invalid size '%s' for %s: %s", eq + 1, key_names[k], why);
 			return -EINVAL;
 		}
 		set[k] = true;
@@ -127,15 +124,12 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 	return 0;
 }
 
-static int set_global(int argc, char **argv)
+int set_global_max(uint64_t max)
 {
-	uint64_t want[K_NR], before, after;
-	bool set[K_NR] = { false };
+	uint64_t before, after;
 	char buf[32];
 	int err;
 
-	if (parse_assignments(argc, argv, true, want, set))
-		return EXIT_USAGE;
 	if (!sys_exists(TTM_SYSFS)) {
 		warnx_("%s does not exist (no TTM driver is bound, or the kernel has "
 		       "no ttm-pool sysfs interface)", sys_path(TTM_SYSFS));
@@ -147,27 +141,68 @@ static int set_global(int argc, char **argv)
 		       sys_strerror(err));
 		return EXIT_FAILURE;
 	}
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)want[K_MAX]);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
 	err = sys_write(TTM_SYSFS "/pool_max_pages", buf);
 	if (err) {
 		warnx_("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
-		       buf, sys_strerror(err));
+		       buf, sys_write_strerror("pool_max_pages", buf, err));
 		return EXIT_FAILURE;
 	}
 	if (sys_read_u64(TTM_SYSFS "/pool_max_pages", &after))
-		after = want[K_MAX];
+		after = max;
 	report("global", "pool_max_pages", before, after);
 	return EXIT_SUCCESS;
 }
 
+static int set_global(int argc, char **argv)
+{
+	uint64_t want[K_NR];
+	bool set[K_NR] = { false };
+
+	if (parse_assignments(argc, argv, true, want, set))
+		return EXIT_USAGE;
+	return set_global_max(want[K_MAX]);
+}
+
+/* Put back @cur after a failed or refused change: max first, then the marks. */
+static void restore(const char *name, const uint64_t *cur)
+{
+	uint64_t now[K_NR];
+	struct step s[K_NR];
+	int n = 0, failed;
+
+	if (read_state(name, now))
+		goto fail;
+	if (now[K_MAX] != cur[K_MAX]) {
+		s[0] = (struct step){ K_MAX, cur[K_MAX] };
+		if (apply(name, s, 1, &failed) || read_state(name, now))
+			goto fail;
+	}
+	n = plan_marks(now[K_HIGH], now[K_LOW], cur[K_HIGH], cur[K_LOW],
+		       now[K_HIGH] != cur[K_HIGH], now[K_LOW] != cur[K_LOW], s);
+	if (apply(name, s, n, &failed))
+		goto fail;
+	fprintf(stderr, "ttm-poolctl: %s: previous values restored\n", name);
+	return;
+fail:
+	warnx_("%s: could not restore the previous values", name);
+}
+
+static void refuse(const char *name, uint64_t l, uint64_t h, uint64_t m)
+{
+	warnx_("%s: low (%llu) <= high (%llu) <= max (%llu) would not hold; "
+	       "nothing changed", name, (unsigned long long)l,
+	       (unsigned long long)h, (unsigned long long)m);
+}
+
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 {
-	uint64_t cur[K_NR], want[K_NR], now[K_NR], h, l, m;
-	bool set[K_NR] = { false }, differs[K_NR];
-	struct step s[2 * K_NR];
+	uint64_t want[K_NR];
+	bool set[K_NR] = { false };
 	struct pools ps;
-	struct pool *p;
-	int n, failed = -1, k, ret = EXIT_FAILURE, err;
+	struct pool **v;
+	int ret = EXIT_FAILURE;
+	size_t n, i;
 
 	(void)o;
 	if (global)
@@ -180,45 +215,81 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 		return EXIT_USAGE;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	p = pools_find(&ps, argv[0]);
-	if (!p || read_state(p->name, cur))
-		goto out;
+	/* a device or driver: each of its pools */
+	v = calloc(ps.n + 1, sizeof(*v));
+	n = v ? pools_select(&ps, argv[0], v, false) : 0;
+	for (i = 0, ret = n ? EXIT_SUCCESS : EXIT_FAILURE; i < n; i++)
+		if (pool_set(v[i]->name, want, set))
+			ret = EXIT_FAILURE;
+	free(v);
+	pools_free(&ps);
+	return ret;
+}
 
+int pool_set(const char *name, const uint64_t *want, const bool *set)
+{
+	uint64_t cur[K_NR], now[K_NR], h, l, m;
+	bool wrote = false;
+	struct step s[K_NR];
+	int n, failed = -1, k, ret = EXIT_FAILURE, err;
+
+	if (read_state(name, cur))
+		return EXIT_FAILURE;
+	/*
+	 * What certainly cannot hold, refused before any write. A high mark
+	 * never written equals max and follows it; one written is only lowered
+	 * to a lower cap. If low alone is given, the high it must fit under is
+	 * known only after the cap is written when high == max now.
+	 */
 	m = set[K_MAX] ? want[K_MAX] : cur[K_MAX];
-	h = set[K_HIGH] ? want[K_HIGH] : (cur[K_HIGH] > m ? m : cur[K_HIGH]);
-	l = set[K_LOW] ? want[K_LOW] : (cur[K_LOW] > h ? h : cur[K_LOW]);
+	h = set[K_HIGH] ? want[K_HIGH] : (cur[K_HIGH] == cur[K_MAX] && m > cur[K_MAX] ?
+					  m : (cur[K_HIGH] < m ? cur[K_HIGH] : m));
+	l = set[K_LOW] ? want[K_LOW] : 0;
 	if (l > h || h > m) {
-		warnx_("%s: low (%llu) <= high (%llu) <= max (%llu) would not hold; "
-		       "nothing changed", p->name, (unsigned long long)l,
-		       (unsigned long long)h, (unsigned long long)m);
+		refuse(name, l, h, m);
 		goto out;
 	}
 
-	n = plan(cur, want, set, s);
-	err = apply(p->name, s, n, &failed);
-	if (err) {
-		warnx_("cannot set %s to %llu: %s", sys_path(pool_file(p->name,
-		       key_files[s[failed].key])), (unsigned long long)s[failed].val,
-		       sys_strerror(err));
-		/* Put back what was written before the failure. */
-		if (failed > 0 && !read_state(p->name, now)) {
-			for (k = 0; k < K_NR; k++)
-				differs[k] = now[k] != cur[k];
-			n = plan(now, cur, differs, s);
-			if (apply(p->name, s, n, &failed))
-				warnx_("%s: could not restore the previous values", p->name);
-			else
-				fprintf(stderr, "ttm-poolctl: %s: previous values restored\n",
-					p->name);
-		}
+	/* 1. the cap: the kernel moves the watermarks to follow it */
+	if (set[K_MAX]) {
+		s[0] = (struct step){ K_MAX, want[K_MAX] };
+		err = apply(name, s, 1, &failed);
+		if (err)
+			goto failed;
+		wrote = true;
+	}
+	/* 2. the watermarks, from where the cap left them */
+	if (read_state(name, now))
+		goto out;
+	h = set[K_HIGH] ? want[K_HIGH] : now[K_HIGH];
+	l = set[K_LOW] ? want[K_LOW] : (now[K_LOW] > h ? h : now[K_LOW]);
+	if (l > h || h > now[K_MAX]) {
+		refuse(name, l, h, now[K_MAX]);
+		if (wrote)
+			restore(name, cur);
 		goto out;
 	}
-	if (read_state(p->name, now))
+	if (!set[K_LOW] && l < now[K_LOW])
+		fprintf(stderr, "ttm-poolctl: %s: lowering low_watermark_pages from %llu "
+			"to %llu, the new high watermark\n", name,
+			(unsigned long long)now[K_LOW], (unsigned long long)l);
+	n = plan_marks(now[K_HIGH], now[K_LOW], h, l, set[K_HIGH],
+		       set[K_LOW] || l < now[K_LOW], s);
+	err = apply(name, s, n, &failed);
+	if (err)
+		goto failed;
+	if (read_state(name, now))
 		goto out;
 	for (k = 0; k < K_NR; k++)
-		report(p->name, key_files[k], cur[k], now[k]);
+		report(name, key_files[k], cur[k], now[k]);
 	ret = EXIT_SUCCESS;
+	goto out;
+failed:
+	warnx_("cannot set %s to %llu: %s", sys_path(pool_file(name,
+	       key_files[s[failed].key])), (unsigned long long)s[failed].val,
+	       sys_write_strerror(key_files[s[failed].key], "", err));
+	if (wrote || failed > 0)
+		restore(name, cur);
 out:
-	pools_free(&ps);
 	return ret;
 }

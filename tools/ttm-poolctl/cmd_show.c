@@ -20,6 +20,13 @@ static void add(struct kv *kv, size_t *n, const char *key, char *val, bool numbe
 	(*n)++;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 static char *num(uint64_t v)
 {
 	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
@@ -34,7 +41,8 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only)
 	if (!stats_only) {
 		add(kv, &n, "device", strdup(p->device), false);
 		add(kv, &n, "driver", p->driver ? strdup(p->driver) : NULL, false);
-		add(kv, &n, "numa_node", xasprintf("%d", p->numa_node), true);
+		add(kv, &n, "numa_node", p->numa_node == NUMA_UNKNOWN ? NULL :
+		    xasprintf("%d", p->numa_node), true);
 		add(kv, &n, "dma32", p->dma32 < 0 ? NULL : xasprintf("%d", p->dma32), true);
 		add(kv, &n, "alloc_path", p->alloc_path ? strdup(p->alloc_path) : NULL, false);
 		add(kv, &n, "effective_path",
@@ -60,9 +68,35 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	struct libscols_table *tb;
 	size_t n = 0, i, j;
 
+	if (o->json && !nv) {
+		/* libsmartcols prints nothing for a table without columns */
+		fputs("{\n   \"pools\": []\n}\n", stdout);
+		return EXIT_SUCCESS;
+	}
 	tb = table_new(o, "pools");
 	if (!tb)
 		return EXIT_FAILURE;
+	if (!o->json && nv > 1) {
+		/* several pools: a row per key, a column per pool */
+		struct libscols_line *ln[64];
+
+		scols_table_new_column(tb, "KEY", 0, 0);
+		for (j = 0; j < nv; j++) {
+			scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
+			n = pool_fields(v[j], kv, stats_only);
+			for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
+				if (j == 0) {
+					ln[i] = scols_table_new_line(tb, NULL);
+					scols_line_set_data(ln[i], 0, kv[i].key);
+				}
+				scols_line_refer_data(ln[i], j + 1, kv[i].val ? kv[i].val : strdup("-"));
+			}
+			free(kv[0].val);
+		}
+		scols_print_table(tb);
+		scols_unref_table(tb);
+		return EXIT_SUCCESS;
+	}
 	if (!o->json) {
 		scols_table_new_column(tb, "KEY", 0.3, 0);
 		scols_table_new_column(tb, "VALUE", 0.7, 0);
@@ -93,6 +127,17 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 			}
 			ln = scols_table_new_line(tb, NULL);
 			scols_line_set_data(ln, 0, kv[i].key);
+			if (val && has_suffix(kv[i].key, "_pages") && !o->raw) {
+				/* "131072 (512M)": pages, and what they are in bytes */
+				char *size = fmt_size(o, strtoull(val, NULL, 10)), *both;
+
+				both = xasprintf("%s (%s)", val, size ? size : "?");
+				free(size);
+				if (both) {
+					free(val);
+					val = both;
+				}
+			}
 			scols_line_refer_data(ln, 1, val ? val : strdup("-"));
 		}
 	}
@@ -110,7 +155,9 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	v = calloc(ps.n, sizeof(*v));
+	if (!spec && !o->json)
+		pools_none_note(&ps);
+	v = calloc(ps.n + 1, sizeof(*v));
 	if (!v) {
 		pools_free(&ps);
 		return EXIT_FAILURE;
@@ -118,11 +165,19 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 	if (spec) {
 		v[0] = pools_find(&ps, spec);
 		n = v[0] ? 1 : 0;
+		if (n && v[0]->max == UINT64_MAX) {
+			/* nothing of it can be read: say why rather than show "-" */
+			int err = sys_read_u64(pool_file(v[0]->name, "max_pages"), &v[0]->max);
+
+			warnx_("cannot read %s: %s", sys_path(pool_file(v[0]->name, "max_pages")),
+			       sys_strerror(err));
+			n = 0;
+		}
 	} else {
 		for (i = 0; i < ps.n; i++)
 			v[n++] = &ps.v[i];
 	}
-	ret = n ? print_pools(o, v, n, stats_only) : EXIT_FAILURE;
+	ret = n || !spec ? print_pools(o, v, n, stats_only) : EXIT_FAILURE;
 	free(v);
 	pools_free(&ps);
 	return ret;

@@ -5,18 +5,20 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ttm-poolctl.h"
 
-enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_NR };
+enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_APPLY, C_NR };
 
 static const char *const cmd_names[C_NR] = {
-	"list", "show", "stats", "set", "drain", "path", "dump", "watch"
+	"list", "show", "stats", "set", "drain", "path", "dump", "watch", "apply"
 };
 
 /* Options and the commands that take them. */
 enum {
 	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
+	OPT_DRY_RUN, OPT_POOL, OPT_FILE, OPT_SORT, OPT_PER_NODE,
 };
 #define ON(c) (1u << (c))
 #define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
@@ -31,31 +33,70 @@ static void usage(FILE *out)
 	      " ttm-poolctl [options] set --global max=SIZE\n"
 	      " ttm-poolctl [options] drain POOL...|--all\n"
 	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
-	      " ttm-poolctl [options] dump [POOL] [-o FILE]\n"
+	      " ttm-poolctl [options] dump [POOL] [-f FILE]\n"
 	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
+	      " ttm-poolctl [options] apply [--dry-run] [--pool NAME] [FILE...]\n"
 	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
-	      "\nPOOL is a pool name, a PCI address, /dev/dri/cardN, or a driver name\n"
-	      "with a single pool. SIZE is pages (512, 512p) or bytes with a unit\n"
-	      "(64M, 1G, 1.5GiB).\n"
+	      "\nPOOL is a pool name, or all pools of a device (03:00.0, /dev/dri/card1,\n"
+	      "by-path/...) or of a driver; set, drain and path act on each.\n"
+	      "SIZE is a whole number of pages (512, 512pages) or bytes with a unit:\n"
+	      "B, K, M, G, T, 1024-based, optionally KiB, MiB, ... (4096B, 64M, 1.5GiB).\n"
 	      "\nOptions:\n"
 	      " -J, --json             use JSON output format\n"
-	      " -o, --output <list>    output columns (+COL appends to the default);\n"
-	      "                        for dump: the file to write\n"
+	      " -o, --output <list>    output columns (+COL appends to the default)\n"
 	      "     --output-all       output all columns\n"
 	      " -r, --raw              use raw output format\n"
+	      " -P, --pairs            use key=\"value\" output format\n"
+	      "     --sort <column>    list: sort by the column\n"
+	      "     --per-node         list: the pools summed per NUMA node\n"
 	      " -n, --noheadings       don't print headings\n"
 	      " -b, --bytes            print sizes in bytes rather than in human form\n"
 	      "     --prometheus       stats in the node_exporter textfile format\n"
 	      "     --all              drain every pool\n"
 	      "     --global           set the cap on all pools together\n"
-	      " -i, --interval <secs>  watch: seconds between updates (default 1)\n"
+	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates\n"
+	      " -f, --file <file>      dump, stats --prometheus: write to this file\n"
+	      "                        (a new file renamed over it when complete)\n"
+	      "     --dry-run          apply: show what would be set\n"
+	      "     --pool <name>      apply: only to this pool\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
 	      "                        (also $TTM_POOLCTL_SYSROOT)\n"
 	      " -h, --help             display this help\n"
 	      " -V, --version          display version\n", out);
 	list_columns_help(out);
 	fputs("\nSee ttm-poolctl(8) for more.\n", out);
+}
+
+/*
+ * util-linux's close_stdout(): output that could not be written (a full disk,
+ * >/dev/full) fails the command, so "ttm-poolctl ... > f.tmp && mv" never
+ * installs a truncated file.
+ */
+static int close_stream(FILE *f)
+{
+	bool prev_fail = ferror(f) != 0;
+	bool fclose_fail = fclose(f) != 0;
+
+	if (prev_fail || fclose_fail) {
+		if (!fclose_fail)
+			errno = 0;
+		return EOF;
+	}
+	return 0;
+}
+
+static void close_stdout(void)
+{
+	if (close_stream(stdout) != 0 && errno != EPIPE) {
+		if (errno)
+			warnx_("write error: %s", strerror(errno));
+		else
+			warnx_("write error");
+		_exit(EXIT_FAILURE);
+	}
+	if (close_stream(stderr) != 0)
+		_exit(EXIT_FAILURE);
 }
 
 static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
@@ -77,6 +118,9 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "per-node", no_argument, NULL, OPT_PER_NODE },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "bytes", no_argument, NULL, 'b' },
 		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
@@ -85,6 +129,9 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "file", required_argument, NULL, 'f' },
+		{ "pool", required_argument, NULL, OPT_POOL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -97,11 +144,12 @@ int main(int argc, char **argv)
 	int c, i, nargs;
 	char **args, *end;
 
+	atexit(close_stdout);
 	env = getenv("TTM_POOLCTL_SYSROOT");
 	if (env && *env)
 		sys_set_root(env);
 
-	while ((c = getopt_long(argc, argv, "Jo:rnbi:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Jo:rPnbi:c:f:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': o.json = true; used |= 1u << 0; break;
 		case 'o': oarg = optarg; used |= 1u << 1; break;
@@ -127,6 +175,22 @@ int main(int argc, char **argv)
 			used |= 1u << 10;
 			break;
 		case OPT_SYSROOT: sys_set_root(optarg); break;
+		case 'f':
+			if (!*optarg)
+				return bad("%s", "--file: empty FILE");
+			o.outfile = optarg;
+			used |= 1u << 13;
+			break;
+		case 'P': o.pairs = true; used |= 1u << 14; break;
+		case OPT_SORT: o.sort = optarg; used |= 1u << 15; break;
+		case OPT_PER_NODE: o.per_node = true; used |= 1u << 16; break;
+		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
+		case OPT_POOL:
+			if (!*optarg)
+				return bad("%s", "--pool: empty POOL (is a variable unset?)");
+			o.pool = optarg;
+			used |= 1u << 12;
+			break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		case 'V': printf("ttm-poolctl %s\n", TTM_POOLCTL_VERSION); return EXIT_SUCCESS;
 		default:
@@ -151,16 +215,22 @@ int main(int argc, char **argv)
 	{
 		static const struct { unsigned int bit; unsigned int cmds; const char *name; } rules[] = {
 			{ 0, TABLES, "--json" },
-			{ 1, ON(C_LIST) | ON(C_DUMP), "--output" },
+			{ 1, ON(C_LIST), "--output" },
 			{ 2, ON(C_LIST), "--output-all" },
 			{ 3, TABLES, "--raw" },
 			{ 4, TABLES, "--noheadings" },
-			{ 5, ON(C_LIST) | ON(C_WATCH), "--bytes" },
+			{ 5, ON(C_LIST) | ON(C_WATCH) | ON(C_SHOW) | ON(C_STATS), "--bytes" },
 			{ 6, ON(C_STATS), "--prometheus" },
 			{ 7, ON(C_DRAIN), "--all" },
 			{ 8, ON(C_SET), "--global" },
 			{ 9, ON(C_WATCH), "--interval" },
 			{ 10, ON(C_WATCH), "--count" },
+			{ 11, ON(C_APPLY), "--dry-run" },
+			{ 12, ON(C_APPLY), "--pool" },
+			{ 13, ON(C_DUMP) | ON(C_STATS), "--file" },
+			{ 14, TABLES & ~ON(C_SHOW) & ~ON(C_STATS), "--pairs" },
+			{ 15, ON(C_LIST), "--sort" },
+			{ 16, ON(C_LIST), "--per-node" },
 		};
 		size_t r;
 
@@ -171,18 +241,27 @@ int main(int argc, char **argv)
 					   cmd_names[cmd]);
 		}
 	}
-	if (cmd == C_DUMP)
-		o.outfile = oarg;
-	else
-		o.columns = oarg;
-	if (o.prometheus && (o.json || o.raw || o.noheadings))
+	/* "set $POOL max=0" with POOL unset must not pick a pool */
+	for (i = 0; cmd != C_APPLY && i < nargs; i++)
+		if (!*args[i])
+			return bad("%s: empty %s (is a variable unset?)", cmd_names[cmd],
+				   cmd == C_SET && i > 0 ? "setting" :
+				   cmd == C_PATH && i > 0 ? "path" : "POOL");
+	o.columns = oarg;
+	if (cmd == C_STATS && o.outfile && !o.prometheus)
+		return bad("%s", "stats --file needs --prometheus");
+	if (o.json + o.raw + o.pairs > 1)
+		return bad("%s", "-J, -r and -P are mutually exclusive");
+	if (o.prometheus && (o.json || o.raw || o.noheadings || o.pairs))
 		return bad("%s", "--prometheus cannot be combined with -J, -r or -n");
 
 	switch (cmd) {
 	case C_LIST:
 		if (nargs)
 			return bad("list takes no arguments (got '%s')", args[0]);
-		return cmd_list(&o);
+		if (o.per_node && (o.columns || o.output_all || o.sort))
+			return bad("%s", "--per-node has its own columns (no -o, --output-all, --sort)");
+		return o.per_node ? cmd_per_node(&o) : cmd_list(&o);
 	case C_SHOW:
 		if (nargs != 1)
 			return bad("%s", "show takes one POOL");
@@ -209,6 +288,11 @@ int main(int argc, char **argv)
 		if (nargs)
 			return bad("watch takes no arguments (got '%s')", args[0]);
 		return cmd_watch(&o);
+	case C_APPLY:
+		for (i = 0; i < nargs; i++)
+			if (!*args[i])
+				return bad("%s", "apply: empty FILE");
+		return cmd_apply(&o, nargs, args);
 	case C_NR:
 		break;
 	}

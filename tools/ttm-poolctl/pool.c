@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ttm-poolctl.h"
@@ -75,9 +77,16 @@ int pool_load(struct pool *p, const char *name)
 {
 	char link[PATH_MAX], *s, *slash;
 	ssize_t n;
-	int i;
+	int i, err;
 
 	memset(p, 0, sizeof(*p));
+	/*
+	 * A pool that went away (unbind) between readdir() and here: its
+	 * directory is gone (ENOENT) or its files fail with ENODEV.
+	 */
+	err = sys_read_u64(pool_file(name, "max_pages"), &p->max);
+	if (err == -ENOENT || err == -ENODEV)
+		return -ENOENT;
 	p->name = strdup(name);
 	if (!p->name)
 		return -ENOMEM;
@@ -95,7 +104,7 @@ int pool_load(struct pool *p, const char *name)
 	free(s);
 	p->effective_path = read_str(name, "effective_path");
 	s = read_str(name, "numa_node");
-	p->numa_node = s ? atoi(s) : -1;
+	p->numa_node = s && *s ? atoi(s) : NUMA_UNKNOWN;
 	free(s);
 	s = read_str(name, "dma32");
 	p->dma32 = s ? atoi(s) : -1;
@@ -142,16 +151,20 @@ int pools_load(struct pools *ps)
 
 	ps->v = NULL;
 	ps->n = 0;
+	ps->why = NULL;
 	if (!sys_exists(TTM_SYSFS)) {
-		warnx_("no TTM pools: %s does not exist (no TTM driver is bound, "
-		       "or the kernel has no ttm-pool sysfs interface)",
-		       sys_path(TTM_SYSFS));
-		return -ENOENT;
+		/* the directory exists while a pool does */
+		ps->why = "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface";
+		return 0;
 	}
 	d = opendir(sys_path(TTM_SYSFS "/pools"));
 	if (!d) {
 		int err = errno;
 
+		if (err == ENOENT) {
+			ps->why = "no TTM driver is bound";
+			return 0;
+		}
 		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
 		       sys_strerror(err));
 		return -err;
@@ -170,13 +183,18 @@ int pools_load(struct pools *ps)
 	closedir(d);
 	if (!n) {
 		free(names);
-		warnx_("no TTM pools: no TTM driver is bound");
-		return -ENOENT;
+		ps->why = "no TTM driver is bound";
+		return 0;
 	}
 	qsort(names, n, sizeof(*names), cmpstr);
 	ps->v = calloc(n, sizeof(*ps->v));
-	for (i = 0; ps->v && i < n; i++)
-		pool_load(&ps->v[ps->n++], names[i]);
+	for (i = 0; ps->v && i < n; i++) {
+		int err = pool_load(&ps->v[ps->n], names[i]);
+
+		if (err == -ENOENT)
+			continue;	/* vanished: not a pool any more */
+		ps->n++;
+	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -203,50 +221,119 @@ static bool is_short_pci(const char *s)
 	       s[5] == '.' && s[6] >= '0' && s[6] <= '7';
 }
 
-struct pool *pools_find(struct pools *ps, const char *spec)
+/*
+ * The DRM device a /dev/dri path (card1, /dev/dri/card1, by-path/..., ../)
+ * belongs to, as the basename of its device (e.g. 0000:00:02.0): stat() the
+ * node and follow /sys/dev/char/MAJ:MIN; in a copied tree, where the nodes
+ * are plain files, resolve the path and use /sys/class/drm/<name>/device.
+ */
+static int drm_device(const char *spec, char *dev, size_t len)
 {
-	char dev[PATH_MAX], rel[PATH_MAX], *slash;
-	struct pool *found = NULL;
-	size_t i, hits = 0;
+	char path[PATH_MAX], real[PATH_MAX], rel[PATH_MAX + 64], link[PATH_MAX], *p;
+	struct stat st;
 	ssize_t n;
 
-	for (i = 0; i < ps->n; i++)
-		if (!strcmp(ps->v[i].name, spec))
-			return &ps->v[i];
-
-	if (!strncmp(spec, "/dev/dri/", 9)) {
-		snprintf(rel, sizeof(rel), "/sys/class/drm/%s/device", spec + 9);
-		n = readlink(sys_path(rel), dev, sizeof(dev) - 1);
-		if (n <= 0) {
-			warnx_("%s: no such DRM device", spec);
-			return NULL;
+	if (spec[0] == '/')
+		snprintf(path, sizeof(path), "%s", sys_path(spec));
+	else
+		snprintf(path, sizeof(path), "%s/dev/dri/%s", sys_root(), spec);
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
+		snprintf(rel, sizeof(rel), "/sys/dev/char/%u:%u", major(st.st_rdev),
+			 minor(st.st_rdev));
+		n = readlink(sys_path(rel), link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			p = strstr(link, "/drm/");	/* .../0000:00:02.0/drm/card0 */
+			if (p) {
+				*p = '\0';
+				p = strrchr(link, '/');
+				snprintf(dev, len, "%s", p ? p + 1 : link);
+				return 0;
+			}
 		}
-		dev[n] = '\0';
-		slash = strrchr(dev, '/');
-		if (slash)
-			memmove(dev, slash + 1, strlen(slash + 1) + 1);
+	}
+	/* a copied tree: the name of the node the path leads to */
+	p = realpath(path, real) ? real : path;
+	p = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+	snprintf(rel, sizeof(rel), "/sys/class/drm/%s/device", p);
+	n = readlink(sys_path(rel), link, sizeof(link) - 1);
+	if (n <= 0)
+		return -ENODEV;
+	link[n] = '\0';
+	p = strrchr(link, '/');
+	snprintf(dev, len, "%s", p ? p + 1 : link);
+	return 0;
+}
+
+static bool is_drm_node(const char *spec)
+{
+	return !strncmp(spec, "/dev/", 5) || !strncmp(spec, "by-path/", 8) ||
+	       !strncmp(spec, "card", 4) || !strncmp(spec, "renderD", 7) ||
+	       !strncmp(spec, "../", 3) || !strncmp(spec, "./", 2);
+}
+
+size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool quiet)
+{
+	char dev[PATH_MAX];
+	size_t i, n = 0;
+
+	if (!*spec) {
+		warnx_("empty POOL");
+		return 0;
+	}
+	if (!ps->n) {
+		warnx_("no pool '%s': there are no TTM pools (%s)", spec,
+		       ps->why ? ps->why : "none found");
+		return 0;
+	}
+	for (i = 0; i < ps->n; i++) {
+		if (!strcmp(ps->v[i].name, spec)) {
+			out[0] = &ps->v[i];
+			return 1;
+		}
+	}
+	if (is_drm_node(spec)) {
+		if (drm_device(spec, dev, sizeof(dev))) {
+			warnx_("%s: no such DRM device", spec);
+			return 0;
+		}
 	} else if (is_short_pci(spec)) {
 		snprintf(dev, sizeof(dev), "0000:%s", spec);
 	} else {
 		snprintf(dev, sizeof(dev), "%s", spec);
 	}
-
 	for (i = 0; i < ps->n; i++)
 		if (ps->v[i].device[0] && !strcmp(ps->v[i].device, dev))
-			return &ps->v[i];	/* the device's first pool */
-
-	for (i = 0; i < ps->n; i++) {
-		if (ps->v[i].driver && !strcmp(ps->v[i].driver, spec)) {
-			found = found ? found : &ps->v[i];
-			hits++;
-		}
-	}
-	if (hits == 1)
-		return found;
-	if (hits > 1)
-		warnx_("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
-		       spec, hits);
-	else
+			out[n++] = &ps->v[i];
+	if (!n)
+		for (i = 0; i < ps->n; i++)
+			if (ps->v[i].driver && !strcmp(ps->v[i].driver, spec))
+				out[n++] = &ps->v[i];
+	if (!n && !quiet)
 		warnx_("no pool '%s' (see 'ttm-poolctl list')", spec);
-	return NULL;
+	return n;
+}
+
+struct pool *pools_find(struct pools *ps, const char *spec)
+{
+	struct pool **v = calloc(ps->n + 1, sizeof(*v)), *p = NULL;
+	size_t n;
+
+	if (!v)
+		return NULL;
+	n = pools_select(ps, spec, v, false);
+	if (n == 1) {
+		p = v[0];
+	} else if (n > 1 && v[0]->driver && !strcmp(v[0]->driver, spec) &&
+		   strcmp(v[0]->device, spec)) {
+		warnx_("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
+		       spec, n);
+	} else if (n > 1) {
+		/* a device: its first pool, and say so */
+		p = v[0];
+		fprintf(stderr, "ttm-poolctl: %s has %zu pools; showing the first, %s\n",
+			spec, n, p->name);
+	}
+	free(v);
+	return p;
 }

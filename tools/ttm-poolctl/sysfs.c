@@ -83,7 +83,7 @@ int sys_write(const char *rel, const char *val)
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(sys_path(rel), O_WRONLY | O_CLOEXEC);
+	fd = open(sys_path(rel), O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -101,6 +101,32 @@ bool sys_exists(const char *rel)
 	struct stat st;
 
 	return lstat(sys_path(rel), &st) == 0;
+}
+
+/*
+ * What a rejected write means, as Documentation/ABI/testing/sysfs-kernel-ttm
+ * documents it for the file written.
+ */
+const char *sys_write_strerror(const char *rel, const char *val, int err)
+{
+	const char *file = strrchr(rel, '/');
+
+	file = file ? file + 1 : rel;
+	if (err < 0)
+		err = -err;
+	if (err == ERANGE && strstr(file, "max_pages"))
+		return "more than the machine's RAM (Numerical result out of range)";
+	if (err == EINVAL && !strcmp(file, "alloc_path") && !strcmp(val, "coherent"))
+		return "a pool without a device (nodev) cannot use the coherent path, "
+		       "or the kernel does not know the word (Invalid argument)";
+	if (err == EOPNOTSUPP && !strcmp(file, "alloc_path"))
+		return "in a confidential guest (AMD SEV, Intel TDX) a pool keeps the path "
+		       "its driver asked for (Operation not supported)";
+	if (err == EINVAL && strstr(file, "watermark_pages"))
+		return "low <= high <= max would not hold (Invalid argument)";
+	if (err == ENODEV || err == ENOENT)
+		return "the pool went away: its driver was unbound";
+	return sys_strerror(err);
 }
 
 const char *sys_strerror(int err)

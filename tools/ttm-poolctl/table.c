@@ -15,6 +15,7 @@ struct libscols_table *table_new(const struct outopts *o, const char *name)
 	scols_table_enable_json(tb, o->json);
 	scols_table_set_name(tb, name);
 	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_export(tb, o->pairs);
 	scols_table_enable_noheadings(tb, o->noheadings);
 	return tb;
 }
@@ -51,4 +52,10 @@ void warnx_(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void pools_none_note(const struct pools *ps)
+{
+	if (!ps->n)
+		warnx_("no TTM pools: %s", ps->why ? ps->why : "none found");
 }

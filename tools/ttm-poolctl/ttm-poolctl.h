@@ -14,9 +14,14 @@
 
 #define EXIT_USAGE 2
 
+/* watch: like watch(1), no faster than this */
+#define WATCH_MIN_INTERVAL 0.1
+
 /* Paths below the sysroot. */
 #define TTM_SYSFS "/sys/kernel/ttm"
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
+/* apply's settings files, *.conf */
+#define TTM_CONF_DIR "/etc/ttm-pool.d"
 
 /* ---- sysfs.c: files below the sysroot --------------------------------- */
 
@@ -27,11 +32,13 @@ const char *sys_path(const char *rel);
 /* Read a whole small file, trailing newline removed; NULL and errno set on error. */
 char *sys_read(const char *rel);
 int sys_read_u64(const char *rel, uint64_t *val);
-/* Write @val; 0 or -errno. */
+/* Write @val (O_TRUNC: a copied tree keeps one value per file); 0 or -errno. */
 int sys_write(const char *rel, const char *val);
 bool sys_exists(const char *rel);
 /* "needs root" for EACCES/EPERM, strerror() otherwise. */
 const char *sys_strerror(int err);
+/* The meaning the ABI gives to a write of @val to @rel failing with @err. */
+const char *sys_write_strerror(const char *rel, const char *val, int err);
 
 /* ---- pool.c: the pool model ------------------------------------------- */
 
@@ -44,13 +51,15 @@ enum pool_stat {
 };
 extern const char *const pool_stat_names[ST_NR];
 
+#define NUMA_UNKNOWN (-1000)
+
 struct pool {
 	char *name;
 	char *device;		/* basename of the device link, or "" */
 	char *driver;
 	char *alloc_path;	/* the configured word: auto, coherent, page */
 	char *effective_path;
-	int numa_node;
+	int numa_node;		/* NUMA_UNKNOWN if unreadable */
 	int dma32;
 	uint64_t max, high, low;
 	uint64_t pooled, wc, uc, cached, inuse;
@@ -61,14 +70,22 @@ struct pool {
 struct pools {
 	struct pool *v;
 	size_t n;
+	const char *why;	/* why there are none */
 };
 
-/* 0, or -errno with a message printed if the ABI is missing. */
+/* 0 (maybe with no pools, ->why says why), or -errno after a message. */
 int pools_load(struct pools *ps);
 void pools_free(struct pools *ps);
+/* 0, or -ENOENT if the pool is gone (unbound), -ENOMEM. */
 int pool_load(struct pool *p, const char *name);
 void pool_free(struct pool *p);
-/* Find POOL by name, PCI address, /dev/dri/cardN or unique driver; prints errors. */
+/*
+ * The pools POOL selects into @out (room for ps->n): the pool of that name,
+ * or every pool of a device (its name, a PCI address, a /dev/dri node in any
+ * form) or of a driver; 0 after a message unless @quiet.
+ */
+size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool quiet);
+/* One pool: as pools_select(), a device's first pool (saying so); prints errors. */
 struct pool *pools_find(struct pools *ps, const char *spec);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
@@ -77,17 +94,24 @@ double pool_hit_percent(const struct pool *p);
 
 /* ---- size.c --------------------------------------------------------------- */
 
-/* Pages ("512", "512p") or bytes with a unit ("64M", "1.5GiB"); 0 or -EINVAL/-ERANGE. */
-int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages);
+/*
+ * Pages ("512", "512pages") or bytes with a unit ("4096B", "64M", "1.5GiB");
+ * 0, or -EINVAL/-ERANGE with *why saying what is wrong.
+ */
+int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages, const char **why);
 /* lsblk-style: "12.5M"; buf of at least 32 bytes. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 
 /* ---- output options and helpers (table.c) ------------------------------ */
 
 struct outopts {
-	bool json, raw, noheadings, bytes, output_all, prometheus;
+	bool json, raw, pairs, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
-	const char *outfile;	/* dump -o */
+	const char *sort;	/* list --sort */
+	const char *outfile;	/* dump -f */
+	bool dry_run;		/* apply --dry-run */
+	bool per_node;		/* list --per-node */
+	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c; < 0: forever */
 };
@@ -99,9 +123,51 @@ char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- cmd_set.c: the writes of set and apply ------------------------------ */
+
+enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
+/* Set the keys with set[k] of pool @name, reporting on stdout; an exit status. */
+int pool_set(const char *name, const uint64_t *want, const bool *set);
+int set_global_max(uint64_t max);
+
+/* ---- conf.c: apply's settings files ----------------------------------- */
+
+enum conf_kind { SEL_GLOBAL, SEL_POOL, SEL_DEVICE, SEL_DRIVER };
+
+struct conf_section {
+	enum conf_kind kind;
+	char *arg;		/* pool glob, device name, driver name */
+	uint64_t want[K_NR];
+	bool set[K_NR];
+	char *path;		/* auto, coherent, page or NULL */
+	char *file;
+	int line;
+};
+
+struct conf {
+	struct conf_section *v;
+	size_t n;
+};
+
+/* Append the sections of @file; 0, or -errno after "FILE:LINE: ..." messages. */
+int conf_load(struct conf *c, const char *file);
+void conf_free(struct conf *c);
+bool conf_matches(const struct conf_section *sec, const struct pool *p);
+
+/* ---- outfile.c ----------------------------------------------------------- */
+
+/*
+ * A new file next to @file (O_EXCL, never through a symlink); @tmp (of @len
+ * bytes) receives its name. out_close() renames it over @file when all was
+ * written, removes it otherwise; 0 or -1 after a message.
+ */
+FILE *out_open(const char *file, char *tmp, size_t len);
+int out_close(FILE *f, const char *tmp, const char *file);
+
 /* ---- commands ---------------------------------------------------------- */
 
 int cmd_list(const struct outopts *o);
+int cmd_per_node(const struct outopts *o);
 int cmd_show(const struct outopts *o, const char *spec, bool stats_only);
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
 int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
@@ -109,6 +175,9 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word);
 int cmd_dump(const struct outopts *o, const char *spec);
 int cmd_prometheus(const struct outopts *o);
 int cmd_watch(const struct outopts *o);
+int cmd_apply(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
+/* Tell, on stderr, that there are no pools (for the human formats). */
+void pools_none_note(const struct pools *ps);
 
 #endif

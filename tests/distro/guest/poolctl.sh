@@ -37,6 +37,6 @@ else
 	is "...the kernel agrees" "$(cat "$D/effective_path")" coherent
 fi
 ok "path auto" ttm-poolctl path "$P" auto
-ok "dump" ttm-poolctl dump -o /tmp/dump.txt
+ok "dump" ttm-poolctl dump -f /tmp/dump.txt
 ok "...holds the pool" grep -q "^== pool $P (sysfs)" /tmp/dump.txt
 done_testing

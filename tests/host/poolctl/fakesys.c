@@ -5,18 +5,30 @@
  *   FAKESYS_LOG=FILE          append "write PATH VALUE" for every write
  *   FAKESYS_FAIL=SUB:ERR,...  writes to paths containing SUB fail with errno ERR
  *   FAKESYS_FAIL_READ=SUB:ERR opens for reading such paths fail with ERR
+ * Like sysfs, a write replaces the value and a rejected write changes
+ * nothing: O_TRUNC on files below /sys/ is applied at the first accepted
+ * write rather than at open.
+ *   FAKESYS_KERNEL=RAMPAGES   writes to a pool's max_pages and watermarks
+ *                             follow the kernel's rules (ttm_pool.c), with the
+ *                             "written" flags kept in the pool's .kstate
+ *                             ("max high low high_set low_set"); max_pages
+ *                             above RAMPAGES fails with ERANGE. An unwritten
+ *                             low follows max only up to high (the ABI's
+ *                             low <= high <= max after every write).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static char *paths[1024];
+static bool trunc_at_write[1024];
 
 static int rule(const char *env, const char *path)
 {
@@ -68,7 +80,89 @@ int open(const char *path, int flags, ...)
 	if (flags & O_CREAT)
 		mode = va_arg(ap, mode_t);
 	va_end(ap);
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && strstr(path, "/sys/")) {
+		int fd = track(real(path, flags & ~O_TRUNC, mode), path, flags);
+
+		if (fd >= 0 && fd < 1024)
+			trunc_at_write[fd] = true;
+		return fd;
+	}
 	return track(real(path, flags, mode), path, flags);
+}
+
+/* The kernel's ttm_pool_set_max_pages() and ttm_pool_set_one_watermark(). */
+static int kernel_write(const char *path, const char *buf, size_t len)
+{
+	static const char *const files[3] = {
+		"max_pages", "high_watermark_pages", "low_watermark_pages"
+	};
+	unsigned long st[5], v, ram = strtoul(getenv("FAKESYS_KERNEL"), NULL, 10);
+	const char *slash = strrchr(path, '/');
+	char dir[4096], f[4200], val[64], *end;
+	int which, i, err = 0;
+	FILE *fp;
+
+	for (which = 0; which < 3; which++)
+		if (!strcmp(slash + 1, files[which]))
+			break;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	snprintf(f, sizeof(f), "%s/.kstate", dir);
+	fp = fopen(f, "r");
+	if (!fp)
+		return -ENOENT;
+	i = fscanf(fp, "%lu %lu %lu %lu %lu", &st[0], &st[1], &st[2], &st[3], &st[4]);
+	fclose(fp);
+	if (i != 5)
+		return -EIO;
+	snprintf(val, sizeof(val), "%.*s", (int)(len < 63 ? len : 63), buf);
+	v = strtoul(val, &end, 10);
+	if (end == val || (*end && strcmp(end, "\n")))
+		err = -EINVAL;
+	else if (which == 0 && v > ram)
+		err = -ERANGE;
+	else if (which == 0) {
+		st[0] = v;
+		if (!st[3] || st[1] > v)
+			st[1] = v;
+		if (!st[4] || st[2] > v)
+			st[2] = st[1] < v ? st[1] : v;
+	} else {
+		unsigned long high = which == 1 ? v : (st[3] ? st[1] : (st[1] > v ? st[1] : v));
+		unsigned long low = which == 2 ? v : (st[4] ? st[2] : (st[2] < v ? st[2] : v));
+
+		if (low > high || high > st[0]) {
+			err = -EINVAL;
+		} else {
+			st[1] = high;
+			st[2] = low;
+			st[3] |= which == 1;
+			st[4] |= which == 2;
+		}
+	}
+	/* Rewritten even after a rejected write: an O_TRUNC open emptied one. */
+	fp = fopen(f, "w");
+	if (!fp)
+		return -EIO;
+	fprintf(fp, "%lu %lu %lu %lu %lu\n", st[0], st[1], st[2], st[3], st[4]);
+	fclose(fp);
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, files[i]);
+		fp = fopen(f, "w");
+		if (!fp)
+			return -EIO;
+		fprintf(fp, "%lu\n", st[i]);
+		fclose(fp);
+	}
+	return err;
+}
+
+static bool kernel_file(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash && getenv("FAKESYS_KERNEL") && strstr(path, "/sys/kernel/ttm/pools/") &&
+	       (!strcmp(slash, "/max_pages") || !strcmp(slash, "/high_watermark_pages") ||
+		!strcmp(slash, "/low_watermark_pages"));
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
@@ -93,6 +187,19 @@ ssize_t write(int fd, const void *buf, size_t len)
 		errno = err;
 		return -1;
 	}
+	if (kernel_file(path)) {
+		err = kernel_write(path, buf, len);
+		if (err) {
+			errno = -err;
+			return -1;
+		}
+		return len;
+	}
+	if (fd >= 0 && fd < 1024 && trunc_at_write[fd]) {
+		trunc_at_write[fd] = false;
+		if (ftruncate(fd, 0))
+			return -1;
+	}
 	return real(fd, buf, len);
 }
 
@@ -105,6 +212,7 @@ int close(int fd)
 	if (fd >= 0 && fd < 1024) {
 		free(paths[fd]);
 		paths[fd] = NULL;
+		trunc_at_write[fd] = false;
 	}
 	return real(fd);
 }

@@ -60,6 +60,8 @@ pool() {
 	echo "${11}" >"$d/pooled_cached_pages"
 	echo $(($9 + ${10} + ${11})) >"$d/pooled_pages"
 	echo "${12}" >"$d/inuse_pages"
+	# for the shim's kernel rules (FAKESYS_KERNEL): max high low high_set low_set
+	echo "$6 $7 $8 $(($7 != $6)) $(($8 != $6))" >"$d/.kstate"
 	: >"$d/drain"
 	chmod 0200 "$d/drain"
 	for s in alloc_hit_pages alloc_miss_pages alloc_coherent_pages alloc_page_pages \
@@ -81,6 +83,15 @@ pool nodev "" "" auto page 131072 131072 131072 0 0 0 768 0 0
 D=$root/sys/kernel/debug/ttm
 mkdir -p "$D/pools"
 for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
-	printf 'ttm_pool dump v1\nname: %s\n' "$n" >"$D/pools/$n"
+	# swiotlb=force on the command line: the kernel says it bounces
+	reason="swiotlb forces bouncing"
+	[ $n = 0000:03:00.0 ] && reason="alloc_path set to coherent"
+	printf 'ttm_pool dump v1\nname: %s\npath_reason: %s\nswiotlb_force: 1\nswiotlb_active: 1\n' \
+		"$n" "$reason" >"$D/pools/$n"
 done
+mkdir -p "$root/sys/kernel/debug/swiotlb" "$root/sys/module/ttm/parameters"
+echo 32768 >"$root/sys/kernel/debug/swiotlb/io_tlb_nslabs"
+echo 0 >"$root/sys/kernel/debug/swiotlb/io_tlb_used"
+echo 0 >"$root/sys/module/ttm/parameters/page_pool_size"
+echo auto >"$root/sys/module/ttm/parameters/alloc_path"
 printf '\t  --- 0---\nwc\t:        1\n' >"$D/page_pool"
