@@ -44,8 +44,8 @@ step "Switch the path under live buffers: coherent, then page"
 dumbbuf -n 40 -k 8 -w /tmp/hold >/dev/null &
 while [ ! -e /tmp/hold ]; do sleep 0.2; done
 run ttm-poolctl path "$pool" coherent
-run ttm-poolctl list -o NAME,PATH,POOLED,INUSE
-echo "(the pages pooled for the page path went back at the switch; * marks a forced path."
+run ttm-poolctl list -o NAME,PATH,FORCED,POOLED,INUSE
+echo "(the pages pooled for the page path went back at the switch; FORCED: set by alloc_path."
 echo " bochs's buffers take no DMA addresses from the pool, so they keep page-path pages:"
 echo " coherent memory goes only to drivers that use the pool's DMA addresses)"
 run ttm-poolctl path "$pool" page
@@ -56,7 +56,7 @@ echo "(the held buffers were verified after the switches: dumbbuf exits 1 on a b
 
 step "Drain: every pooled page back to the system"
 run ttm-poolctl drain "$pool"
-run ttm-poolctl list -o NAME,PATH,POOLED,INUSE
+run ttm-poolctl list -o NAME,PATH,FORCED,POOLED,INUSE
 
 step "What a bug report attaches: ttm-poolctl dump (excerpt)"
 ttm-poolctl dump "$pool" | head -n 40

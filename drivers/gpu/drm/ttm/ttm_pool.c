@@ -1184,16 +1184,21 @@ EXPORT_SYMBOL(ttm_pool_set_path);
 int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	unsigned long high, low;
 
 	if (max_pages > totalram_pages())
 		return -ERANGE;
 
 	mutex_lock(&st->config_lock);
+	/*
+	 * A mark never set follows the cap, but low never passes high: with
+	 * high set and low not, low follows high.
+	 */
+	high = st->high_set ? min(st->high_watermark, max_pages) : max_pages;
+	low = st->low_set ? min(st->low_watermark, high) : high;
 	WRITE_ONCE(st->max_pages, max_pages);
-	if (!st->high_set || st->high_watermark > max_pages)
-		WRITE_ONCE(st->high_watermark, max_pages);
-	if (!st->low_set || st->low_watermark > max_pages)
-		WRITE_ONCE(st->low_watermark, max_pages);
+	WRITE_ONCE(st->high_watermark, high);
+	WRITE_ONCE(st->low_watermark, low);
 	ttm_pool_trim_to(pool, max_pages, TTM_POOL_STAT_RELEASE_TRIM);
 	mutex_unlock(&st->config_lock);
 	return 0;
@@ -1253,11 +1258,13 @@ static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
 	mutex_lock(&st->config_lock);
 	low_set = st->low_set;
 	high_set = st->high_set;
-	/* The other mark, if never set, follows as far as it must. */
+	/*
+	 * The other mark, if never set, follows: low is high, high is the
+	 * cap (and fails like a set one if @pages is above it).
+	 */
 	if (high)
 		ret = ttm_pool_apply_watermarks(pool, pages, low_set ?
-						st->low_watermark :
-						min(st->low_watermark, pages));
+						st->low_watermark : pages);
 	else
 		ret = ttm_pool_apply_watermarks(pool, high_set ?
 						st->high_watermark :
@@ -1277,7 +1284,9 @@ static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
  * @high: above this many pooled pages the trim worker runs
  *
  * Context: process context; takes the pool's config_lock.
- * Return: 0, or -EINVAL unless low_watermark <= @high <= max_pages.
+ * A low watermark never set follows @high.
+ * Return: 0, or -EINVAL unless @high <= max_pages and, if the low watermark
+ * was set, low_watermark <= @high.
  */
 int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high)
 {
@@ -1291,7 +1300,9 @@ EXPORT_SYMBOL(ttm_pool_set_high_watermark);
  * @low: the trim worker trims down to this many pooled pages
  *
  * Context: process context; takes the pool's config_lock.
- * Return: 0, or -EINVAL unless @low <= high_watermark.
+ * A high watermark never set follows @low up, as far as max_pages.
+ * Return: 0, or -EINVAL unless @low <= max_pages and, if the high watermark
+ * was set, @low <= high_watermark.
  */
 int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low)
 {

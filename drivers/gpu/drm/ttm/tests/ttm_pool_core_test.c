@@ -482,6 +482,7 @@ static void pool_watermarks_follow_cap(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool *other = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *third;
 
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 0), 0);
 	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(pool), 0);
@@ -511,6 +512,16 @@ static void pool_watermarks_follow_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(other), 8);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_low_watermark(other, 101), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(other), 8);
+
+	/* high set, low never: raising the cap leaves low at high, not above. */
+	third = pool_new(test, false, NUMA_NO_NODE);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_high_watermark(third, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(third, 1), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_high_watermark(third), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(third), 0);
+	/* ...and low follows high up as well as down. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_high_watermark(third, 1), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_low_watermark(third), 1);
 }
 
 /*
