@@ -9,6 +9,8 @@
 # PCI device is removed before the driver finalises its pool (on the last close):
 # that must not touch the deleted device's directory (a kernfs WARN before), the
 # pool goes with the close, and after a rescan it comes back under the same name.
+# Last, settings in /etc/ttm-pool.d come back after a rebind through ttm-poolctl apply,
+# run from the uevent as the package's udev rule runs it.
 # The uevent helper is called for each event; it appends them to a file.
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
@@ -94,5 +96,32 @@ is "no other pool of the device appeared" "$(echo $T/pools/$DEV*)" "$P"
 ok "the new pool works (hold and give back 64 pages)" sh -c \
 	"insmod /lib/ttm-tests/ttm_pool_hold.ko pool=$DEV pages=64 caching=wc && rmmod ttm_pool_hold"
 is "...and is empty of users again (signed)" "$(inuse_signed $DEV)" 0
+
+# --- persistent settings: the uevent runs ttm-poolctl apply, as the udev rule does -----
+# The package's rule is RUN+="ttm-poolctl apply --pool $env{TTM_POOL}" on "add"; here
+# the uevent helper plays udev. A rebind makes a fresh pool (defaults): the setting
+# of /etc/ttm-pool.d comes back by itself.
+mkdir -p /etc/ttm-pool.d
+printf '[device %s]\nmax = 1M\nhigh = 512K\n' $DEV >/etc/ttm-pool.d/50-test.conf
+cat >/tmp/uevent-apply <<'EOF'
+#!/bin/sh
+[ "$SUBSYSTEM" = ttm_pool ] && [ "$ACTION" = add ] || exit 0
+ttm-poolctl apply --pool "$TTM_POOL" >>/tmp/apply.log 2>&1
+echo "rc $?" >>/tmp/apply.log
+EOF
+chmod 0755 /tmp/uevent-apply
+ok "ttm-poolctl apply --dry-run changes nothing" sh -c \
+	"ttm-poolctl apply --dry-run >/dev/null && [ \$(cat $P/max_pages) != 256 ]"
+ok "the uevent helper runs ttm-poolctl apply for each new pool" \
+	sh -c 'echo /tmp/uevent-apply >/sys/kernel/uevent_helper'
+: >/tmp/apply.log
+ok "unbind and bind bochs-drm" sh -c \
+	"echo $DEV >/sys/bus/pci/drivers/bochs-drm/unbind && echo $DEV >/sys/bus/pci/drivers/bochs-drm/bind"
+ok "apply ran for the new pool and succeeded" wait_until 20 grep -qx "rc 0" /tmp/apply.log
+is "the new pool has the configured max_pages" "$(cat $P/max_pages)" 256
+is "...and high_watermark_pages" "$(cat $P/high_watermark_pages)" 128
+is "...and low follows high" "$(cat $P/low_watermark_pages)" 128
+sed 's/^/# apply: /' /tmp/apply.log
+rm -f /etc/ttm-pool.d/50-test.conf
 echo >/sys/kernel/uevent_helper
 done_testing
