@@ -441,27 +441,20 @@ static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
 }
 
 /*
- * How far a take for one node looks for a chunk of that node, from the cold
- * end of a list: the type's lock is held meanwhile. Pools bound to a node
- * find one at once; in a pool without a node, chunks of all nodes mix.
- */
-#define TTM_POOL_NODE_SCAN 64
-
-/*
  * The coldest chunk on @list whose pages are on node @nid (NUMA_NO_NODE: any
- * node), or NULL.
+ * node), or NULL. The walk goes as far as it must, with the type's lock
+ * held: every page the shrinker counts for a node must be reachable by its
+ * scan of that node. A pool bound to a node finds one at once; only in a
+ * pool without a node, on a machine with several, do chunks of other nodes
+ * lie in the way, and only reclaim of one node walks past them.
  */
 static struct page *ttm_pool_find_cold(struct list_head *list, int nid)
 {
-	unsigned int n = 0;
 	struct page *p;
 
-	list_for_each_entry_reverse(p, list, lru) {
+	list_for_each_entry_reverse(p, list, lru)
 		if (nid == NUMA_NO_NODE || page_to_nid(p) == nid)
 			return p;
-		if (++n == TTM_POOL_NODE_SCAN)
-			break;
-	}
 	return NULL;
 }
 
@@ -520,6 +513,22 @@ static bool ttm_pool_tt_takes_coherent(struct ttm_pool *pool,
 }
 
 /*
+ * May a chunk of this path go into the pool? A coherent one only while the
+ * pool's path is coherent; a page-path one while it is page, or, with
+ * @page_ok (its tt does not take coherent memory), always.
+ */
+static bool ttm_pool_chunk_ours(struct ttm_pool_state *st, bool coherent,
+				bool page_ok)
+{
+	/* Pairs with the release in ttm_pool_set_path(). */
+	enum ttm_pool_path path = smp_load_acquire(&st->effective_path);
+
+	if (coherent)
+		return path == TTM_POOL_PATH_COHERENT;
+	return path == TTM_POOL_PATH_PAGE || page_ok;
+}
+
+/*
  * Put a chunk into @pt. A coherent chunk is pooled only while the pool's
  * path is coherent; a page-path chunk while it is page, or, with @page_ok
  * (its tt does not take coherent memory), always. Return 0 if it was
@@ -535,29 +544,30 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	unsigned long nr = 1UL << pt->order;
 	bool coherent = ttm_pool_chunk_coherent(p);
 	enum ttm_pool_room room;
-	enum ttm_pool_path path;
 	bool ours;
 
 	room = ttm_pool_reserve(pool, nr);
-	/* At the global cap, the other pools' coldest chunks make way. */
-	if (room == TTM_POOL_ALL_FULL && ttm_pool_evict_for(pool, nr))
+	/*
+	 * At the global cap, the other pools' coldest chunks make way, for a
+	 * chunk of the pool's path (the check is repeated under the lock).
+	 */
+	if (room == TTM_POOL_ALL_FULL && ttm_pool_chunk_ours(st, coherent,
+							       page_ok) &&
+	    ttm_pool_evict_for(pool, nr))
 		room = ttm_pool_reserve(pool, nr);
 	if (room != TTM_POOL_ROOM)
 		return TTM_POOL_STAT_RELEASE_CAP;
 
 	spin_lock(&pt->lock);
-	/* Pairs with the release in ttm_pool_set_path(). */
-	path = smp_load_acquire(&st->effective_path);
-	if (coherent)
-		ours = path == TTM_POOL_PATH_COHERENT;
-	else
-		ours = path == TTM_POOL_PATH_PAGE || page_ok;
+	ours = ttm_pool_chunk_ours(st, coherent, page_ok);
 	if (ours) {
 		/* See ttm_pool_type_ready(): set up by its first chunk. */
 		if (!ttm_pool_type_ready(pt, coherent))
 			INIT_LIST_HEAD(&pt->pages);
 		list_add(&p->lru, coherent ? &pt->pages : &ts->page_chunks);
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
+		/* Before a taker on another CPU can count it out. */
+		ttm_pool_account(pool, p, nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -565,7 +575,6 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		ttm_pool_unreserve(pool, nr);
 		return TTM_POOL_STAT_RELEASE_SWITCH;
 	}
-	ttm_pool_account(pool, p, nr);
 	return 0;
 }
 
@@ -754,16 +763,27 @@ static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 	return NULL;
 }
 
-/*
- * Release whole chunks of @pool (on node @nid unless NUMA_NO_NODE), as close
- * to @nr pages as the chunk sizes allow: the largest chunks that still fit in
- * what is left first, then, if pages remain to be released and no chunk
- * fits, the smallest chunk. Cached chunks go before write-combined and
- * uncached ones, which cost a caching change. Write-back is restored for the
- * whole batch at once. Returns the number of pages released.
+/**
+ * ttm_pool_release_pages() - release pooled pages of one pool
+ * @pool: the pool
+ * @nr: how many pages to release
+ * @nid: only chunks on this node, or NUMA_NO_NODE for any
+ * @cause: the counter to charge
+ * @gfp: for the caching change's bookkeeping (GFP_NOWAIT from reclaim and
+ *	from a free; a failed allocation only makes the change page by page)
+ *
+ * Releases whole chunks, the coldest first, as close to @nr pages as the
+ * chunk sizes allow: the largest chunks that still fit in what is left
+ * first, then, if pages remain to be released and no chunk fits, the
+ * smallest chunk. Cached chunks go before write-combined and uncached ones,
+ * which cost a caching change. Write-back is restored for the whole batch at
+ * once.
+ *
+ * Return: the number of pages released (0 if the pool holds none there).
  */
-static unsigned long ttm_pool_release(struct ttm_pool *pool, unsigned long nr,
-				      int nid, enum ttm_pool_stat cause)
+unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
+				     int nid, enum ttm_pool_stat cause,
+				     gfp_t gfp)
 {
 	enum ttm_caching caching;
 	struct ttm_pool_batch b;
@@ -788,47 +808,8 @@ static unsigned long ttm_pool_release(struct ttm_pool *pool, unsigned long nr,
 			done += 1UL << order;
 		}
 	}
-	ttm_pool_batch_release(pool, &b, cause,
-			       cause == TTM_POOL_STAT_RELEASE_SHRINKER ?
-			       GFP_NOWAIT : GFP_KERNEL);
+	ttm_pool_batch_release(pool, &b, cause, gfp);
 	return done;
-}
-
-/**
- * ttm_pool_release_pages() - release pooled pages of one pool
- * @pool: the pool
- * @nr: how many pages to release
- * @cause: the counter to charge
- *
- * Releases whole chunks, as close to @nr pages as the chunk sizes allow,
- * cached chunks first (see ttm_pool_release()).
- *
- * Return: the number of pages released (0 if the pool is empty).
- */
-unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
-				     enum ttm_pool_stat cause)
-{
-	return ttm_pool_release(pool, nr, NUMA_NO_NODE, cause);
-}
-
-/**
- * ttm_pool_release_node_pages() - release pooled pages on one node
- * @pool: the pool
- * @nr: how many pages to release
- * @nid: the node whose pages go
- * @cause: the counter to charge
- *
- * Like ttm_pool_release_pages(), but only chunks whose pages are on @nid,
- * the coldest first; a chunk is looked for among the TTM_POOL_NODE_SCAN
- * coldest of each list, so fewer than @nr may go.
- *
- * Return: the number of pages released.
- */
-unsigned long ttm_pool_release_node_pages(struct ttm_pool *pool,
-					  unsigned long nr, int nid,
-					  enum ttm_pool_stat cause)
-{
-	return ttm_pool_release(pool, nr, nid, cause);
 }
 
 /**
@@ -857,7 +838,8 @@ static void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
 	long pooled = atomic_long_read(&st->pooled);
 
 	while (pooled > 0 && (unsigned long)pooled > target) {
-		if (!ttm_pool_release_pages(pool, pooled - target, cause))
+		if (!ttm_pool_release_pages(pool, pooled - target,
+					    NUMA_NO_NODE, cause, GFP_KERNEL))
 			break;
 		pooled = atomic_long_read(&st->pooled);
 	}
@@ -1300,7 +1282,7 @@ EXPORT_SYMBOL(ttm_pool_set_high_watermark);
  * @low: the trim worker trims down to this many pooled pages
  *
  * Context: process context; takes the pool's config_lock.
- * A high watermark never set follows @low up, as far as max_pages.
+ * A high watermark never set stays at max_pages.
  * Return: 0, or -EINVAL unless @low <= max_pages and, if the high watermark
  * was set, @low <= high_watermark.
  */

@@ -164,10 +164,8 @@ enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
 
 /* Core services for the shrinker and the global cap (ttm_pool.c). */
 unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
-				     enum ttm_pool_stat cause);
-unsigned long ttm_pool_release_node_pages(struct ttm_pool *pool,
-					  unsigned long nr, int nid,
-					  enum ttm_pool_stat cause);
+				     int nid, enum ttm_pool_stat cause,
+				     gfp_t gfp);
 unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid);
 
 /* Room under the global cap at the cost of other pools (ttm_pool_shrinker.c). */

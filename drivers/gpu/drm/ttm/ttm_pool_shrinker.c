@@ -51,7 +51,7 @@ static unsigned long ttm_pool_held(struct ttm_pool_state *st, int nid)
  */
 static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
 				      struct ttm_pool *skip,
-				      enum ttm_pool_stat cause)
+				      enum ttm_pool_stat cause, gfp_t gfp)
 {
 	unsigned long total = 0, freed = 0, held, share;
 	struct ttm_pool_state *st;
@@ -72,11 +72,8 @@ static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
 			continue;
 		share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held, total);
 		share = min(share, nr - freed);
-		if (nid == NUMA_NO_NODE)
-			freed += ttm_pool_release_pages(st->pool, share, cause);
-		else
-			freed += ttm_pool_release_node_pages(st->pool, share,
-							     nid, cause);
+		freed += ttm_pool_release_pages(st->pool, share, nid, cause,
+						gfp);
 	}
 	return freed;
 }
@@ -105,7 +102,8 @@ int ttm_pool_set_global_max_pages(unsigned long max_pages)
 		if (pooled <= 0 || (unsigned long)pooled <= max_pages)
 			break;
 		done = ttm_pool_reclaim(pooled - max_pages, NUMA_NO_NODE,
-					NULL, TTM_POOL_STAT_RELEASE_TRIM);
+					NULL, TTM_POOL_STAT_RELEASE_TRIM,
+					GFP_KERNEL);
 		if (!done)
 			break;
 	}
@@ -128,8 +126,9 @@ bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr)
 
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return false;
+	/* A driver may free under its own locks, even from reclaim. */
 	freed = ttm_pool_reclaim(nr, NUMA_NO_NODE, pool,
-				 TTM_POOL_STAT_RELEASE_TRIM);
+				 TTM_POOL_STAT_RELEASE_TRIM, GFP_NOWAIT);
 	up_read(&ttm_pool_list_rwsem);
 	return freed >= nr;
 }
@@ -181,7 +180,7 @@ ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return SHRINK_STOP;
 	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid, NULL,
-				 TTM_POOL_STAT_RELEASE_SHRINKER);
+				 TTM_POOL_STAT_RELEASE_SHRINKER, GFP_NOWAIT);
 	up_read(&ttm_pool_list_rwsem);
 	sc->nr_scanned = freed;
 	return freed ?: SHRINK_STOP;

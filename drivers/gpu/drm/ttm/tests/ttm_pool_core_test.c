@@ -591,7 +591,9 @@ static void pool_shrinker(struct kunit *test)
 {
 	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = NUMA_NO_NODE };
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = NUMA_NO_NODE,
+	};
 	unsigned long freed;
 
 	/* Pages other pools hold would count and be scanned too. */
@@ -616,11 +618,51 @@ static void pool_shrinker(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), SHRINK_STOP);
 }
 
+/* Add @tt's pages to @on[], by the node they are on (0 or 1). */
+static void count_nodes(struct kunit *test, struct ttm_tt *tt,
+			unsigned long on[2])
+{
+	unsigned long i;
+	int nid;
+
+	for (i = 0; i < tt->num_pages; i++) {
+		nid = page_to_nid(tt->pages[i]);
+		KUNIT_ASSERT_LT(test, nid, 2);
+		on[nid]++;
+	}
+}
+
+/* The shrinker's count for @nid, SHRINK_EMPTY as 0. */
+static unsigned long count_node(int nid)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = nid };
+	unsigned long n = ttm_pool_shrinker_count(NULL, &sc);
+
+	return n == SHRINK_EMPTY ? 0 : n;
+}
+
+/* The shrinker's scan of @nid for up to 100 pages, SHRINK_STOP as 0. */
+static unsigned long scan_node(int nid)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = nid, .nr_to_scan = 100,
+	};
+	unsigned long n = ttm_pool_shrinker_scan(NULL, &sc);
+
+	return n == SHRINK_STOP ? 0 : n;
+}
+
+/*
+ * Pools bound to nodes: the shrinker counts and scans by the node a page is
+ * on. Expectations come from the pages' nodes (a node short of memory could
+ * hand out the other's).
+ */
 static void pool_shrinker_numa(struct kunit *test)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long on[2] = { };
+	struct ttm_tt *tt, *singles[3];
 	struct ttm_pool *n0, *n1;
-	struct ttm_tt *tt;
+	unsigned int i;
 
 	if (num_online_nodes() < 2 || !node_online(1))
 		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
@@ -629,58 +671,62 @@ static void pool_shrinker_numa(struct kunit *test)
 	n0 = pool_new(test, false, 0);
 	n1 = pool_new(test, false, 1);
 	/* Page-path pages come from the pool's node (also under swiotlb). */
-	ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE);
-	ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE), 0);
 	tt = tt_alloc(test, n1, 2, ttm_cached);
 	KUNIT_EXPECT_EQ(test, page_to_nid(tt->pages[0]), 1);
+	count_nodes(test, tt, on);
+	for (i = 0; i < ARRAY_SIZE(singles); i++) {
+		singles[i] = tt_alloc(test, n0, 1, ttm_cached);
+		count_nodes(test, singles[i], on);
+	}
 	ttm_pool_free(n1, tt);
-	free_singles(test, n0, 3);
+	for (i = 0; i < ARRAY_SIZE(singles); i++)
+		ttm_pool_free(n0, singles[i]);
+	KUNIT_ASSERT_EQ(test, on[0] + on[1], 5);
 
-	sc.nid = 0;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 3);
-	sc.nid = 1;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 2);
-
-	sc.nid = 0;
-	sc.nr_to_scan = 100;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 3);
-	KUNIT_EXPECT_EQ(test, POOLED(test, n1), 2);
-	KUNIT_EXPECT_EQ(test, POOLED(test, n0), 0);
+	KUNIT_EXPECT_EQ(test, count_node(0), on[0]);
+	KUNIT_EXPECT_EQ(test, count_node(1), on[1]);
+	KUNIT_EXPECT_EQ(test, scan_node(0), on[0]);
+	/* What is left is all on node 1. */
+	KUNIT_EXPECT_EQ(test, POOLED(test, n0) + POOLED(test, n1), on[1]);
+	KUNIT_EXPECT_EQ(test, count_node(0), 0);
 }
 
 /*
  * A pool without a node holds pages of whichever node they came from: it is
  * counted and scanned for that node only, so a scan of another node takes
- * nothing from it (it was counted once per node before).
+ * nothing from it (it was counted, and scanned, once per node before).
  */
 static void pool_shrinker_numa_any(struct kunit *test)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long on[2] = { };
 	struct ttm_pool *any;
 	struct ttm_tt *tt;
-	int nid, other;
+	int a, b;
 
 	if (num_online_nodes() < 2 || !node_online(1))
 		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
 
 	ttm_pool_drain_all();
 	any = pool_new(test, false, NUMA_NO_NODE);
-	ttm_pool_set_path(any, TTM_POOL_PATH_PAGE);
-	tt = tt_alloc(test, any, 4, ttm_write_combined);	/* one order-2 chunk */
-	nid = page_to_nid(tt->pages[0]);
-	other = nid ? 0 : 1;
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
+	/* On one CPU, so that the pages likely come from one node. */
+	migrate_disable();
+	tt = tt_alloc(test, any, 4, ttm_write_combined);
+	migrate_enable();
+	count_nodes(test, tt, on);
 	ttm_pool_free(any, tt);
 	KUNIT_ASSERT_EQ(test, POOLED(test, any), 4);
 
-	sc.nid = other;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), SHRINK_EMPTY);
-	sc.nr_to_scan = 100;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), SHRINK_STOP);
-	KUNIT_EXPECT_EQ(test, POOLED(test, any), 4);
-
-	sc.nid = nid;
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_count(NULL, &sc), 4);
-	KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 4);
+	/* a: the node with fewer of the pages (none, usually); b: the other. */
+	a = on[0] < on[1] ? 0 : 1;
+	b = 1 - a;
+	KUNIT_EXPECT_EQ(test, count_node(a), on[a]);
+	KUNIT_EXPECT_EQ(test, count_node(b), on[b]);
+	KUNIT_EXPECT_EQ(test, scan_node(a), on[a]);
+	KUNIT_EXPECT_EQ(test, POOLED(test, any), on[b]);
+	KUNIT_EXPECT_EQ(test, scan_node(b), on[b]);
 	KUNIT_EXPECT_EQ(test, POOLED(test, any), 0);
 	KUNIT_EXPECT_EQ(test, STAT(test, any, RELEASE_SHRINKER), 4);
 }
@@ -937,19 +983,25 @@ static void pool_alloc_unwind_refused(struct kunit *test)
 }
 
 /*
- * A tt without DMA addresses belongs to a driver that maps tt->pages itself:
- * a pool on the coherent path serves it page-path chunks, which it pools
- * for such tts, unless the driver asked for coherent allocations (then, as
- * in 6.12, every tt gets coherent memory).
+ * How many of @pool's coherent lists are set up (valid, possibly empty)?
+ * The last one found goes to @last, if given.
  */
-/* How many of @pool's coherent lists are set up (valid, possibly empty)? */
-static unsigned int coherent_lists_set_up(struct ttm_pool *pool)
+static unsigned int coherent_lists_set_up(struct ttm_pool *pool,
+					  struct list_head **last)
 {
 	unsigned int i, j, n = 0;
 
-	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
-		for (j = 0; j < NR_PAGE_ORDERS; j++)
-			n += !!pool->caching[i].orders[j].pages.next;
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct list_head *l = &pool->caching[i].orders[j].pages;
+
+			if (!l->next)
+				continue;
+			n++;
+			if (last)
+				*last = l;
+		}
+	}
 	return n;
 }
 
@@ -964,25 +1016,32 @@ static void pool_coherent_lists(struct kunit *test)
 	struct ttm_pool *plain = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool *dma = pool_new(test, true, NUMA_NO_NODE);
 	struct ttm_pool *node = pool_new(test, false, 0);
-	struct list_head *l = &plain->caching[ttm_uncached].orders[1].pages;
+	struct list_head *l = NULL;
 	struct ttm_tt *tt;
 
-	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 0);
-	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(dma), all);
-	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(node), all);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain, NULL), 0);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(dma, NULL), all);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(node, NULL), all);
 	KUNIT_EXPECT_TRUE(test, pool_lists_empty(dma, true));
 
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(plain, TTM_POOL_PATH_COHERENT), 0);
-	tt = tt_alloc(test, plain, 2, ttm_uncached);	/* one order-1 chunk */
+	KUNIT_ASSERT_EQ(test,
+			ttm_pool_set_path(plain, TTM_POOL_PATH_COHERENT), 0);
+	tt = tt_alloc(test, plain, 1, ttm_uncached);	/* one chunk */
 	ttm_pool_free(plain, tt);
-	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 1);
-	KUNIT_ASSERT_NOT_NULL(test, l->next);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain, &l), 1);
+	KUNIT_ASSERT_NOT_NULL(test, l);
 	KUNIT_EXPECT_TRUE(test, list_is_singular(l));
 	ttm_pool_drain(plain);
 	KUNIT_EXPECT_TRUE(test, list_empty(l));
-	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain), 1);
+	KUNIT_EXPECT_EQ(test, coherent_lists_set_up(plain, NULL), 1);
 }
 
+/*
+ * A tt without DMA addresses belongs to a driver that maps tt->pages itself:
+ * a pool on the coherent path serves it page-path chunks, which it pools
+ * for such tts, unless the driver asked for coherent allocations (then, as
+ * in 6.12, every tt gets coherent memory).
+ */
 static void pool_coherent_only_with_dma_addresses(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
