@@ -551,9 +551,8 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	 * At the global cap, the other pools' coldest chunks make way, for a
 	 * chunk of the pool's path (the check is repeated under the lock).
 	 */
-	if (room == TTM_POOL_ALL_FULL && ttm_pool_chunk_ours(st, coherent,
-							       page_ok) &&
-	    ttm_pool_evict_for(pool, nr))
+	ours = ttm_pool_chunk_ours(st, coherent, page_ok);
+	if (room == TTM_POOL_ALL_FULL && ours && ttm_pool_evict_for(pool, nr))
 		room = ttm_pool_reserve(pool, nr);
 	if (room != TTM_POOL_ROOM)
 		return TTM_POOL_STAT_RELEASE_CAP;
