@@ -21,14 +21,8 @@ EV=/tmp/uevents
 need "bochs ($DEV) has a pool directory" test -d $P
 need "the kernel has a uevent helper (CONFIG_UEVENT_HELPER)" test -w /sys/kernel/uevent_helper
 
-cat >/tmp/uevent-log <<'EOF'
-#!/bin/sh
-[ "$SUBSYSTEM" = ttm_pool ] || exit 0
-echo "$ACTION $DEVPATH pool=$TTM_POOL device=${TTM_POOL_DEVICE-none} driver=${TTM_POOL_DRIVER-none}" >>/tmp/uevents
-EOF
-chmod 0755 /tmp/uevent-log
 : >$EV
-ok "install a uevent helper that logs the pools' events" sh -c 'echo /tmp/uevent-log >/sys/kernel/uevent_helper'
+ok "install a uevent helper that logs the pools' events" sh -c 'echo /tests/lib/ttm-uevent-log >/sys/kernel/uevent_helper'
 
 # events EXPECTED: the log holds exactly these lines (the helper runs asynchronously)
 events() { [ "$(cat $EV)" = "$1" ]; }

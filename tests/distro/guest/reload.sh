@@ -17,7 +17,7 @@ kreclaimable() { awk '$1 == "KReclaimable:" { print $2 }' /proc/meminfo; }
 EV=/tmp/uevents
 # events N ACTION: the log has N lines "ACTION" for bochs's pool, within 10 s
 events() {
-	_want="$2 pool=0000:00:02.0 device=0000:00:02.0 driver=bochs-drm"
+	_want="$2 /kernel/ttm/pools/0000:00:02.0 pool=0000:00:02.0 device=0000:00:02.0 driver=bochs-drm"
 	_t=100
 	while [ "$(grep -cx "$_want" $EV)" != "$1" ]; do
 		[ $_t -gt 0 ] || return 1
@@ -26,14 +26,8 @@ events() {
 	done
 }
 if [ "$VARIANT" = ours ] && [ "$GPU" = bochs ]; then
-	cat >/tmp/uevent-log <<'EOF'
-#!/bin/sh
-[ "$SUBSYSTEM" = ttm_pool ] || exit 0
-echo "$ACTION pool=$TTM_POOL device=${TTM_POOL_DEVICE-none} driver=${TTM_POOL_DRIVER-none}" >>/tmp/uevents
-EOF
-	chmod 0755 /tmp/uevent-log
 	: >$EV
-	uevent /tmp/uevent-log &
+	uevent /tests/lib/ttm-uevent-log &
 	listener=$!
 fi
 
