@@ -67,6 +67,12 @@ enum ttm_pool_path {
  * @TTM_POOL_STAT_CACHING_PAGES: pages whose caching was changed
  * @TTM_POOL_STAT_PATH_SWITCHES: changes of the effective path
  * @TTM_POOL_STAT_RETURNED: pages given back by ttm_pool_free()
+ * @TTM_POOL_STAT_CLEARED_BACKGROUND: pooled pages the clearing worker cleared
+ * @TTM_POOL_STAT_CLEARED_ALLOC: pages ttm_pool_alloc() cleared itself (a tt
+ *	needing zeroes found no clean chunk)
+ * @TTM_POOL_STAT_CLEARED_WASTED: cleared pooled pages that left the pool
+ *	without being handed out (released by a cap, trim, drain, switch, the
+ *	shrinker or ttm_pool_fini())
  * @TTM_POOL_STAT_NR: number of counters
  */
 enum ttm_pool_stat {
@@ -86,6 +92,9 @@ enum ttm_pool_stat {
 	TTM_POOL_STAT_CACHING_PAGES,
 	TTM_POOL_STAT_PATH_SWITCHES,
 	TTM_POOL_STAT_RETURNED,
+	TTM_POOL_STAT_CLEARED_BACKGROUND,
+	TTM_POOL_STAT_CLEARED_ALLOC,
+	TTM_POOL_STAT_CLEARED_WASTED,
 	TTM_POOL_STAT_NR,
 };
 
@@ -96,12 +105,14 @@ enum ttm_pool_stat {
  * @pooled: pooled pages per caching type and order
  * @pooled_pages: all pooled pages
  * @inuse_pages: pages handed out and not yet freed
+ * @clean_pages: of the pooled pages, those known to be zero
  */
 struct ttm_pool_stats {
 	u64 counter[TTM_POOL_STAT_NR];
 	unsigned long pooled[TTM_NUM_CACHING_TYPES][NR_PAGE_ORDERS];
 	unsigned long pooled_pages;
 	unsigned long inuse_pages;
+	unsigned long clean_pages;
 };
 
 /**
@@ -173,6 +184,12 @@ int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);
 int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low);
 void ttm_pool_drain(struct ttm_pool *pool);
+
+/* Pre-cleared chunks (see "Clearing" in ttm_pool.c); not in upstream 6.12. */
+#define TTM_POOL_HAS_PREZERO 1
+void ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
+bool ttm_pool_prezero(struct ttm_pool *pool);
+void ttm_pool_prezero_flush(struct ttm_pool *pool);
 void ttm_pool_drain_all(void);
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats);
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item);

@@ -73,16 +73,51 @@
  * The contract is the page allocator's: a tt gets zeroed pages if it asks
  * for them with TTM_TT_FLAG_ZERO_ALLOC (as every device BO does), and so
  * does every tt when the system initialises all allocations (init_on_alloc,
- * on by default in Debian's kernels); otherwise the content is unspecified
- * (kernel BOs, BOs about to be filled by a move). So a chunk is cleared when
- * it is taken from the pool for such a tt; fresh page-path chunks get
- * __GFP_ZERO for ZERO_ALLOC tts (the page allocator clears them itself under
- * init_on_alloc), and dma_alloc_attrs() always returns zeroed memory. With
- * init_on_free, freed contents must not outlive the free: chunks are
- * cleared as they go into the pool instead, and not again when taken. A
- * pool only serves its own device. Earlier kernels cleared every chunk going
- * into the pool, paying the clear twice (free, then __GFP_ZERO or nothing)
- * or for nothing (kernel BOs without init_on_alloc).
+ * on by default in Debian's kernels) or clears what is freed (init_on_free);
+ * otherwise the content is unspecified (kernel BOs, BOs about to be filled
+ * by a move). Fresh page-path chunks get __GFP_ZERO for ZERO_ALLOC tts (the
+ * page allocator clears them itself under init_on_alloc and init_on_free),
+ * and dma_alloc_attrs() always returns zeroed memory.
+ *
+ * Pooled chunks are clean (known to be zero) or dirty. A free never clears:
+ * freed chunks enter the pool dirty, and with "prezero" on (the default;
+ * sysfs) a worker clears them in the background, off every caller's path.
+ * A tt that needs zeroes takes a clean chunk, or else clears a dirty one
+ * itself; one that does not prefers a dirty chunk, leaving the clean ones
+ * to those that need them. Releases (caps, trims, the shrinker) take dirty
+ * chunks first, so that few clears are wasted on pages that leave; under
+ * init_on_free the page allocator clears those as they go back. With
+ * prezero off, every chunk stays dirty: it is cleared when taken, if
+ * needed, as before.
+ *
+ * Each list (a type's coherent list, pt->pages, and its page-path list)
+ * holds its clean chunks first and its dirty ones after them, with
+ * ttm_pool_type_state.clean_end marking the boundary. Frees insert after the
+ * boundary (the first dirty chunk is the most recently freed); the worker
+ * clears that chunk, then moves it to the boundary (the last clean chunk is
+ * the most recently cleared); allocations take next to the boundary, on
+ * either side; releases take the oldest dirty chunk (the tail), then the
+ * oldest clean one (the head).
+ *
+ * The worker clears a chunk in place, a page at a time under the type's
+ * lock: the chunk stays listed, so allocations, releases, drains and path
+ * switches take it at any time, without waiting for the worker; whoever
+ * takes it learns how many of its pages are already zero. (6.12's KUnit
+ * cases check that a freed chunk is on pt->pages and that an allocation
+ * takes it from there: a chunk must never be off its list while pooled.)
+ * The worker runs at the lowest priority on an unbound workqueue, clears
+ * at most TTM_POOL_CLEAR_BATCH pages per run, and stands aside for a second
+ * after reclaim asked the pools to shrink (clearing pages about to be
+ * released wastes the clear).
+ *
+ * Write-combined chunks are cleared through their kernel mapping, which is
+ * write-combined (set_pages_array_wc() changes it), so the stores combine.
+ * Uncached chunks have no fast mapping on x86: a write-combined alias of an
+ * uncached page is a memory-type conflict that PAT forbids. clear_page()'s
+ * "rep stosb" degrades to one uncached store per byte on uncached memory
+ * (fast strings work only on write-back memory), so uncached chunks are
+ * cleared with 8-byte stores, 8x fewer uncached writes, and only ever by
+ * the worker or by an allocation that needs zeroes.
  *
  * Cached pages of the page path are pooled like the others: the pool keeps
  * high-order chunks that are costly to reassemble once memory is fragmented,
@@ -164,6 +199,9 @@
  */
 #define TTM_POOL_WB_RANGE_ORDER 4
 
+/* Pages the clearing worker clears per run before it queues itself again. */
+#define TTM_POOL_CLEAR_BATCH 1024
+
 /**
  * struct ttm_pool_dma - head-page data of a coherent-path chunk
  * @addr: DMA address of the chunk
@@ -186,6 +224,7 @@ struct ttm_pool_batch {
 	struct list_head cached;
 	unsigned long wb_pages;
 	unsigned long pages;
+	unsigned long wasted;	/* of @pages, those the pool had cleared */
 };
 
 static bool ttm_pool_chunk_coherent(struct page *p)
@@ -355,25 +394,30 @@ static void ttm_pool_unmap_chunk(struct ttm_pool *pool, struct page *p,
 			       DMA_BIDIRECTIONAL);
 }
 
-static void ttm_pool_clear_chunk(struct page *p, unsigned int order)
+/* Clear one page of caching @caching; see "Clearing" above. */
+static void ttm_pool_clear_page(struct page *p, enum ttm_caching caching)
 {
-	unsigned int i;
+	void *va;
 
-	for (i = 0; i < (1U << order); i++)
-		clear_highpage(p + i);
+	if (caching != ttm_uncached) {
+		clear_highpage(p);
+		return;
+	}
+	va = kmap_local_page(p);
+	memset64(va, 0, PAGE_SIZE / sizeof(u64));
+	kunmap_local(va);
 }
 
 /*
- * Must a chunk taken from the pool be cleared? When the tt asks for zeroes
- * and when the system initialises every allocation (init_on_alloc, on by
- * default in Debian's kernels) -- unless init_on_free cleared every chunk
- * as it went into the pool.
+ * Must a chunk taken from the pool be zero? When the tt asks for zeroes,
+ * and for every tt when the system initialises every allocation
+ * (init_on_alloc, on by default in Debian's kernels) or clears what is
+ * freed (init_on_free: a pooled chunk may still hold what its last user
+ * left).
  */
-static bool ttm_pool_clear_on_take(bool zero)
+static bool ttm_pool_need_zero(bool zero)
 {
-	if (want_init_on_free())
-		return false;
-	return zero || want_init_on_alloc(0);
+	return zero || want_init_on_alloc(0) || want_init_on_free();
 }
 
 /*
@@ -440,37 +484,105 @@ static bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
 	return !coherent || pt->pages.next;
 }
 
-/*
- * The coldest chunk on @list whose pages are on node @nid (NUMA_NO_NODE: any
- * node), or NULL. The walk goes as far as it must, with the type's lock
- * held: every page the shrinker counts for a node must be reachable by its
- * scan of that node. A pool bound to a node finds one at once; only in a
- * pool without a node, on a machine with several, do chunks of other nodes
- * lie in the way, and only reclaim of one node walks past them.
- */
-static struct page *ttm_pool_find_cold(struct list_head *list, int nid)
+/* @pt's list of @coherent chunks; see ttm_pool_type_ready(). */
+static struct list_head *ttm_pool_type_list(struct ttm_pool_type *pt,
+					    struct ttm_pool_type_state *ts,
+					    bool coherent)
 {
+	return coherent ? &pt->pages : &ts->page_chunks;
+}
+
+/* Set up an empty list of @pt; see ttm_pool_type_ready(). */
+static void ttm_pool_list_init(struct ttm_pool_type *pt,
+			       struct ttm_pool_type_state *ts, bool coherent)
+{
+	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
+
+	INIT_LIST_HEAD(list);
+	ts->clean_end[coherent] = list;
+}
+
+/*
+ * Take @p, clean or not (@clean), off @pt's list of @coherent chunks and out
+ * of its counts, with the type's lock held. Return how many of its pages,
+ * from the first, are zero: all of a clean chunk, those the worker cleared
+ * of the chunk it is clearing (which it then leaves alone), none otherwise.
+ */
+static unsigned int ttm_pool_unlink(struct ttm_pool_type *pt,
+				    struct ttm_pool_type_state *ts,
+				    struct page *p, bool coherent, bool clean)
+{
+	unsigned int nr = 1U << pt->order, zero = clean ? nr : 0;
+
+	if (ts->clean_end[coherent] == &p->lru)
+		ts->clean_end[coherent] = p->lru.prev;
+	list_del(&p->lru);
+	WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
+	if (clean)
+		WRITE_ONCE(ts->nr_clean, ts->nr_clean - nr);
+	if (ts->clearing == p) {
+		zero = ts->cleared;
+		ts->clearing = NULL;
+	}
+	return zero;
+}
+
+/* Is @p on node @nid (NUMA_NO_NODE: any node)? */
+static bool ttm_pool_on_node(struct page *p, int nid)
+{
+	return nid == NUMA_NO_NODE || page_to_nid(p) == nid;
+}
+
+/*
+ * The chunk to release from @list, on node @nid (NUMA_NO_NODE: any node),
+ * or NULL: the oldest dirty chunk, else the oldest clean one (*@clean says
+ * which). The walk goes as far as it must, with the type's lock held: every
+ * page the shrinker counts for a node must be reachable by its scan of that
+ * node. A pool bound to a node finds one at once; only in a pool without a
+ * node, on a machine with several, do chunks of other nodes lie in the way,
+ * and only reclaim of one node walks past them.
+ */
+static struct page *ttm_pool_find_cold(struct list_head *list,
+				       struct list_head *clean_end, int nid,
+				       bool *clean)
+{
+	struct list_head *pos;
 	struct page *p;
 
-	list_for_each_entry_reverse(p, list, lru)
-		if (nid == NUMA_NO_NODE || page_to_nid(p) == nid)
+	for (pos = list->prev; pos != clean_end; pos = pos->prev) {
+		p = list_entry(pos, struct page, lru);
+		if (ttm_pool_on_node(p, nid)) {
+			*clean = false;
 			return p;
+		}
+	}
+	for (pos = list->next; pos != clean_end->next; pos = pos->next) {
+		p = list_entry(pos, struct page, lru);
+		if (ttm_pool_on_node(p, nid)) {
+			*clean = true;
+			return p;
+		}
+	}
 	return NULL;
 }
 
 /*
- * Take a chunk of the given path from @pt, or NULL: for an allocation
- * (@cold false) the most recently pooled one, whose cache lines may still be
- * warm; to release (@cold true) the coldest one on node @nid (NUMA_NO_NODE:
- * any node). Chunks are pooled at the head of the lists.
+ * Take a chunk of the given path from @pt, or NULL. For an allocation (@cold
+ * false) the most recently cleared clean chunk if @want_clean, else the most
+ * recently freed dirty one, or one of the other kind if there is none of
+ * that kind; to release (@cold true) the oldest dirty chunk on node @nid
+ * (NUMA_NO_NODE: any node), else the oldest clean one. *@zero is set to how
+ * many of the chunk's pages, from its first, are zero.
  */
 static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
-				  bool cold, int nid)
+				  bool cold, int nid, bool want_clean,
+				  unsigned int *zero)
 {
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned long nr = 1UL << pt->order;
-	struct list_head *list;
+	struct list_head *list, *end;
 	struct page *p = NULL;
+	bool clean = false;
 
 	/* Unlocked peek: a miss need not take the lock (a race is a miss). */
 	if (!READ_ONCE(ts->nr_pages))
@@ -478,15 +590,23 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 
 	spin_lock(&pt->lock);
 	if (ttm_pool_type_ready(pt, coherent)) {
-		list = coherent ? &pt->pages : &ts->page_chunks;
-		if (cold)
-			p = ttm_pool_find_cold(list, nid);
-		else
-			p = list_first_entry_or_null(list, struct page, lru);
-		if (p) {
-			list_del(&p->lru);
-			WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
+		list = ttm_pool_type_list(pt, ts, coherent);
+		end = ts->clean_end[coherent];
+		if (cold) {
+			p = ttm_pool_find_cold(list, end, nid, &clean);
+		} else {
+			/* clean: list..end, dirty: end->next..list */
+			bool has_clean = end != list;
+			bool has_dirty = end->next != list;
+
+			clean = has_clean && (want_clean || !has_dirty);
+			if (clean)
+				p = list_entry(end, struct page, lru);
+			else if (has_dirty)
+				p = list_entry(end->next, struct page, lru);
 		}
+		if (p)
+			*zero = ttm_pool_unlink(pt, ts, p, coherent, clean);
 	}
 	spin_unlock(&pt->lock);
 
@@ -562,8 +682,9 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	if (ours) {
 		/* See ttm_pool_type_ready(): set up by its first chunk. */
 		if (!ttm_pool_type_ready(pt, coherent))
-			INIT_LIST_HEAD(&pt->pages);
-		list_add(&p->lru, coherent ? &pt->pages : &ts->page_chunks);
+			ttm_pool_list_init(pt, ts, coherent);
+		/* The first dirty chunk; see "Clearing" above. */
+		list_add(&p->lru, ts->clean_end[coherent]);
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 		/* Before a taker on another CPU can count it out. */
 		ttm_pool_account(pool, p, nr);
@@ -583,6 +704,7 @@ static void ttm_pool_batch_init(struct ttm_pool_batch *b)
 	INIT_LIST_HEAD(&b->cached);
 	b->wb_pages = 0;
 	b->pages = 0;
+	b->wasted = 0;
 }
 
 static void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
@@ -686,28 +808,49 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES,
 				  b->wb_pages);
+		ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_WASTED,
+				  b->wasted);
 	}
 	ttm_pool_batch_init(b);
 	return batches;
 }
 
-/* Move every chunk of the selected paths out of @pt into @b. */
+/* Move @pt's list of @coherent chunks to @chunks; return the pages cleared. */
+static unsigned long ttm_pool_list_drain(struct ttm_pool_type *pt,
+					 struct ttm_pool_type_state *ts,
+					 bool coherent, struct list_head *chunks)
+{
+	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
+	unsigned long zero = 0;
+	bool clean;
+	struct page *p;
+
+	while (!list_empty(list)) {
+		p = list_first_entry(list, struct page, lru);
+		/* The head is clean while clean_end is not the list head. */
+		clean = ts->clean_end[coherent] != list;
+		zero += ttm_pool_unlink(pt, ts, p, coherent, clean);
+		list_add_tail(&p->lru, chunks);
+	}
+	return zero;
+}
+
+/*
+ * Move every chunk of the selected paths out of @pt into @b. The drained
+ * chunks' cleared pages are counted as wasted.
+ */
 static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 				bool page, struct ttm_pool_batch *b)
 {
 	struct page *p, *tmp;
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	LIST_HEAD(chunks);
-	unsigned long nr = 0;
 
 	spin_lock(&pt->lock);
 	if (coherent && ttm_pool_type_ready(pt, true))
-		list_splice_init(&pt->pages, &chunks);
+		b->wasted += ttm_pool_list_drain(pt, ts, true, &chunks);
 	if (page)
-		list_splice_init(&ts->page_chunks, &chunks);
-	list_for_each_entry(p, &chunks, lru)
-		nr += 1UL << pt->order;
-	WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
+		b->wasted += ttm_pool_list_drain(pt, ts, false, &chunks);
 	spin_unlock(&pt->lock);
 
 	list_for_each_entry_safe(p, tmp, &chunks, lru) {
@@ -734,11 +877,12 @@ static void ttm_pool_release_all(struct ttm_pool *pool, bool coherent,
 
 /*
  * Take the coldest pooled chunk of @order (on node @nid unless NUMA_NO_NODE)
- * to release it, cached types first.
+ * to release it, cached types first; *@zero: its pages already cleared.
  */
 static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 				      unsigned int order, int nid,
-				      enum ttm_caching *caching)
+				      enum ttm_caching *caching,
+				      unsigned int *zero)
 {
 	static const enum ttm_caching order_of_types[] = {
 		ttm_cached, ttm_write_combined, ttm_uncached
@@ -751,9 +895,9 @@ static struct page *ttm_pool_take_any(struct ttm_pool *pool,
 		pt = &pool->caching[order_of_types[i]].orders[order];
 		if (!READ_ONCE(ttm_pool_type_state(pt)->nr_pages))
 			continue;
-		p = ttm_pool_take(pt, true, true, nid);
+		p = ttm_pool_take(pt, true, true, nid, false, zero);
 		if (!p)
-			p = ttm_pool_take(pt, false, true, nid);
+			p = ttm_pool_take(pt, false, true, nid, false, zero);
 		if (p) {
 			*caching = pt->caching;
 			return p;
@@ -787,23 +931,27 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 	enum ttm_caching caching;
 	struct ttm_pool_batch b;
 	unsigned long done = 0;
+	unsigned int zero;
 	struct page *p;
 	int order;
 
 	ttm_pool_batch_init(&b);
 	for (order = NR_PAGE_ORDERS - 1; order >= 0 && done < nr; order--) {
 		while (nr - done >= (1UL << order)) {
-			p = ttm_pool_take_any(pool, order, nid, &caching);
+			p = ttm_pool_take_any(pool, order, nid, &caching,
+					      &zero);
 			if (!p)
 				break;
 			ttm_pool_batch_add(&b, p, order, caching);
+			b.wasted += zero;
 			done += 1UL << order;
 		}
 	}
 	for (order = 0; order < NR_PAGE_ORDERS && done < nr; order++) {
-		p = ttm_pool_take_any(pool, order, nid, &caching);
+		p = ttm_pool_take_any(pool, order, nid, &caching, &zero);
 		if (p) {
 			ttm_pool_batch_add(&b, p, order, caching);
+			b.wasted += zero;
 			done += 1UL << order;
 		}
 	}
@@ -862,6 +1010,107 @@ static void ttm_pool_check_watermark(struct ttm_pool *pool)
 }
 
 /*
+ * Clear one page of a dirty chunk of @pt's list of @coherent chunks, in
+ * place (see "Clearing" above): continue the chunk being cleared, or start
+ * on the most recently freed one. A chunk cleared to its end becomes the
+ * list's last clean chunk. Return false if the list has no dirty chunk.
+ */
+static bool ttm_pool_clear_step(struct ttm_pool_type *pt, bool coherent)
+{
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+	unsigned int nr = 1U << pt->order;
+	struct list_head *list, *end;
+	bool cleared = false;
+	struct page *p;
+
+	spin_lock(&pt->lock);
+	if (!ttm_pool_type_ready(pt, coherent))
+		goto out;
+	list = ttm_pool_type_list(pt, ts, coherent);
+	end = ts->clean_end[coherent];
+	p = ts->clearing;
+	if (!p) {
+		if (end->next == list)
+			goto out;
+		p = list_entry(end->next, struct page, lru);
+		ts->clearing = p;
+		ts->cleared = 0;
+	} else if (ttm_pool_chunk_coherent(p) != coherent) {
+		goto out;	/* the other list's; it finishes that first */
+	}
+	ttm_pool_clear_page(p + ts->cleared, pt->caching);
+	cleared = true;
+	if (++ts->cleared == nr) {
+		/* Newer dirty chunks may have been freed in between. */
+		list_move(&p->lru, end);
+		ts->clean_end[coherent] = &p->lru;
+		WRITE_ONCE(ts->nr_clean, ts->nr_clean + nr);
+		ts->clearing = NULL;
+	}
+out:
+	spin_unlock(&pt->lock);
+	return cleared;
+}
+
+/* Has reclaim asked the pools to shrink in the last second? */
+static bool ttm_pool_reclaiming(void)
+{
+	return time_before(jiffies, READ_ONCE(ttm_pool_reclaim_stamp) + HZ);
+}
+
+/*
+ * The clearing worker: clear the pool's dirty chunks, at most
+ * TTM_POOL_CLEAR_BATCH pages per run, at the lowest priority. It stops when
+ * prezero is switched off or reclaim is under way, and queues itself again
+ * if it used up its batch.
+ */
+static void ttm_pool_clear_work(struct work_struct *work)
+{
+	struct ttm_pool_state *st = container_of(work, struct ttm_pool_state,
+						 clear_work);
+	struct ttm_pool *pool = st->pool;
+	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
+	long nice = task_nice(current);
+	unsigned int i, j, c;
+
+	set_user_nice(current, MAX_NICE);
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+
+			for (c = 0; c < 2; c++) {
+				while (done < budget &&
+				       READ_ONCE(ts->nr_pages) !=
+				       READ_ONCE(ts->nr_clean)) {
+					if (!READ_ONCE(st->prezero) ||
+					    ttm_pool_reclaiming())
+						goto out;
+					if (!ttm_pool_clear_step(pt, c))
+						break;
+					done++;
+					cond_resched();
+				}
+			}
+		}
+	}
+out:
+	set_user_nice(current, nice);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
+	if (done >= budget)
+		queue_work(system_unbound_wq, &st->clear_work);
+}
+
+/* Queue the clearing worker if prezero is on. */
+static void ttm_pool_kick_clear(struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	if (READ_ONCE(st->prezero))
+		queue_work(system_unbound_wq, &st->clear_work);
+}
+
+/*
  * Free the chunks of tt->pages[start, end), which have caching @caching.
  * Chunks go into the pool when they may, else back to the system in one
  * batch.
@@ -902,9 +1151,6 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		}
 		if (keep)
 			keep[order]--;
-		else if (want_init_on_free())
-			/* Freed contents must not outlive the free. */
-			ttm_pool_clear_chunk(p, order);
 		why = ttm_pool_give(&pool->caching[caching].orders[order], p,
 				    page_ok);
 		switch (why) {
@@ -931,8 +1177,10 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RETURNED, end - start);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
-	if (pooled)
+	if (pooled) {
 		ttm_pool_check_watermark(pool);
+		ttm_pool_kick_clear(pool);
+	}
 }
 
 /**
@@ -944,8 +1192,10 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
  * Fill @tt with pages of @tt->caching, from the pool where it has chunks of
  * the effective path and freshly allocated otherwise, and fill
  * @tt->dma_address if the tt has one. The pages are zeroed if @tt has
- * TTM_TT_FLAG_ZERO_ALLOC; otherwise their content is unspecified, as with
- * the page allocator. On failure everything taken so far is
+ * TTM_TT_FLAG_ZERO_ALLOC, or the system has init_on_alloc or init_on_free;
+ * otherwise their content is unspecified, as with the page allocator.
+ * Such a tt takes chunks the pool has cleared in the background where it
+ * has them, and clears the others itself. On failure everything taken so far is
  * given back: chunks taken from the pool return to it, fresh ones to the
  * system, and only the failure counter moves.
  *
@@ -957,12 +1207,14 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	unsigned int taken[NR_PAGE_ORDERS] = { };
 	pgoff_t remaining = tt->num_pages;
 	unsigned long hits = 0, misses = 0, batches = 0, changed = 0;
+	unsigned long cleared = 0;
 	pgoff_t i = 0, run = 0;
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	gfp_t gfp = GFP_USER;
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
-	bool clear = ttm_pool_clear_on_take(zero);
+	bool need_zero = ttm_pool_need_zero(zero);
+	unsigned int zeroed;
 	struct page *p, *from_pool;
 	bool coherent;
 	int r;
@@ -989,12 +1241,16 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 
 		order = min_t(unsigned int, order, __fls(remaining));
 		pt = &pool->caching[tt->caching].orders[order];
-		p = ttm_pool_take(pt, coherent, false, NUMA_NO_NODE);
+		p = ttm_pool_take(pt, coherent, false, NUMA_NO_NODE, need_zero,
+				  &zeroed);
 		from_pool = p;
 		if (p) {
 			taken[order]++;
-			if (clear)
-				ttm_pool_clear_chunk(p, order);
+			/* A clean chunk if the pool had one; else clear it. */
+			for (j = zeroed; need_zero && j < (1U << order); j++)
+				ttm_pool_clear_page(p + j, tt->caching);
+			if (need_zero)
+				cleared += (1U << order) - zeroed;
 			/* A pooled chunk ends the current run of fresh pages. */
 			if (i > run) {
 				r = ttm_pool_set_caching(&tt->pages[run],
@@ -1045,6 +1301,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				TTM_POOL_STAT_ALLOC_PAGE, misses);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, changed);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_ALLOC, cleared);
 	return 0;
 
 err_chunk:
@@ -1377,6 +1634,62 @@ void ttm_pool_drain(struct ttm_pool *pool)
 EXPORT_SYMBOL(ttm_pool_drain);
 
 /**
+ * ttm_pool_set_prezero() - switch background clearing on or off
+ * @pool: the pool
+ * @on: clear freed chunks in the background (the default)
+ *
+ * On, a worker clears the pool's dirty chunks off the callers' paths; off,
+ * chunks are cleared only when taken by a tt that needs zeroes. Chunks
+ * already clean stay clean either way. Switching off waits for a running
+ * worker to stop.
+ * Context: process context; takes the pool's config_lock.
+ */
+void ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	mutex_lock(&st->config_lock);
+	WRITE_ONCE(st->prezero, on);
+	if (on)
+		ttm_pool_kick_clear(pool);
+	else
+		cancel_work_sync(&st->clear_work);
+	mutex_unlock(&st->config_lock);
+}
+EXPORT_SYMBOL(ttm_pool_set_prezero);
+
+/**
+ * ttm_pool_prezero() - is background clearing on?
+ * @pool: the pool
+ *
+ * Return: true if the pool clears freed chunks in the background.
+ */
+bool ttm_pool_prezero(struct ttm_pool *pool)
+{
+	return READ_ONCE(ttm_pool_state(pool)->prezero);
+}
+EXPORT_SYMBOL(ttm_pool_prezero);
+
+/**
+ * ttm_pool_prezero_flush() - wait for the clearing worker to be idle
+ * @pool: the pool
+ *
+ * Return once the pool's clearing worker is neither queued nor running.
+ * The pool is then clean unless prezero is off, reclaim made the worker
+ * stand aside, or chunks were freed meanwhile. For tests and benchmarks.
+ * Context: process context; may sleep.
+ */
+void ttm_pool_prezero_flush(struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	/* The worker queues itself again after a full batch. */
+	while (flush_work(&st->clear_work))
+		;
+}
+EXPORT_SYMBOL(ttm_pool_prezero_flush);
+
+/**
  * ttm_pool_init() - Initialize a pool
  * @pool: the pool to initialize
  * @dev: device for DMA allocations and mappings
@@ -1432,7 +1745,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 			pt->order = j;
 			INIT_LIST_HEAD(&pt->shrinker_list);
 			spin_lock_init(&pt->lock);
-			INIT_LIST_HEAD(&st->types[i][j].page_chunks);
+			ttm_pool_list_init(pt, &st->types[i][j], false);
 			/*
 			 * The types 6.12 set up (its per-pool types served
 			 * coherent pools and pools bound to a node) are set
@@ -1440,7 +1753,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 			 * first coherent chunk (see ttm_pool_type_ready()).
 			 */
 			if (use_dma_alloc || nid != NUMA_NO_NODE)
-				INIT_LIST_HEAD(&pt->pages);
+				ttm_pool_list_init(pt, &st->types[i][j], true);
 			else
 				pt->pages = (struct list_head){ };
 		}
@@ -1451,6 +1764,8 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	atomic_long_set(&st->pooled, 0);
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
+	st->prezero = true;
+	INIT_WORK(&st->clear_work, ttm_pool_clear_work);
 	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
 }
@@ -1473,6 +1788,7 @@ void ttm_pool_fini(struct ttm_pool *pool)
 
 	ttm_pool_unregister(pool);
 	cancel_work_sync(&st->trim_work);
+	cancel_work_sync(&st->clear_work);
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
 	ttm_pool_stats_fini(st);
 	mutex_destroy(&st->config_lock);

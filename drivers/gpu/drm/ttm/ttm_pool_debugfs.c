@@ -49,6 +49,9 @@ static const char * const ttm_pool_stat_names[TTM_POOL_STAT_NR] = {
 	[TTM_POOL_STAT_CACHING_PAGES] = "caching_change_pages",
 	[TTM_POOL_STAT_PATH_SWITCHES] = "path_switches",
 	[TTM_POOL_STAT_RETURNED] = "returned_pages",
+	[TTM_POOL_STAT_CLEARED_BACKGROUND] = "cleared_background_pages",
+	[TTM_POOL_STAT_CLEARED_ALLOC] = "cleared_alloc_pages",
+	[TTM_POOL_STAT_CLEARED_WASTED] = "cleared_wasted_pages",
 };
 
 static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
@@ -100,6 +103,9 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 		   ttm_pool_global_pooled_pages());
 	seq_printf(m, "pooled_pages: %lu\n", s->pooled_pages);
 	seq_printf(m, "inuse_pages: %lu\n", s->inuse_pages);
+	seq_printf(m, "prezero: %d\n", ttm_pool_prezero(pool));
+	seq_printf(m, "clean_pages: %lu\n", s->clean_pages);
+	seq_printf(m, "dirty_pages: %lu\n", s->pooled_pages - s->clean_pages);
 
 	seq_puts(m, "pooled_pages_by_order:\ncaching");
 	for (j = 0; j < NR_PAGE_ORDERS; j++)

@@ -35,10 +35,20 @@ struct ttm_pool_stats_pcpu {
  *	on the type's pages list)
  * @nr_pages: pages pooled in the type, both lists; written under the
  *	type's lock with WRITE_ONCE(), peeked at with READ_ONCE()
+ * @nr_clean: of those, pages known to be zero (same rules)
+ * @clean_end: per list ([0] page path, [1] coherent), its last clean chunk's
+ *	lru, or the list head if it has none: each list holds its clean chunks
+ *	first, then its dirty ones (see "Clearing" in ttm_pool.c)
+ * @clearing: the dirty chunk the clearing worker is clearing, or NULL
+ * @cleared: how many pages of @clearing, from its first, are zero
  */
 struct ttm_pool_type_state {
 	struct list_head page_chunks;
 	unsigned long nr_pages;
+	unsigned long nr_clean;
+	struct list_head *clean_end[2];
+	struct page *clearing;
+	unsigned int cleared;
 };
 
 /**
@@ -58,6 +68,8 @@ struct ttm_pool_type_state {
  * @pooled: pages pooled now, all types
  * @config_lock: serialises path, cap and watermark changes
  * @trim_work: the watermark worker
+ * @prezero: dirty chunks are cleared in the background (sysfs "prezero")
+ * @clear_work: the clearing worker
  * @list: our place on the list of all pools (ttm_pool_list.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
@@ -82,6 +94,8 @@ struct ttm_pool_state {
 	atomic_long_t pooled;
 	struct mutex config_lock; /* serialises configuration changes */
 	struct work_struct trim_work;
+	bool prezero;
+	struct work_struct clear_work;
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
@@ -130,6 +144,7 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 #endif
 
 void ttm_pool_stats_init(struct ttm_pool_state *st);
+unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean);
 void ttm_pool_stats_fini(struct ttm_pool_state *st);
 
 /*
@@ -167,6 +182,9 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 				     int nid, enum ttm_pool_stat cause,
 				     gfp_t gfp);
 unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid);
+
+/* When reclaim last asked the pools to shrink, in jiffies (the shrinker). */
+extern unsigned long ttm_pool_reclaim_stamp;
 
 /* Room under the global cap at the cost of other pools (ttm_pool_shrinker.c). */
 bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr);

@@ -32,6 +32,9 @@
 
 static struct shrinker *ttm_pool_shrinker;
 
+/* When reclaim last scanned the pools; see ttm_pool_shrinker_scan(). */
+unsigned long ttm_pool_reclaim_stamp = INITIAL_JIFFIES - HZ;
+
 /* Pages @st holds on node @nid (NUMA_NO_NODE: on all nodes). */
 static unsigned long ttm_pool_held(struct ttm_pool_state *st, int nid)
 {
@@ -177,6 +180,13 @@ ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
 {
 	unsigned long freed;
 
+	/*
+	 * Under reclaim (kswapd, direct reclaim; not drop_caches), the
+	 * clearing workers stand aside for a while: see "Clearing" in
+	 * ttm_pool.c.
+	 */
+	if (current->flags & PF_MEMALLOC)
+		WRITE_ONCE(ttm_pool_reclaim_stamp, jiffies);
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return SHRINK_STOP;
 	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid, NULL,

@@ -103,11 +103,33 @@ unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
 }
 EXPORT_SYMBOL(ttm_pool_pooled_pages);
 
+/*
+ * The pages a pool holds now that are known to be zero (@clean), or that
+ * are not. Context: any context that may take a spinlock.
+ */
+unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean)
+{
+	unsigned long n = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+
+			spin_lock(&pt->lock);
+			n += clean ? ts->nr_clean : ts->nr_pages - ts->nr_clean;
+			spin_unlock(&pt->lock);
+		}
+	}
+	return n;
+}
+
 /**
  * ttm_pool_get_stats() - take a snapshot of a pool's statistics
  * @pool: the pool
  * @stats: filled with the counters, the pooled pages per caching type and
- *	order, and the pages in use
+ *	order, the clean ones among them, and the pages in use
  *
  * Counters are summed over all CPUs; pooled counts are read under each pool
  * type's lock. Context: any context that may take a spinlock.
@@ -126,6 +148,7 @@ void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 
 			spin_lock(&pt->lock);
 			stats->pooled[i][j] = ttm_pool_type_state(pt)->nr_pages;
+			stats->clean_pages += ttm_pool_type_state(pt)->nr_clean;
 			spin_unlock(&pt->lock);
 			stats->pooled_pages += stats->pooled[i][j];
 		}

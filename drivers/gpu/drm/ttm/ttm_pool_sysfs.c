@@ -31,6 +31,7 @@
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/kobject.h>
+#include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -227,6 +228,38 @@ static ssize_t inuse_pages_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", ttm_pool_inuse_pages(kobj_to_pool(kobj)));
 }
 
+static ssize_t clean_pages_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  ttm_pool_count_clean(kobj_to_pool(kobj), true));
+}
+
+static ssize_t dirty_pages_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  ttm_pool_count_clean(kobj_to_pool(kobj), false));
+}
+
+static ssize_t prezero_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", ttm_pool_prezero(kobj_to_pool(kobj)));
+}
+
+static ssize_t prezero_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(buf, &on);
+	if (!err)
+		ttm_pool_set_prezero(kobj_to_pool(kobj), on);
+	return err ?: count;
+}
+
 static ssize_t drain_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
@@ -254,6 +287,9 @@ static struct kobj_attribute pooled_uc_pages_attr = __ATTR_RO(pooled_uc_pages);
 static struct kobj_attribute pooled_cached_pages_attr =
 	__ATTR_RO(pooled_cached_pages);
 static struct kobj_attribute inuse_pages_attr = __ATTR_RO(inuse_pages);
+static struct kobj_attribute clean_pages_attr = __ATTR_RO(clean_pages);
+static struct kobj_attribute dirty_pages_attr = __ATTR_RO(dirty_pages);
+static struct kobj_attribute prezero_attr = __ATTR_RW(prezero);
 static struct kobj_attribute drain_attr = __ATTR_WO(drain);
 
 static struct attribute *ttm_pool_attrs[] = {
@@ -270,6 +306,9 @@ static struct attribute *ttm_pool_attrs[] = {
 	&pooled_uc_pages_attr.attr,
 	&pooled_cached_pages_attr.attr,
 	&inuse_pages_attr.attr,
+	&clean_pages_attr.attr,
+	&dirty_pages_attr.attr,
+	&prezero_attr.attr,
 	&drain_attr.attr,
 	NULL,
 };
@@ -320,6 +359,9 @@ TTM_POOL_STAT_ATTR(release_switch_pages, RELEASE_SWITCH);
 TTM_POOL_STAT_ATTR(caching_change_batches, CACHING_BATCHES);
 TTM_POOL_STAT_ATTR(caching_change_pages, CACHING_PAGES);
 TTM_POOL_STAT_ATTR(path_switches, PATH_SWITCHES);
+TTM_POOL_STAT_ATTR(cleared_background_pages, CLEARED_BACKGROUND);
+TTM_POOL_STAT_ATTR(cleared_alloc_pages, CLEARED_ALLOC);
+TTM_POOL_STAT_ATTR(cleared_wasted_pages, CLEARED_WASTED);
 
 static struct attribute *ttm_pool_stats_attrs[] = {
 	&stat_alloc_hit_pages.attr.attr,
@@ -336,6 +378,9 @@ static struct attribute *ttm_pool_stats_attrs[] = {
 	&stat_caching_change_batches.attr.attr,
 	&stat_caching_change_pages.attr.attr,
 	&stat_path_switches.attr.attr,
+	&stat_cleared_background_pages.attr.attr,
+	&stat_cleared_alloc_pages.attr.attr,
+	&stat_cleared_wasted_pages.attr.attr,
 	NULL,
 };
 

@@ -158,6 +158,15 @@ static struct ttm_pool_stats *stats(struct kunit *test, struct ttm_pool *pool)
 
 #define STAT(test, pool, name) (stats(test, pool)->counter[TTM_POOL_STAT_##name])
 #define POOLED(test, pool) (stats(test, pool)->pooled_pages)
+#define CLEAN(test, pool) (stats(test, pool)->clean_pages)
+#define DIRTY(test, pool) dirty_pages(test, pool)
+
+static unsigned long dirty_pages(struct kunit *test, struct ttm_pool *pool)
+{
+	struct ttm_pool_stats *s = stats(test, pool);
+
+	return s->pooled_pages - s->clean_pages;
+}
 
 /* Free @n single cached pages into @pool, one tt each. */
 static void free_singles(struct kunit *test, struct ttm_pool *pool,
@@ -801,18 +810,297 @@ static void pool_no_clear_without_zero_alloc(struct kunit *test)
 
 	kunit_info(test, "init_on_alloc=%d init_on_free=%d\n",
 		   want_init_on_alloc(0), want_init_on_free());
+	/* No background clearing: what the free left is what is pooled. */
+	ttm_pool_set_prezero(pool, false);
 	tt = tt_alloc(test, pool, 1, ttm_write_combined);
 	first = tt->pages[0];
 	va = page_address(first);
 	memset(va, 0x5a, PAGE_SIZE);
 	ttm_pool_free(pool, tt);
-	if (want_init_on_free())
-		KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
 
 	tt = tt_alloc(test, pool, 1, ttm_write_combined);
 	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, cleared ? 0 : 0x5a, PAGE_SIZE));
 	ttm_pool_free(pool, tt);
+}
+
+/* Fill every page of @tt with @v. */
+static void tt_fill(struct ttm_tt *tt, u8 v)
+{
+	pgoff_t i;
+
+	for (i = 0; i < tt->num_pages; i++)
+		memset(page_address(tt->pages[i]), v, PAGE_SIZE);
+}
+
+/* The number of pages of @tt with a non-zero byte. */
+static unsigned long tt_dirty(struct ttm_tt *tt)
+{
+	unsigned long n = 0;
+	pgoff_t i;
+
+	for (i = 0; i < tt->num_pages; i++)
+		n += !!memchr_inv(page_address(tt->pages[i]), 0, PAGE_SIZE);
+	return n;
+}
+
+static struct ttm_tt *tt_alloc_zero(struct kunit *test, struct ttm_pool *pool,
+				    unsigned long num_pages,
+				    enum ttm_caching caching)
+{
+	struct ttm_tt *tt = tt_new(test, num_pages, caching, true);
+
+	tt->page_flags = TTM_TT_FLAG_ZERO_ALLOC;
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), 0);
+	return tt;
+}
+
+/*
+ * Freed chunks enter the pool dirty and the worker clears them; a tt that
+ * needs zeroes then takes them without clearing, and sees only zeroes.
+ */
+static void pool_prezero_background(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+
+	KUNIT_EXPECT_TRUE(test, ttm_pool_prezero(pool));
+	ttm_pool_set_prezero(pool, false);
+	tt = tt_alloc(test, pool, 5, ttm_write_combined);	/* orders 2, 0 */
+	tt_fill(tt, 0xa5);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 5);
+
+	ttm_pool_set_prezero(pool, true);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 5);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 5);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+
+	tt = tt_alloc_zero(test, pool, 5, ttm_write_combined);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_HIT), 5);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), 0);
+	KUNIT_EXPECT_EQ(test, tt_dirty(tt), 0);
+	ttm_pool_free(pool, tt);
+}
+
+/*
+ * With prezero off nothing is cleared in the background: a tt that needs
+ * zeroes clears what it takes, and chunks already clean stay clean. A tt
+ * that needs none prefers dirty chunks, one that does prefers clean ones.
+ */
+static void pool_prezero_off(struct kunit *test)
+{
+	bool sys_zero = want_init_on_alloc(0) || want_init_on_free();
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *a, *b;
+	struct page *dirty;
+
+	a = tt_alloc(test, pool, 1, ttm_cached);
+	b = tt_alloc(test, pool, 1, ttm_cached);
+	ttm_pool_free(pool, a);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_ASSERT_EQ(test, CLEAN(test, pool), 1);
+
+	ttm_pool_set_prezero(pool, false);
+	tt_fill(b, 0x3c);
+	dirty = b->pages[0];
+	ttm_pool_free(pool, b);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 1);
+
+	/* Without ZERO_ALLOC: the dirty page, as its last user left it. */
+	b = tt_alloc(test, pool, 1, ttm_cached);
+	if (sys_zero) {
+		/* init_on_alloc/free: every tt needs zeroes, takes the clean */
+		KUNIT_EXPECT_PTR_NE(test, b->pages[0], dirty);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), 0);
+	} else {
+		KUNIT_EXPECT_PTR_EQ(test, b->pages[0], dirty);
+		KUNIT_EXPECT_EQ(test, tt_dirty(b), 1);
+	}
+	/* With ZERO_ALLOC: the other one, clean or cleared now. */
+	a = tt_alloc_zero(test, pool, 1, ttm_cached);
+	KUNIT_EXPECT_EQ(test, tt_dirty(a), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), sys_zero ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_HIT), 2);
+	tt_fill(a, 0x11);
+	ttm_pool_free(pool, a);
+	ttm_pool_free(pool, b);
+
+	/* Both dirty now: a ZERO_ALLOC tt clears what it takes. */
+	a = tt_alloc_zero(test, pool, 1, ttm_cached);
+	KUNIT_EXPECT_EQ(test, tt_dirty(a), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), sys_zero ? 2 : 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 1);
+	ttm_pool_free(pool, a);
+}
+
+/* Releases take dirty chunks first; clean ones that leave count as wasted. */
+static void pool_prezero_release_dirty_first(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		tt[i] = tt_alloc(test, pool, 1, ttm_cached);
+	ttm_pool_free(pool, tt[0]);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_ASSERT_EQ(test, CLEAN(test, pool), 1);
+	ttm_pool_set_prezero(pool, false);
+	ttm_pool_free(pool, tt[1]);
+	ttm_pool_free(pool, tt[2]);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 3);
+	KUNIT_ASSERT_EQ(test, CLEAN(test, pool), 1);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_WASTED), 0);
+
+	ttm_pool_drain(pool);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_WASTED), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 1);
+}
+
+struct prezero_churn {
+	struct ttm_pool *pool;
+	struct ttm_tt *tt[4];
+	unsigned long rounds, target, bad;
+	int err;
+};
+
+static int prezero_churn_fn(void *data)
+{
+	static const u32 flags[] = { TTM_TT_FLAG_ZERO_ALLOC, 0 };
+	bool sys_zero = want_init_on_alloc(0) || want_init_on_free();
+	struct prezero_churn *c = data;
+	unsigned int i;
+
+	while (!kthread_should_stop() && c->rounds < c->target) {
+		for (i = 0; i < ARRAY_SIZE(c->tt); i++) {
+			struct ttm_tt *tt = c->tt[i];
+
+			tt->page_flags = flags[(c->rounds + i) % 2];
+			memset(tt->pages, 0, tt->num_pages * sizeof(*tt->pages));
+			c->err = ttm_pool_alloc(c->pool, tt, &ctx);
+			if (c->err)
+				goto out;
+			if (tt->page_flags || sys_zero)
+				c->bad += tt_dirty(tt);
+			tt_fill(tt, 0xa5 + i);
+		}
+		for (i = 0; i < ARRAY_SIZE(c->tt); i++)
+			ttm_pool_free(c->pool, c->tt[i]);
+		WRITE_ONCE(c->rounds, c->rounds + 1);
+		cond_resched();
+	}
+out:
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * No tt that needs zeroes ever sees a non-zero byte, while frees, the
+ * worker, shrinker scans, drains, trims, path switches and prezero switches
+ * race; every page freed is patterned. Nothing is lost.
+ */
+static void pool_prezero_concurrent(struct kunit *test)
+{
+	static const unsigned long sizes[] = { 1, 3, 17, 64 };
+	struct prezero_churn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = NUMA_NO_NODE, .nr_to_scan = 8,
+	};
+	struct task_struct *t;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool_new(test, true, NUMA_NO_NODE);
+	c->target = 150;
+	for (i = 0; i < ARRAY_SIZE(c->tt); i++)
+		c->tt[i] = tt_new(test, sizes[i], i % 2 ? ttm_write_combined :
+				  ttm_cached, true);
+	t = kthread_run(prezero_churn_fn, c, "ttm_pool_prezero");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	for (i = 0; READ_ONCE(c->rounds) < c->target && !READ_ONCE(c->err);
+	     i++) {
+		switch (i % 6) {
+		case 0:
+			ttm_pool_shrinker_scan(NULL, &sc);
+			break;
+		case 1:
+			ttm_pool_drain(c->pool);
+			break;
+		case 2:
+			ttm_pool_set_path(c->pool, i % 4 ?
+					  TTM_POOL_PATH_PAGE :
+					  TTM_POOL_PATH_COHERENT);
+			break;
+		case 3:
+			ttm_pool_set_prezero(c->pool, i % 4);
+			break;
+		case 4:
+			ttm_pool_set_max_pages(c->pool, 20);
+			ttm_pool_set_max_pages(c->pool, totalram_pages());
+			break;
+		default:
+			break;
+		}
+		schedule_timeout_uninterruptible(1);
+	}
+	kthread_stop(t);
+	kunit_info(test, "%lu rounds, %u interventions, %llu cleared in the background, %llu on allocation\n",
+		   c->rounds, i, STAT(test, c->pool, CLEARED_BACKGROUND),
+		   STAT(test, c->pool, CLEARED_ALLOC));
+	KUNIT_EXPECT_EQ(test, c->err, 0);
+	KUNIT_EXPECT_EQ(test, c->rounds, c->target);
+	KUNIT_EXPECT_EQ(test, c->bad, 0);
+	KUNIT_EXPECT_EQ(test, stats(test, c->pool)->inuse_pages, 0);
+
+	ttm_pool_set_prezero(c->pool, true);
+	ttm_pool_prezero_flush(c->pool);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, c->pool), 0);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, c->pool),
+			POOLED(test, c->pool));
+	ttm_pool_drain(c->pool);
+	KUNIT_EXPECT_EQ(test, POOLED(test, c->pool), 0);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, c->pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ttm_pool_state(c->pool)->pooled),
+			0);
+}
+
+/*
+ * ttm_pool_fini() while the worker has work queued or running: it stops,
+ * and every page goes back (kmemleak and the page counters check the rest).
+ */
+static void pool_prezero_fini_busy(struct kunit *test)
+{
+	struct pool_test *priv = test->priv;
+	long before = reclaimable_pages();
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		ttm_pool_init(pool, priv->devs->dev, NUMA_NO_NODE, i % 2, false);
+		tt = tt_alloc(test, pool, 2048, ttm_write_combined);
+		ttm_pool_free(pool, tt);
+		if (i >= 2)
+			schedule_timeout_uninterruptible(1);
+		ttm_pool_fini(pool);
+	}
+	KUNIT_EXPECT_EQ(test, reclaimable_pages(), before);
 }
 
 static void pool_per_device(struct kunit *test)
@@ -883,6 +1171,8 @@ static void pool_alloc_fails_cleanly(struct kunit *test)
 	tt = tt_alloc(test, pool, 1, ttm_write_combined);
 	ttm_pool_free(pool, tt);
 	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 1);
+	/* The clearing worker counts too: let it finish first. */
+	ttm_pool_prezero_flush(pool);
 	before = kunit_kmalloc(test, sizeof(*before), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, before);
 	*before = *stats(test, pool);
@@ -1135,6 +1425,11 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_stats_sequence),
 	KUNIT_CASE(pool_clears_for_zero_alloc),
 	KUNIT_CASE(pool_no_clear_without_zero_alloc),
+	KUNIT_CASE(pool_prezero_background),
+	KUNIT_CASE(pool_prezero_off),
+	KUNIT_CASE(pool_prezero_release_dirty_first),
+	KUNIT_CASE(pool_prezero_concurrent),
+	KUNIT_CASE(pool_prezero_fini_busy),
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
 	KUNIT_CASE(pool_alloc_unwind_refused),
