@@ -18,22 +18,40 @@
 # so those boots take fewer samples (reps=5 big_reps=3 ops=200), which keeps
 # an icount boot as short as a tcg one (icount runs the guest more slowly).
 #
+# Every boot above runs with init_on_alloc=0 (the bench config's default).
+# Debian boots with init_on_alloc=1, which makes every tt need zeroed pages;
+# a second set of boots measures that: upstream and ours only, under the
+# clocks in IOA_CLOCKS, with the module parameters IOA_ARGS (by default the
+# hit cases and raw, the cases the pre-cleared chunks change).
+#
 # Environment: ROUNDS (default 2), CLOCKS (default "icount tcg"),
 # BENCH_ARGS (module parameters for every boot, after the defaults, e.g.
-# "reps=11 only=hit,fini"), BENCH_OUT (default docs), BENCH_BEFORE (space-
-# separated CLOCK:FILE, ttm_pool_bench output of an earlier build of ours:
-# adds a before/after table).
+# "reps=11 only=hit,fini"), IOA_CLOCKS (clocks of the init_on_alloc=1 boots,
+# default "icount"; empty: none), IOA_ARGS (their module parameters, after
+# BENCH_ARGS; default "only=hit,hit-idle,hit-total,raw"), BENCH_OUT (default
+# docs), BENCH_BEFORE (space-separated CLOCK:FILE, ttm_pool_bench output of
+# an earlier build of ours, or an earlier docs/bench/results.csv: adds a
+# before/after table).
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 rounds=${ROUNDS:-2}
 clocks=${CLOCKS:-icount tcg}
 out=${BENCH_OUT:-$TOP/docs}
+ioa_clocks=${IOA_CLOCKS-icount}
+ioa_args=${IOA_ARGS-only=hit,hit-idle,hit-total,raw}
 kernels=(upstream plain nostats)
+ioa_kernels=(upstream plain)
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
-for c in $clocks; do
-	case $c in icount | tcg) ;; *) die "unknown clock '$c' in CLOCKS (expected icount, tcg)" ;; esac
+for c in $clocks $ioa_clocks; do
+	case $c in icount | tcg) ;; *) die "unknown clock '$c' in CLOCKS or IOA_CLOCKS (expected icount, tcg)" ;; esac
 done
+# The sets of boots: CLOCK:ENV, ENV "default" (init_on_alloc=0) or "ioa"
+# (init_on_alloc=1). A boot's results go to RAW/KERNEL-CLOCK-ROUND.csv, or
+# RAW/KERNEL-CLOCK-ioa-ROUND.csv.
+sets=()
+for c in $clocks; do sets+=("$c:default"); done
+for c in $ioa_clocks; do sets+=("$c:ioa"); done
 
 before=()
 for b in ${BENCH_BEFORE:-}; do
@@ -50,24 +68,30 @@ done
 raw=$CACHE/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-for clock in $clocks; do
-	opt=() args=
+for set in "${sets[@]}"; do
+	clock=${set%%:*} env=${set#*:}
+	opt=() args='' ks=("${kernels[@]}") ioa=0 tag=''
 	if [ "$clock" = icount ]; then
 		opt=(--icount)
 		args="reps=5 big_reps=3 ops=200"
 	fi
-	guest="insmod /lib/ttm-tests/ttm_pool_bench.ko $args ${BENCH_ARGS:-} || exit 1
-dmesg | sed -n 's/.*ttm_pool_bench: csv,//p'"
+	args="$args ${BENCH_ARGS:-}"
+	if [ "$env" = ioa ]; then
+		ioa=1 tag=-ioa ks=("${ioa_kernels[@]}")
+		args="$args $ioa_args"
+	fi
+	guest="insmod /lib/ttm-tests/ttm_pool_bench.ko $args || exit 1
+dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,/p'"
 	for round in $(seq 1 "$rounds"); do
-		for k in "${kernels[@]}"; do
-			name=$k-$clock-$round
-			phase "bench: $k kernel, $clock clock, round $round/$rounds"
+		for k in "${ks[@]}"; do
+			name=$k-$clock$tag-$round
+			phase "bench: $k kernel, $clock clock, init_on_alloc=$ioa, round $round/$rounds"
 			t0=$(date +%s)
 			# The guest must time with the TSC: if its calibration failed
 			# (it can under TCG), the clock is jiffies (4 ms steps); boot again.
 			for try in 1 2 3; do
 				if ! "$TOP/scripts/ttm-vm" --kernel "$k" --gpu none --smp 2 --mem 1536M \
-					--append "kunit.enable=0 tsc=reliable" --no-kmemleak "${opt[@]}" \
+					--append "kunit.enable=0 tsc=reliable init_on_alloc=$ioa" --no-kmemleak "${opt[@]}" \
 					--timeout 3600 --log "$raw/$name.log" -- "$guest" >"$raw/$name.csv"; then
 					die "bench: the $name boot failed; console log: $raw/$name.log"
 				fi
@@ -78,13 +102,18 @@ dmesg | sed -n 's/.*ttm_pool_bench: csv,//p'"
 				[ "$try" -lt 3 ] || die "bench: $name: no TSC clock or not 2 CPUs in 3 boots; see $raw/$name.log"
 				echo "    $name: TSC unusable or CPUs missing in the guest; booting again" >&2
 			done
+			want=off
+			[ $ioa -eq 0 ] || want=on
+			grep -q "mem auto-init: .*heap alloc:$want" "$raw/$name.log" ||
+				die "bench: $name: the guest did not run with init_on_alloc=$ioa; see $raw/$name.log"
 			[ -s "$raw/$name.csv" ] || die "bench: no results from $name; console log: $raw/$name.log"
-			echo "    $(wc -l <"$raw/$name.csv") cases in $(($(date +%s) - t0))s" >&2
+			echo "    $(grep -vc '^clears,' "$raw/$name.csv") cases in $(($(date +%s) - t0))s" >&2
 		done
 	done
 done
 
-cmd="make bench${ROUNDS:+ ROUNDS=$ROUNDS}${CLOCKS:+ CLOCKS=\"$CLOCKS\"}${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}${BENCH_BEFORE:+ BENCH_BEFORE=\"$BENCH_BEFORE\"}"
+cmd="make bench${ROUNDS:+ ROUNDS=$ROUNDS}${CLOCKS:+ CLOCKS=\"$CLOCKS\"}${BENCH_ARGS:+ BENCH_ARGS=\"$BENCH_ARGS\"}"
+cmd+="${IOA_CLOCKS+ IOA_CLOCKS=\"$IOA_CLOCKS\"}${IOA_ARGS+ IOA_ARGS=\"$IOA_ARGS\"}${BENCH_BEFORE:+ BENCH_BEFORE=\"$BENCH_BEFORE\"}"
 python3 "$TOP/tests/bench/report.py" --raw "$raw" --out "$out" --command "$cmd" "${before[@]}" \
 	--started "$started" --finished "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--kernel-version "$(dpkg-query -W -f='${Version}' linux-source-6.12)"

@@ -7,6 +7,7 @@
  * (TTM_BENCH_OURS, see the Makefile).
  *
  *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [ops=400] [only=hit,fini]
+ *                            [prezero=0|1]
  *
  * Everything runs in insmod, which fails if a case failed; the module then
  * stays loaded doing nothing. One line per case goes to the kernel log:
@@ -15,7 +16,17 @@
  *
  * times in ns, statistics over N samples. The cases:
  *
- *  hit      alloc+free of a tt whose pages the pool already holds
+ *  hit      alloc+free of a tt whose pages the pool already holds, back to
+ *           back: each alloc comes right after the previous free (a pool
+ *           that clears freed chunks in the background has had no time to)
+ *  hit-idle the same, but the pool's clearing worker has finished before
+ *           each alloc (ttm_pool_prezero_flush() between the cycles, outside
+ *           the timed region; upstream has no worker: the same loop without)
+ *  hit-total
+ *           alloc+free+ttm_pool_prezero_flush() timed together: the caller's
+ *           and the worker's time per cycle (under qemu -icount the guest
+ *           clock counts the instructions of every vCPU, so this is the CPU
+ *           time of both; upstream: alloc+free)
  *  miss     alloc+free of a tt from an empty pool (a new pool per sample)
  *  raw      dma_alloc_attrs() + dma_free_attrs() of the same size, in chunks
  *           of at most 1 << MAX_PAGE_ORDER pages as the pool allocates them
@@ -33,6 +44,16 @@
  *
  * ZERO is 1 for tts with TTM_TT_FLAG_ZERO_ALLOC (what device BOs get).
  *
+ * On a kernel with pre-cleared chunks (TTM_POOL_HAS_PREZERO, ours) each hit
+ * case also prints what the pool cleared over its N cycles, in pages:
+ *
+ *   ttm_pool_bench: clears,CASE,PATH,CACHING,KIB,ZERO,N,HIT,MISS,BACKGROUND,ALLOC,WASTED
+ *
+ * (the ALLOC_HIT, ALLOC_MISS, CLEARED_BACKGROUND, CLEARED_ALLOC and
+ * CLEARED_WASTED counters; zero on a kernel with the statistics compiled
+ * out). prezero=0|1 switches the pools' background clearing off or on
+ * (default: leave the pool's default).
+ *
  * Copyright (c) 2026 The ttm-pool authors
  */
 #include <linux/completion.h>
@@ -40,6 +61,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
@@ -72,6 +94,10 @@ MODULE_PARM_DESC(ops, "alloc+free pairs per thread in a contention sample");
 static char *only;
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "comma-separated cases to run (default: all)");
+
+static int prezero = -1;
+module_param(prezero, int, 0444);
+MODULE_PARM_DESC(prezero, "background clearing of the pools: 0 off, 1 on, -1 the pool's default (kernels with TTM_POOL_HAS_PREZERO)");
 
 #define MAX_SAMPLES 1000
 #define SZ_CHUNK (PAGE_SIZE << MAX_PAGE_ORDER)
@@ -149,8 +175,14 @@ static unsigned int reps_for(size_t size)
 	return size >= SZ_64M ? big_reps : reps;
 }
 
-/* One alloc+free of @b from @pool; its duration in ns, 0 on failure. */
-static u64 alloc_free(struct ttm_pool *pool, struct bench_tt *b)
+static void pool_settle(struct ttm_pool *pool);
+
+/*
+ * One alloc+free of @b from @pool, and with @settle the wait for the pool's
+ * clearing worker after it; its duration in ns, 0 on failure.
+ */
+static u64 alloc_free_settle(struct ttm_pool *pool, struct bench_tt *b,
+			     bool settle)
 {
 	struct ttm_operation_ctx ctx = { };
 	u64 t0 = ktime_get_ns(), t1;
@@ -162,42 +194,132 @@ static u64 alloc_free(struct ttm_pool *pool, struct bench_tt *b)
 		return 0;
 	}
 	ttm_pool_free(pool, &b->tt);
+	if (settle)
+		pool_settle(pool);
 	t1 = ktime_get_ns();
 	return t1 - t0 ?: 1;
 }
 
-/* hit and miss: alloc+free with a warm pool, or a new pool per sample. */
-static void bench_alloc(bool miss, bool coherent, enum ttm_caching caching,
-			size_t size, bool zero)
+static u64 alloc_free(struct ttm_pool *pool, struct bench_tt *b)
+{
+	return alloc_free_settle(pool, b, false);
+}
+
+enum alloc_how { HIT, HIT_IDLE, HIT_TOTAL, MISS };
+static const char * const alloc_names[] = {
+	[HIT] = "hit", [HIT_IDLE] = "hit-idle", [HIT_TOTAL] = "hit-total",
+	[MISS] = "miss",
+};
+
+static void bench_pool_init(int nid, bool coherent)
+{
+	ttm_pool_init(&pool, bench_dev, nid, coherent, false);
+#ifdef TTM_POOL_HAS_PREZERO
+	if (prezero >= 0)
+		ttm_pool_set_prezero(&pool, prezero);
+#endif
+}
+
+/* Wait until @pool's clearing worker is idle (upstream has none). */
+static void pool_settle(struct ttm_pool *pool)
+{
+#ifdef TTM_POOL_HAS_PREZERO
+	ttm_pool_prezero_flush(pool);
+#endif
+}
+
+#ifdef TTM_POOL_HAS_PREZERO
+static const enum ttm_pool_stat clear_stats[] = {
+	TTM_POOL_STAT_ALLOC_HIT, TTM_POOL_STAT_ALLOC_MISS,
+	TTM_POOL_STAT_CLEARED_BACKGROUND, TTM_POOL_STAT_CLEARED_ALLOC,
+	TTM_POOL_STAT_CLEARED_WASTED,
+};
+
+static void clear_stats_read(u64 *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(clear_stats); i++)
+		v[i] = ttm_pool_stat_read(&pool, clear_stats[i]);
+}
+#endif
+
+/*
+ * hit, hit-idle, hit-total: alloc+free with a warm pool (see the top of the
+ * file); miss: with a new pool per sample.
+ */
+static void bench_alloc(enum alloc_how how, bool coherent,
+			enum ttm_caching caching, size_t size, bool zero)
 {
 	unsigned int i, n = reps_for(size);
 	struct bench_tt *b;
+	bool miss = how == MISS;
 	/* A page pool bound to a node keeps its own WC/UC pages upstream too. */
 	int nid = miss && !coherent ? 0 : NUMA_NO_NODE;
+#ifdef TTM_POOL_HAS_PREZERO
+	u64 before[ARRAY_SIZE(clear_stats)], after[ARRAY_SIZE(clear_stats)];
+#endif
 
 	b = bench_tt_new(size, caching, zero);
 	if (!b)
 		return bench_fail("ttm_sg_tt_init", -ENOMEM);
 
 	if (!miss) {
-		ttm_pool_init(&pool, bench_dev, nid, coherent, false);
+		bench_pool_init(nid, coherent);
 		if (!alloc_free(&pool, b))
+			goto out;
+		/* Every hit case starts with the pool's chunks cleared. */
+		pool_settle(&pool);
+#ifdef TTM_POOL_HAS_PREZERO
+		clear_stats_read(before);
+#endif
+		/*
+		 * Back to back, every timed alloc follows a free at once, the
+		 * first one too (its free is not timed, but counted below).
+		 */
+		if (how == HIT && !alloc_free(&pool, b))
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (miss)
-			ttm_pool_init(&pool, bench_dev, nid, coherent, false);
-		samples[i] = alloc_free(&pool, b);
-		if (miss)
+		switch (how) {
+		case MISS:
+			bench_pool_init(nid, coherent);
+			samples[i] = alloc_free(&pool, b);
 			ttm_pool_fini(&pool);
+			break;
+		case HIT:
+			samples[i] = alloc_free(&pool, b);
+			break;
+		case HIT_IDLE:
+			pool_settle(&pool);
+			samples[i] = alloc_free(&pool, b);
+			break;
+		case HIT_TOTAL:
+			samples[i] = alloc_free_settle(&pool, b, true);
+			break;
+		}
 		if (!samples[i])
 			goto out;
 		cond_resched();
 	}
-	report(miss ? "miss" : "hit", coherent ? "coherent" : "page",
+	report(alloc_names[how], coherent ? "coherent" : "page",
 	       caching_names[caching], size, zero, 1, samples, n);
+#ifdef TTM_POOL_HAS_PREZERO
+	if (!miss) {
+		/* Count the clears of the last cycle too, outside any timing. */
+		pool_settle(&pool);
+		clear_stats_read(after);
+		pr_info("ttm_pool_bench: clears,%s,%s,%s,%zu,%d,%u,%llu,%llu,%llu,%llu,%llu\n",
+			alloc_names[how], coherent ? "coherent" : "page",
+			caching_names[caching], size >> 10, zero,
+			n + (how == HIT),
+			after[0] - before[0], after[1] - before[1],
+			after[2] - before[2], after[3] - before[3],
+			after[4] - before[4]);
+	}
+#endif
 out:
-	/* A miss sample finished its pool; the hit pool lives for the case. */
+	/* A miss sample finished its pool; a hit pool lives for the case. */
 	if (!miss)
 		ttm_pool_fini(&pool);
 	bench_tt_free(b);
@@ -314,7 +436,7 @@ static void bench_release(enum release_how how, size_t size, bool singles)
 	if (!b)
 		return bench_fail("ttm_sg_tt_init", -ENOMEM);
 	for (i = 0; i < n; i++) {
-		ttm_pool_init(&pool, bench_dev, 0, false, false);
+		bench_pool_init(0, false);
 		if (singles) {
 			err = fill_singles(size);
 			if (err) {
@@ -326,6 +448,8 @@ static void bench_release(enum release_how how, size_t size, bool singles)
 			ttm_pool_fini(&pool);
 			goto out;
 		}
+		/* A pool released after a while: its worker has finished. */
+		pool_settle(&pool);
 		t0 = ktime_get_ns();
 		switch (how) {
 		case RELEASE_FINI:
@@ -395,7 +519,7 @@ static void bench_contend(unsigned int threads, size_t size)
 			threads, threads);
 		return;
 	}
-	ttm_pool_init(&pool, bench_dev, NUMA_NO_NODE, false, false);
+	bench_pool_init(NUMA_NO_NODE, false);
 	for (t = 0; t < threads; t++) {
 		c[t].pool = &pool;
 		c[t].b = bench_tt_new(size, ttm_write_combined, true);
@@ -462,7 +586,7 @@ static void bench_run(void)
 {
 	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_2M, SZ_64M };
 	static const size_t big[] = { SZ_64M, SZ_256M };
-	unsigned int s, c, z, how, miss, coherent;
+	unsigned int s, c, z, how, coherent;
 
 	/* Releases first, while memory is not fragmented yet. */
 	for (how = RELEASE_FINI; how <= RELEASE_SHRINK && !failed; how++) {
@@ -479,13 +603,13 @@ static void bench_run(void)
 			bench_release(how, SZ_64M, true);
 	}
 
-	for (miss = 0; miss < 2 && !failed; miss++)
-		for (coherent = 0; coherent < 2 && wanted(miss ? "miss" : "hit");
+	for (how = HIT; how <= MISS && !failed; how++)
+		for (coherent = 0; coherent < 2 && wanted(alloc_names[how]);
 		     coherent++)
 			for (c = 0; c < TTM_NUM_CACHING_TYPES; c++)
 				for (z = 0; z < 2; z++)
 					for (s = 0; s < ARRAY_SIZE(sizes) && !failed; s++)
-						bench_alloc(miss, coherent, c,
+						bench_alloc(how, coherent, c,
 							    sizes[s], z);
 
 	for (s = 0; s < ARRAY_SIZE(sizes) && !failed && wanted("raw"); s++)
@@ -493,6 +617,15 @@ static void bench_run(void)
 
 	for (s = 1; s <= 2 && !failed && wanted("contend"); s++)
 		bench_contend(s, SZ_64K);
+}
+
+static const char *prezero_name(void)
+{
+#ifdef TTM_POOL_HAS_PREZERO
+	return prezero < 0 ? "default" : prezero ? "on" : "off";
+#else
+	return "none";
+#endif
 }
 
 static int __init ttm_pool_bench_init(void)
@@ -521,8 +654,9 @@ static int __init ttm_pool_bench_init(void)
 	if (err)
 		goto err_dev;
 
-	pr_info("ttm_pool_bench: start reps=%u big_reps=%u ops=%u cpus=%u\n",
-		reps, big_reps, ops, num_online_cpus());
+	pr_info("ttm_pool_bench: start reps=%u big_reps=%u ops=%u cpus=%u init_on_alloc=%d prezero=%s\n",
+		reps, big_reps, ops, num_online_cpus(),
+		want_init_on_alloc(GFP_KERNEL), prezero_name());
 	bench_run();
 	pr_info("ttm_pool_bench: end %s\n", failed ? "FAILED" : "ok");
 
