@@ -64,6 +64,68 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre show gives page counts with their size" "$(t show nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3M)"
 	is "$pre ...in bytes with -b" "$(t show -b nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3145728)"
 	is "$pre ...and the bare count with -r" "$(t show -r nodev | awk '$1 == "inuse_pages"')" "inuse_pages 768"
+	# pre-cleared chunks: prezero, clean_pages, dirty_pages, stats/cleared_* (nodev
+	# is an older kernel's pool, without them)
+	is "$pre list -o CLEAN,DIRTY,PREZERO" "$(t -r -n -o NAME,CLEAN,DIRTY,PREZERO | tr '\n' ' ')" \
+		"0000:00:02.0 12M 4M on 0000:03:00.0 0B 4M off 0000:03:00.0.1 128K 0B on nodev - - - "
+	is "$pre ...CLEAN and DIRTY in bytes with -b" "$(t -b -r -n -o CLEAN,DIRTY | head -n 1)" "12582912 4194304"
+	ok "$pre ...not among the default columns (PREZERO neither)" sh -c "! '$bin' --sysroot '$tmp/root' | head -n 1 | grep -qE 'CLEAN|DIRTY|PREZERO'"
+	ok "$pre ...all three with --output-all" sh -c "'$bin' --sysroot '$tmp/root' --output-all | head -n 1 | grep -q 'CLEAN.*DIRTY.*PREZERO'"
+	is "$pre --sort CLEAN sorts by size, an older kernel's pool last" "$(t -n -r -o NAME --sort CLEAN | tr '\n' ' ')" \
+		"0000:03:00.0 0000:03:00.0.1 0000:00:02.0 nodev "
+	is "$pre --sort PREZERO" "$(t -n -r -o NAME --sort PREZERO | tr '\n' ' ')" \
+		"0000:03:00.0 0000:00:02.0 0000:03:00.0.1 nodev "
+	t list -J -b -o NAME,CLEAN,DIRTY,PREZERO | python3 -c '
+import json, sys
+p = {x["name"]: x for x in json.load(sys.stdin)["pools"]}
+assert p["0000:00:02.0"] == {"name": "0000:00:02.0", "clean": 12582912, "dirty": 4194304, "prezero": "on"}, p
+assert p["0000:03:00.0"]["prezero"] == "off", p
+assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": None}, p'
+	is "$pre list -J: CLEAN and DIRTY numbers with -b, PREZERO on/off, null without them" "$?" 0
+	is "$pre show gives prezero as 1 (on)" "$(t show 0000:00:02.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero 1 (on)"
+	is "$pre ...0 (off)" "$(t show 0000:03:00.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero 0 (off)"
+	is "$pre ...and clean and dirty pages with their size, after inuse_pages" \
+		"$(t show 0000:00:02.0 | awk '$1 ~ /^(inuse|clean|dirty)_pages$|^prezero$/ { print $1, $2, $3 }' | tr '\n' ' ')" \
+		"inuse_pages 256 (1M) prezero 1 (on) clean_pages 3072 (12M) dirty_pages 1024 (4M) "
+	is "$pre ...the bare values with -r" "$(t show -r 0000:00:02.0 | awk '$1 ~ /^(clean|dirty)_pages$|^prezero$/' | tr '\n' ' ')" \
+		"prezero 1 clean_pages 3072 dirty_pages 1024 "
+	is "$pre ...the three counters after path_switches" \
+		"$(t show -r 0000:03:00.0 | awk '/^path_switches/ { on = 1 } on { print $1 }' | tr '\n' ' ')" \
+		"path_switches cleared_background_pages cleared_alloc_pages cleared_wasted_pages "
+	is "$pre stats POOL has all 17 counters" "$(t stats -r 0000:03:00.0 | grep -vc '^name ')" 17
+	ok "$pre show of an older kernel's pool leaves their keys out" sh -c \
+		"! '$bin' --sysroot '$tmp/root' show nodev | grep -qE '^(prezero|clean_pages|dirty_pages|cleared_)'"
+	is "$pre ...stats of it has the 14 counters it has" "$(t stats -r nodev | grep -vc '^name ')" 14
+	is "$pre ...show -J of it has them as null" \
+		"$(t show -J nodev | grep -cE '"(prezero|clean_pages|dirty_pages|cleared_[a-z]*_pages)": null')" 6
+	is "$pre ...in the table of several pools it is -" \
+		"$(t stats | awk '$1 ~ /^cleared_/ { print $1, $5 }' | tr '\n' ' ')" \
+		"cleared_background_pages - cleared_alloc_pages - cleared_wasted_pages - "
+	t stats --prometheus >"$tmp/prom"
+	ok "$pre Prometheus: clean and dirty bytes" grep -qx 'ttm_pool_clean_bytes{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm"} 12582912' "$tmp/prom"
+	ok "$pre ...dirty" grep -qx 'ttm_pool_dirty_bytes{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 4194304' "$tmp/prom"
+	ok "$pre ...prezero as a gauge" grep -qx 'ttm_pool_prezero{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 0' "$tmp/prom"
+	ok "$pre ...the cleared counters in bytes, by background and alloc" sh -c \
+		"grep -qx 'ttm_pool_cleared_bytes_total{pool=\"0000:03:00.0.1\",device=\"0000:03:00.0\",driver=\"amdgpu\",by=\"background\"} 614400' '$tmp/prom' &&
+		grep -qx 'ttm_pool_cleared_bytes_total{pool=\"0000:03:00.0.1\",device=\"0000:03:00.0\",driver=\"amdgpu\",by=\"alloc\"} 655360' '$tmp/prom'"
+	ok "$pre ...and wasted" grep -qx 'ttm_pool_cleared_wasted_bytes_total{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm"} 696320' "$tmp/prom"
+	ok "$pre ...the counters typed counter" grep -qx '# TYPE ttm_pool_cleared_wasted_bytes_total counter' "$tmp/prom"
+	ok "$pre ...no sample of them for an older kernel's pool" sh -c \
+		"! grep -E '^ttm_pool_(clean|dirty|prezero|cleared)[a-z_]*\{pool=\"nodev\"' '$tmp/prom'"
+	FAKESYS_FAIL_READ=0000:00:02.0/prezero:13,0000:00:02.0/clean_pages:13 LD_PRELOAD=$tmp/fakesys.so \
+		t show 0000:00:02.0 >"$tmp/out" 2>&1
+	is "$pre an unreadable prezero or clean_pages is shown as -" \
+		"$(awk '$1 == "prezero" || $1 == "clean_pages" { print $1, $2 }' "$tmp/out" | tr '\n' ' ')" "prezero - clean_pages - "
+	is "$pre ...and in list" "$(FAKESYS_FAIL_READ=0000:00:02.0/prezero:13 LD_PRELOAD=$tmp/fakesys.so t -n -r -o PREZERO | head -n 1)" -
+	# a kernel without pre-cleared chunks at all
+	"$here/mktree.sh" "$tmp/root" old
+	is "$pre older kernel: CLEAN, DIRTY and PREZERO are -" "$(t -r -n -o CLEAN,DIRTY,PREZERO | sort -u)" "- - -"
+	ok "$pre ...show has none of their keys" sh -c \
+		"! '$bin' --sysroot '$tmp/root' show 0000:00:02.0 | grep -qE '^(prezero|clean_pages|dirty_pages|cleared_)'"
+	ok "$pre ...the stats table neither" sh -c "! '$bin' --sysroot '$tmp/root' stats | grep -q '^cleared_'"
+	ok "$pre ...Prometheus has no sample of them" sh -c \
+		"! '$bin' --sysroot '$tmp/root' stats --prometheus | grep -E '^ttm_pool_(clean|dirty|prezero|cleared)[a-z_]*\{'"
+	"$here/mktree.sh" "$tmp/root" full
 	# several pools: a row per key, a column per pool
 	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
 		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev
@@ -294,6 +356,9 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	ok "$pre dump: swiotlb_force from the kernel's pool dumps" grep -qx "swiotlb_force: yes (the kernel, pool 0000:00:02.0: swiotlb forces bouncing)" "$tmp/out"
 	ok "$pre ...the module parameters" grep -qx "alloc_path: auto" "$tmp/out"
 	ok "$pre ...and /sys/kernel/debug/swiotlb" grep -qx "io_tlb_nslabs: 32768" "$tmp/out"
+	ok "$pre dump has the pre-cleared chunks' sysfs files" sh -c "grep -qx 'prezero: 0' '$tmp/out' &&
+		grep -qx 'dirty_pages: 1024' '$tmp/out' && grep -qx 'stats/cleared_wasted_pages: 170' '$tmp/out'"
+	ok "$pre ...and the debugfs dumps' lines of them" grep -qx "cleared_background_pages: 150" "$tmp/out"
 	echo "console=ttyS0 swiotlb=65536,force quiet" >"$tmp/root/proc/cmdline"
 	t dump >"$tmp/out" 2>&1
 	ok "$pre dump: swiotlb=65536,force is on the swiotlb_cmdline line" grep -qx "swiotlb_cmdline: swiotlb=65536,force" "$tmp/out"

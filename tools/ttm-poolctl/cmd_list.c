@@ -22,7 +22,8 @@ struct colinfo {
 enum {
 	COL_NAME, COL_DEVICE, COL_DRIVER, COL_PATH, COL_POLICY, COL_POOLED,
 	COL_INUSE, COL_MAX, COL_HIGH, COL_LOW, COL_WC, COL_UC, COL_CACHED,
-	COL_HIT, COL_NUMA, COL_DMA32, COL_FORCED, COL_NR
+	COL_CLEAN, COL_DIRTY, COL_HIT, COL_NUMA, COL_DMA32, COL_FORCED, COL_PREZERO,
+	COL_NR
 };
 
 static const struct colinfo cols[COL_NR] = {
@@ -39,10 +40,13 @@ static const struct colinfo cols[COL_NR] = {
 	[COL_WC] = { "WC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled write-combined memory" },
 	[COL_UC] = { "UC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled uncached memory" },
 	[COL_CACHED] = { "CACHED", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled cached memory" },
+	[COL_CLEAN] = { "CLEAN", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled memory known to be zero" },
+	[COL_DIRTY] = { "DIRTY", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled memory not cleared yet" },
 	[COL_HIT] = { "HIT%", 5, SCOLS_FL_RIGHT, K_PCT, "hits / (hits + misses)" },
 	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, K_NUM, "NUMA node, -1 for any" },
 	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, K_NUM, "1 if it allocates below 4 GiB" },
 	[COL_FORCED] = { "FORCED", 6, 0, K_STR, "yes if alloc_path forces the path (not auto)" },
+	[COL_PREZERO] = { "PREZERO", 7, 0, K_STR, "on if freed memory is cleared in the background" },
 };
 
 static const int default_cols[] = {
@@ -134,6 +138,9 @@ static char *cell(const struct outopts *o, const struct pool *p, int c)
 	case COL_WC: return fmt_size(o, p->wc);
 	case COL_UC: return fmt_size(o, p->uc);
 	case COL_CACHED: return fmt_size(o, p->cached);
+	case COL_CLEAN: return fmt_size(o, p->clean);
+	case COL_DIRTY: return fmt_size(o, p->dirty);
+	case COL_PREZERO: return pool_onoff(p->prezero) ? strdup(pool_onoff(p->prezero)) : NULL;
 	case COL_HIT:
 		hit = pool_hit_percent(p);
 		return hit < 0 ? NULL : xasprintf("%.1f", hit);
@@ -158,6 +165,8 @@ static uint64_t sort_value(const struct pool *p, int c)
 	case COL_WC: return p->wc;
 	case COL_UC: return p->uc;
 	case COL_CACHED: return p->cached;
+	case COL_CLEAN: return p->clean;
+	case COL_DIRTY: return p->dirty;
 	case COL_HIT:
 		hit = pool_hit_percent(p);
 		return hit < 0 ? UINT64_MAX : (uint64_t)(hit * 1000);

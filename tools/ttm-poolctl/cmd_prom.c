@@ -72,6 +72,9 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(uc), true, "caching", "uc" },
 	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(cached), true, "caching", "cached" },
 	{ "ttm_pool_inuse_bytes", "gauge", "Memory handed out and not yet freed.", -1, F(inuse), true, NULL, NULL },
+	{ "ttm_pool_clean_bytes", "gauge", "Pooled memory known to be zero.", -1, F(clean), true, NULL, NULL },
+	{ "ttm_pool_dirty_bytes", "gauge", "Pooled memory not cleared yet.", -1, F(dirty), true, NULL, NULL },
+	{ "ttm_pool_prezero", "gauge", "1 if freed memory is cleared in the background.", -1, F(prezero), false, NULL, NULL },
 	{ "ttm_pool_max_bytes", "gauge", "Cap of the pool.", -1, F(max), true, NULL, NULL },
 	{ "ttm_pool_high_watermark_bytes", "gauge", "Above this the trim worker runs.", -1, F(high), true, NULL, NULL },
 	{ "ttm_pool_low_watermark_bytes", "gauge", "The trim worker trims down to this.", -1, F(low), true, NULL, NULL },
@@ -88,6 +91,9 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_caching_changes_total", "counter", "Caching changes made (one TLB flush each).", ST_CACHING_BATCHES, 0, false, NULL, NULL },
 	{ "ttm_pool_caching_changed_bytes_total", "counter", "Memory whose caching was changed.", ST_CACHING_PAGES, 0, true, NULL, NULL },
 	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", ST_PATH_SWITCHES, 0, false, NULL, NULL },
+	{ "ttm_pool_cleared_bytes_total", "counter", "Memory cleared, by the background worker or on allocation.", ST_CLEARED_BACKGROUND, 0, true, "by", "background" },
+	{ "ttm_pool_cleared_bytes_total", NULL, NULL, ST_CLEARED_ALLOC, 0, true, "by", "alloc" },
+	{ "ttm_pool_cleared_wasted_bytes_total", "counter", "Cleared memory that left the pool without being handed out.", ST_CLEARED_WASTED, 0, true, NULL, NULL },
 };
 
 /* A gauge of 1 per pool labelled with one of its string fields (and, for

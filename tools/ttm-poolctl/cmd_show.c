@@ -32,7 +32,17 @@ static char *num(uint64_t v)
 	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
 }
 
-static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only)
+static bool is_cleared_stat(int i)
+{
+	return i == ST_CLEARED_BACKGROUND || i == ST_CLEARED_ALLOC || i == ST_CLEARED_WASTED;
+}
+
+/*
+ * The keys and values of a pool; those of pre-cleared chunks (prezero,
+ * clean_pages, dirty_pages, cleared_*) only @with_prezero.
+ */
+static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only,
+			  bool with_prezero)
 {
 	size_t n = 0;
 	int i;
@@ -55,9 +65,16 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool stats_only)
 		add(kv, &n, "pooled_uc_pages", num(p->uc), true);
 		add(kv, &n, "pooled_cached_pages", num(p->cached), true);
 		add(kv, &n, "inuse_pages", num(p->inuse), true);
+		if (with_prezero) {
+			add(kv, &n, "prezero", num(p->prezero), true);
+			add(kv, &n, "clean_pages", num(p->clean), true);
+			add(kv, &n, "dirty_pages", num(p->dirty), true);
+		}
 	}
 	for (i = 0; i < ST_NR; i++)
-		add(kv, &n, pool_stat_names[i], p->has_stats ? num(p->stat[i]) : NULL, true);
+		if (with_prezero || !is_cleared_stat(i))
+			add(kv, &n, pool_stat_names[i], p->has_stats ? num(p->stat[i]) : NULL,
+			    true);
 	return n;
 }
 
@@ -67,7 +84,14 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	struct kv kv[64];
 	struct libscols_table *tb;
 	size_t n = 0, i, j;
+	bool with_prezero = o->json;
 
+	/*
+	 * A kernel without pre-cleared chunks has none of their files: their
+	 * keys are left out of the text (null in JSON, whose keys stay the same).
+	 */
+	for (j = 0; j < nv; j++)
+		with_prezero |= v[j]->has_prezero;
 	if (o->json && !nv) {
 		/* libsmartcols prints nothing for a table without columns */
 		fputs("{\n   \"pools\": []\n}\n", stdout);
@@ -83,7 +107,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 		scols_table_new_column(tb, "KEY", 0, 0);
 		for (j = 0; j < nv; j++) {
 			scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
-			n = pool_fields(v[j], kv, stats_only);
+			n = pool_fields(v[j], kv, stats_only, with_prezero);
 			for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
 				if (j == 0) {
 					ln[i] = scols_table_new_line(tb, NULL);
@@ -105,7 +129,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	for (j = 0; j < nv; j++) {
 		struct libscols_line *ln = NULL;
 
-		n = pool_fields(v[j], kv, stats_only);
+		n = pool_fields(v[j], kv, stats_only, with_prezero);
 		if (o->json && j == 0) {
 			for (i = 0; i < n; i++) {
 				struct libscols_column *cl =
@@ -127,7 +151,16 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 			}
 			ln = scols_table_new_line(tb, NULL);
 			scols_line_set_data(ln, 0, kv[i].key);
-			if (val && has_suffix(kv[i].key, "_pages") && !o->raw) {
+			if (val && !strcmp(kv[i].key, "prezero") && !o->raw) {
+				/* "1 (on)" */
+				const char *w = pool_onoff(strtoull(val, NULL, 10));
+				char *both = xasprintf("%s (%s)", val, w ? w : "?");
+
+				if (both) {
+					free(val);
+					val = both;
+				}
+			} else if (val && has_suffix(kv[i].key, "_pages") && !o->raw) {
 				/* "131072 (512M)": pages, and what they are in bytes */
 				char *size = fmt_size(o, strtoull(val, NULL, 10)), *both;
 

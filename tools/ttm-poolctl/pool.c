@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -27,6 +28,9 @@ const char *const pool_stat_names[ST_NR] = {
 	[ST_CACHING_BATCHES] = "caching_change_batches",
 	[ST_CACHING_PAGES] = "caching_change_pages",
 	[ST_PATH_SWITCHES] = "path_switches",
+	[ST_CLEARED_BACKGROUND] = "cleared_background_pages",
+	[ST_CLEARED_ALLOC] = "cleared_alloc_pages",
+	[ST_CLEARED_WASTED] = "cleared_wasted_pages",
 };
 
 static char pfile[PATH_MAX];
@@ -51,6 +55,26 @@ double pool_hit_percent(const struct pool *p)
 	if (!p->has_stats || h == UINT64_MAX || m == UINT64_MAX || h + m == 0)
 		return -1;
 	return 100.0 * (double)h / (double)(h + m);
+}
+
+const char *pool_onoff(uint64_t v)
+{
+	return v == 1 ? "on" : v == 0 ? "off" : NULL;
+}
+
+int parse_onoff(const char *s)
+{
+	static const char *const on[] = { "on", "yes", "y", "true", "1" };
+	static const char *const off[] = { "off", "no", "n", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(on) / sizeof(*on); i++) {
+		if (!strcasecmp(s, on[i]))
+			return 1;
+		if (!strcasecmp(s, off[i]))
+			return 0;
+	}
+	return -1;
 }
 
 static uint64_t read_num(const char *name, const char *file)
@@ -117,6 +141,12 @@ int pool_load(struct pool *p, const char *name)
 	p->uc = read_num(name, "pooled_uc_pages");
 	p->cached = read_num(name, "pooled_cached_pages");
 	p->inuse = read_num(name, "inuse_pages");
+	p->has_prezero = sys_exists(pool_file(name, "prezero"));
+	p->prezero = read_num(name, "prezero");
+	if (p->prezero > 1)
+		p->prezero = UINT64_MAX;
+	p->clean = read_num(name, "clean_pages");
+	p->dirty = read_num(name, "dirty_pages");
 	p->has_stats = sys_exists(pool_file(name, "stats"));
 	for (i = 0; i < ST_NR; i++) {
 		char f[64];

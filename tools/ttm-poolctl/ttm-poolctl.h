@@ -47,6 +47,8 @@ enum pool_stat {
 	ST_ALLOC_FAILURES, ST_FREE_POOLED, ST_RELEASE_CAP, ST_RELEASE_TRIM,
 	ST_RELEASE_SHRINKER, ST_RELEASE_DRAIN, ST_RELEASE_SWITCH,
 	ST_CACHING_BATCHES, ST_CACHING_PAGES, ST_PATH_SWITCHES,
+	/* pre-cleared chunks (kernels with a prezero file) */
+	ST_CLEARED_BACKGROUND, ST_CLEARED_ALLOC, ST_CLEARED_WASTED,
 	ST_NR
 };
 extern const char *const pool_stat_names[ST_NR];
@@ -63,6 +65,14 @@ struct pool {
 	int dma32;
 	uint64_t max, high, low;
 	uint64_t pooled, wc, uc, cached, inuse;
+	/*
+	 * Pre-cleared chunks: prezero 1 or 0, the pooled pages known to be zero
+	 * and those not cleared yet. A kernel without them (Debian's, our
+	 * earlier builds) has no prezero file: !has_prezero, the values and
+	 * the ST_CLEARED_* counters UINT64_MAX like any unreadable value.
+	 */
+	uint64_t prezero, clean, dirty;
+	bool has_prezero;
 	uint64_t stat[ST_NR];
 	bool has_stats;
 };
@@ -91,6 +101,13 @@ struct pool *pools_find(struct pools *ps, const char *spec);
 const char *pool_file(const char *name, const char *file);
 uint64_t pool_page_size(void);
 double pool_hit_percent(const struct pool *p);
+/* "on"/"off" for prezero 1/0, NULL if unknown. */
+const char *pool_onoff(uint64_t v);
+/*
+ * A switch's word: 1 for on, yes, y, true, 1; 0 for off, no, n, false, 0
+ * (any case); -1 for anything else.
+ */
+int parse_onoff(const char *s);
 
 /* ---- size.c --------------------------------------------------------------- */
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# mktree.sh DIR [full|nodebugfs|empty]: a fake sysroot for ttm-poolctl tests.
+# mktree.sh DIR [full|nodebugfs|empty|old]: a fake sysroot for ttm-poolctl tests
+# (old: full, but every pool as an older kernel's, without pre-cleared chunks).
 #   0000:00:02.0    bochs-drm, page path, some pages pooled
 #   0000:03:00.0    amdgpu, coherent path forced, busy
 #   0000:03:00.0.1  amdgpu's second pool, mid-switch: alloc_path says coherent,
 #                   effective_path still page
-#   nodev           qxl (no device: no link, no driver name), nothing pooled
+#   nodev           qxl (no device: no link, no driver name), nothing pooled;
+#                   an older kernel's pool: no pre-cleared chunks (no prezero,
+#                   clean_pages, dirty_pages, stats/cleared_*)
+# The other pools have pre-cleared chunks: prezero on, except 0000:03:00.0.
 set -euo pipefail
-root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty]}
+root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old]}
 kind=${2:-full}
 rm -rf "$root"
 mkdir -p "$root/proc/sys/kernel" "$root/dev" "$root/sys/class/drm/card0" \
@@ -38,7 +42,8 @@ mkdir -p "$T/pools"
 echo 131072 >"$T/pool_max_pages"
 echo 5152 >"$T/pooled_pages"
 
-# pool NAME DEVICE DRIVER POLICY EFFECTIVE MAX HIGH LOW WC UC CACHED INUSE HIT MISS
+# pool NAME DEVICE DRIVER POLICY EFFECTIVE MAX HIGH LOW WC UC CACHED INUSE HIT MISS \
+#      [PREZERO CLEAN]   (none: a kernel without pre-cleared chunks)
 pool() {
 	local d=$T/pools/$1 i=0
 	mkdir -p "$d/stats"
@@ -73,10 +78,18 @@ pool() {
 	done
 	echo "${13}" >"$d/stats/alloc_hit_pages"
 	echo "${14}" >"$d/stats/alloc_miss_pages"
+	[ -n "${15:-}" ] && [ "$kind" != old ] || return 0
+	echo "${15}" >"$d/prezero"
+	echo "${16}" >"$d/clean_pages"
+	echo $(($9 + ${10} + ${11} - ${16})) >"$d/dirty_pages"
+	for s in cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
+		i=$((i + 1))
+		echo $((i * 10)) >"$d/stats/$s"
+	done
 }
-pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3072 256 300 100
-pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1
-pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0
+pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3072 256 300 100 1 3072
+pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1 0 0
+pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0 1 32
 pool nodev "" "" auto page 131072 131072 131072 0 0 0 768 0 0
 [ "$kind" = nodebugfs ] && exit 0
 
@@ -88,6 +101,18 @@ for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
 	[ $n = 0000:03:00.0 ] && reason="alloc_path set to coherent"
 	printf 'ttm_pool dump v1\nname: %s\npath_reason: %s\nswiotlb_force: 1\nswiotlb_active: 1\n' \
 		"$n" "$reason" >"$D/pools/$n"
+	# a kernel with pre-cleared chunks: their lines after inuse_pages and in stats
+	P=$T/pools/$n
+	[ -e "$P/prezero" ] || continue
+	{
+		echo "inuse_pages: $(cat "$P/inuse_pages")"
+		for f in prezero clean_pages dirty_pages; do echo "$f: $(cat "$P/$f")"; done
+		echo "stats:"
+		echo "returned_pages: 0"
+		for f in cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
+			echo "$f: $(cat "$P/stats/$f")"
+		done
+	} >>"$D/pools/$n"
 done
 mkdir -p "$root/sys/kernel/debug/swiotlb" "$root/sys/module/ttm/parameters"
 echo 32768 >"$root/sys/kernel/debug/swiotlb/io_tlb_nslabs"
