@@ -280,6 +280,75 @@ alloc_hit_pages 300 999 0 0"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set --global max=4G >"$tmp/out" 2>&1
 	is "$pre set --global" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "pool_max_pages=1048576"
 
+	# set prezero=on|off
+	"$here/mktree.sh" "$tmp/root" full
+	pz() { cat "$tmp/root/sys/kernel/ttm/pools/$1/prezero"; }
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 prezero=off >"$tmp/out" 2>&1
+	is "$pre set prezero=off exits 0" "$?" 0
+	is "$pre ...writes 0 to prezero, nothing else" "$(writes)" "prezero=0 "
+	is "$pre ...which reads 0" "$(pz 0000:00:02.0)" 0
+	is "$pre ...and reports the change alone" "$(cat "$tmp/out")" "0000:00:02.0: prezero on -> off"
+	t set 0000:00:02.0 prezero=off >"$tmp/out" 2>&1
+	is "$pre set prezero=off again says unchanged" "$(cat "$tmp/out")" "0000:00:02.0: prezero off (unchanged)"
+	for w in on:1 off:0 yes:1 no:0 y:1 n:0 1:1 0:0 true:1 false:0 ON:1 Off:0 YES:1; do
+		t set 0000:00:02.0 prezero="${w%:*}" >/dev/null 2>&1
+		is "$pre set prezero=${w%:*} exits 0 and writes ${w#*:}" "$?:$(pz 0000:00:02.0)" "0:${w#*:}"
+	done
+	for w in maybe 2 -1 onn offf "" "o" "yes please" 0x1 " on"; do
+		echo 1 >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/prezero"
+		: >"$log"
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 max=1G prezero="$w" >"$tmp/out" 2>"$tmp/err"
+		is "$pre set prezero='$w' is a usage error (2)" "$?" 2
+		ok "$pre ...saying what it takes" grep -q "invalid value '$w' for prezero (expected on or off" "$tmp/err"
+		is "$pre ...writing nothing (not max either)" "$(wc -l <"$log")" 0
+		is "$pre ...prezero stays 1" "$(pz 0000:00:02.0)" 1
+	done
+	t set --global prezero=off >/dev/null 2>"$tmp/err"
+	is "$pre set --global prezero= is a usage error (2)" "$?" 2
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 03:00.0 prezero=on >"$tmp/out" 2>&1
+	is "$pre set DEVICE prezero=on sets each of its pools" "$(writes)" "prezero=1 prezero=1 "
+	is "$pre ...reporting each" "$(cat "$tmp/out")" "0000:03:00.0: prezero off -> on
+0000:03:00.0.1: prezero on (unchanged)"
+	# an older kernel's pool: refused before any write
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set nodev max=64M prezero=off >"$tmp/out" 2>"$tmp/err"
+	is "$pre set prezero on an older kernel's pool fails (1)" "$?" 1
+	ok "$pre ...saying the kernel has no pre-cleared chunks" grep -q "nodev: the kernel has no pre-cleared chunks (no SYSROOT/sys/kernel/ttm/pools/nodev/prezero)" <(norm <"$tmp/err")
+	is "$pre ...writing nothing, not the cap either" "$(wc -l <"$log")" 0
+	ok "$pre ...and creating no prezero file" test ! -e "$tmp/root/sys/kernel/ttm/pools/nodev/prezero"
+	# the kernel refuses: nothing changes, the cap written before is put back
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=prezero:22 FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=2G prezero=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre a prezero the kernel rejects fails (1)" "$?" 1
+	ok "$pre ...with the kernel's error and the file" grep -q "pools/0000:03:00.0/prezero to 1: Invalid argument" "$tmp/err"
+	is "$pre ...after the cap, which is put back" "$(writes)" "max_pages=524288 prezero=1 max_pages=262144 "
+	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/err"
+	is "$pre ...leaving max_pages and prezero as they were" \
+		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0)" "262144 0"
+	ok "$pre ...and reporting no change on stdout" test ! -s "$tmp/out"
+	FAKESYS_FAIL=prezero:13 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >/dev/null 2>"$tmp/err"
+	is "$pre EACCES on prezero fails (1)" "$?" 1
+	ok "$pre ...as 'needs root'" grep -q "prezero to 1: needs root" "$tmp/err"
+	is "$pre ...prezero unchanged" "$(pz 0000:03:00.0)" 0
+	FAKESYS_FAIL_READ=0000:03:00.0/prezero:13 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >/dev/null 2>"$tmp/err"
+	is "$pre an unreadable prezero is not written (1)" "$?:$(pz 0000:03:00.0)" "1:0"
+	ok "$pre ...saying why" grep -q "cannot read .*0000:03:00.0/prezero: needs root" "$tmp/err"
+	# sizes that cannot hold: refused before prezero is written
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 low=300000 prezero=on >/dev/null 2>&1
+	is "$pre a refused size with prezero fails (1) before any write" "$?:$(wc -l <"$log"):$(pz 0000:03:00.0)" "1:0:0"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G high=1G prezero=on >"$tmp/out" 2>&1
+	is "$pre sizes and prezero together: sizes first, then prezero" "$(writes)" \
+		"max_pages=524288 high_watermark_pages=262144 prezero=1 "
+	is "$pre ...reported in that order" "$(cut -d' ' -f2 "$tmp/out" | tr '\n' ' ')" \
+		"max_pages high_watermark_pages low_watermark_pages prezero "
+	"$here/mktree.sh" "$tmp/root" full
+
 	# drain and path
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t drain --all >"$tmp/out" 2>&1
@@ -503,6 +572,10 @@ set nodev max=+5
 set nodev max=5pagesx
 set nodev size=5
 set --global high=5
+set nodev prezero
+set nodev prezero=maybe
+set 0000:00:02.0 prezero=2
+set --global prezero=on
 drain
 drain --all nodev
 path

@@ -124,7 +124,7 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 			show_plan(p->name, want, set, path, from);
 			continue;
 		}
-		if ((set[K_MAX] || set[K_HIGH] || set[K_LOW]) && pool_set(p->name, want, set))
+		if ((set[K_MAX] || set[K_HIGH] || set[K_LOW]) && pool_set(p->name, want, set, -1))
 			ret = EXIT_FAILURE;
 		if (path && set_path(p->name, path))
 			ret = EXIT_FAILURE;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl set POOL max=SIZE high=SIZE low=SIZE, set --global max=SIZE.
+ * ttm-poolctl set POOL max=SIZE high=SIZE low=SIZE prezero=on|off,
+ * set --global max=SIZE.
  *
  * The kernel keeps low <= high <= max at every write, so the values are
  * written in an order that never breaks it: a raised cap first, a lowered
@@ -92,26 +93,37 @@ static void report(const char *name, const char *file, uint64_t before, uint64_t
 		       size_human(after * ps, b, sizeof(b)));
 }
 
+#define SETTINGS "max=SIZE, high=SIZE, low=SIZE or prezero=on|off"
+
 static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
-			     bool *set)
+			     bool *set, int *prezero)
 {
 	const char *why;
 	int i, k, err;
 
 	if (!argc) {
-		warnx_("nothing to set: give max=SIZE%s", global ? "" : ", high=SIZE or low=SIZE");
+		warnx_("nothing to set: give %s", global ? "max=SIZE" : SETTINGS);
 		return -EINVAL;
 	}
 	for (i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
+		if (!global && eq && !strncmp(argv[i], "prezero=", 8)) {
+			*prezero = parse_onoff(eq + 1);
+			if (*prezero < 0) {
+				warnx_("invalid value '%s' for prezero (expected on or off; "
+				       "also 1/0, yes/no)", eq + 1);
+				return -EINVAL;
+			}
+			continue;
+		}
 		for (k = 0; eq && k < K_NR; k++)
 			if ((size_t)(eq - argv[i]) == strlen(key_names[k]) &&
 			    !strncmp(argv[i], key_names[k], eq - argv[i]))
 				break;
 		if (!eq || k == K_NR || (global && k != K_MAX)) {
 			warnx_("invalid setting '%s' (expected %s)", argv[i],
-			       global ? "max=SIZE" : "max=SIZE, high=SIZE or low=SIZE");
+			       global ? "max=SIZE" : SETTINGS);
 			return -EINVAL;
 		}
 		err = size_parse_pages(eq + 1, pool_page_size(), &want[k], &why);
@@ -158,8 +170,9 @@ static int set_global(int argc, char **argv)
 {
 	uint64_t want[K_NR];
 	bool set[K_NR] = { false };
+	int prezero = -1;
 
-	if (parse_assignments(argc, argv, true, want, set))
+	if (parse_assignments(argc, argv, true, want, set, &prezero))
 		return EXIT_USAGE;
 	return set_global_max(want[K_MAX]);
 }
@@ -201,7 +214,7 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	bool set[K_NR] = { false };
 	struct pools ps;
 	struct pool **v;
-	int ret = EXIT_FAILURE;
+	int ret = EXIT_FAILURE, prezero = -1;
 	size_t n, i;
 
 	(void)o;
@@ -211,7 +224,7 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 		warnx_("set: which pool? (ttm-poolctl set POOL max=SIZE ...)");
 		return EXIT_USAGE;
 	}
-	if (parse_assignments(argc - 1, argv + 1, false, want, set))
+	if (parse_assignments(argc - 1, argv + 1, false, want, set, &prezero))
 		return EXIT_USAGE;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
@@ -219,22 +232,54 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	v = calloc(ps.n + 1, sizeof(*v));
 	n = v ? pools_select(&ps, argv[0], v, false) : 0;
 	for (i = 0, ret = n ? EXIT_SUCCESS : EXIT_FAILURE; i < n; i++)
-		if (pool_set(v[i]->name, want, set))
+		if (pool_set(v[i]->name, want, set, prezero))
 			ret = EXIT_FAILURE;
 	free(v);
 	pools_free(&ps);
 	return ret;
 }
 
-int pool_set(const char *name, const uint64_t *want, const bool *set)
+/* A pool's prezero, 0 or 1; -errno after a message (older kernels have none). */
+static int read_prezero(const char *name, uint64_t *v)
 {
-	uint64_t cur[K_NR], now[K_NR], h, l, m;
-	bool wrote = false;
+	const char *rel = pool_file(name, "prezero");
+	int err;
+
+	if (!sys_exists(rel)) {
+		if (!sys_exists(pool_file(name, "max_pages")))
+			warnx_("%s: the pool went away: its driver was unbound", name);
+		else
+			warnx_("%s: the kernel has no pre-cleared chunks (no %s): cannot set prezero",
+			       name, sys_path(pool_file(name, "prezero")));
+		return -ENOENT;
+	}
+	err = sys_read_u64(rel, v);
+	if (!err && *v > 1)
+		err = -EINVAL;
+	if (err)
+		warnx_("cannot read %s: %s", sys_path(pool_file(name, "prezero")),
+		       sys_strerror(err));
+	return err;
+}
+
+/*
+ * Sets the sizes, then prezero (@prezero 0 or 1; < 0: not asked): a request
+ * that cannot hold or a pool without prezero is refused before any write,
+ * and the sizes are put back if prezero is refused.
+ */
+int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero)
+{
+	uint64_t cur[K_NR], now[K_NR], h, l, m, pz_before = 0, pz_after;
+	bool sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW], wrote = false;
 	struct step s[K_NR];
 	int n, failed = -1, k, ret = EXIT_FAILURE, err;
 
-	if (read_state(name, cur))
+	if (sizes && read_state(name, cur))
 		return EXIT_FAILURE;
+	if (prezero >= 0 && read_prezero(name, &pz_before))
+		return EXIT_FAILURE;
+	if (!sizes)
+		goto prezero;
 	/*
 	 * What certainly cannot hold, refused before any write. A high mark
 	 * never written equals max and follows it; one written is only lowered
@@ -278,10 +323,33 @@ int pool_set(const char *name, const uint64_t *want, const bool *set)
 	err = apply(name, s, n, &failed);
 	if (err)
 		goto failed;
-	if (read_state(name, now))
-		goto out;
-	for (k = 0; k < K_NR; k++)
-		report(name, key_files[k], cur[k], now[k]);
+prezero:
+	/* 3. prezero (writing 0 returns once the clearing worker stopped) */
+	if (prezero >= 0) {
+		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
+		if (err) {
+			warnx_("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
+			       prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
+			if (sizes)
+				restore(name, cur);
+			goto out;
+		}
+	}
+	if (sizes) {
+		if (read_state(name, now))
+			goto out;
+		for (k = 0; k < K_NR; k++)
+			report(name, key_files[k], cur[k], now[k]);
+	}
+	if (prezero >= 0) {
+		if (sys_read_u64(pool_file(name, "prezero"), &pz_after) || pz_after > 1)
+			pz_after = (uint64_t)prezero;
+		if (pz_before == pz_after)
+			printf("%s: prezero %s (unchanged)\n", name, pool_onoff(pz_after));
+		else
+			printf("%s: prezero %s -> %s\n", name, pool_onoff(pz_before),
+			       pool_onoff(pz_after));
+	}
 	ret = EXIT_SUCCESS;
 	goto out;
 failed:

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 	      " ttm-poolctl [options] [list]\n"
 	      " ttm-poolctl [options] show POOL\n"
 	      " ttm-poolctl [options] stats [POOL] [--prometheus]\n"
-	      " ttm-poolctl [options] set POOL max=SIZE high=SIZE low=SIZE\n"
+	      " ttm-poolctl [options] set POOL max=SIZE high=SIZE low=SIZE prezero=on|off\n"
 	      " ttm-poolctl [options] set --global max=SIZE\n"
 	      " ttm-poolctl [options] drain POOL...|--all\n"
 	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"

@@ -143,8 +143,11 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- cmd_set.c: the writes of set and apply ------------------------------ */
 
 enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
-/* Set the keys with set[k] of pool @name, reporting on stdout; an exit status. */
-int pool_set(const char *name, const uint64_t *want, const bool *set);
+/*
+ * Set the keys with set[k] of pool @name, and its prezero unless @prezero < 0
+ * (0 off, 1 on), reporting on stdout; an exit status.
+ */
+int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero);
 int set_global_max(uint64_t max);
 
 /* ---- conf.c: apply's settings files ----------------------------------- */
