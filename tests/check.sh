@@ -124,8 +124,8 @@ else
 	# Three boots: the plain one (numa=fake=2 for the NUMA shrinker case);
 	# swiotlb=force with init_on_alloc=1 (Debian's default): upstream's six
 	# suites must pass there too, and every pooled chunk a tt takes is
-	# cleared; init_on_free=1 for our suite: chunks are cleared as they are
-	# pooled. NAME<TAB>--append ARGS<TAB>all suites must run (1/0)
+	# cleared; init_on_free=1 for our suite: every tt must see zeroed pages
+	# (a pooled chunk may be dirty). NAME<TAB>--append ARGS<TAB>all suites must run (1/0)
 	while IFS=$'\t' read -r kname kargs kall; do
 		klog=$out/$kname.log
 		"$TOP/scripts/ttm-vm" --gpu none --append "$kargs" --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/$kname.err"

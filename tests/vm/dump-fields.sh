@@ -25,6 +25,9 @@ ok "...give them back (pooled)" rmmod ttm_pool_hold
 ok "hold 8 wc pages" hold 8 wc
 ok "...give them back (pooled)" rmmod ttm_pool_hold
 ok "hold 4 uc pages, kept" hold 4 uc
+# the clearing worker changes counters: let it finish before the snapshot
+ok "the clearing worker is done (dirty_pages 0)" \
+	wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
 cat $D/$DEV >$W/dump
 cat $D/all >$W/all
 
@@ -37,7 +40,8 @@ cat $D/all >$W/all
 	for k in name device driver numa_node dma32 dma_mask_bits alloc_path \
 		effective_path path_reason swiotlb_force swiotlb_active max_pages \
 		high_watermark_pages low_watermark_pages global_max_pages \
-		global_pooled_pages pooled_pages inuse_pages; do
+		global_pooled_pages pooled_pages inuse_pages prezero clean_pages \
+		dirty_pages; do
 		echo "$k:"
 	done
 	echo "pooled_pages_by_order:"
@@ -79,9 +83,11 @@ force=0
 grep -qw swiotlb=force /proc/cmdline && force=1
 is "swiotlb_force: 0 without swiotlb=force" "$(g swiotlb_force)" $force
 ok "swiotlb_active is 0 or 1" sh -c "[ '$(g swiotlb_active)' = 0 ] || [ '$(g swiotlb_active)' = 1 ]"
-for k in max_pages high_watermark_pages low_watermark_pages pooled_pages inuse_pages; do
+for k in max_pages high_watermark_pages low_watermark_pages pooled_pages inuse_pages \
+	prezero clean_pages dirty_pages; do
 	is "$k" "$(g $k)" "$(cat $P/$k)"
 done
+is "clean_pages: all 24 pooled pages, cleared by the worker" "$(g clean_pages)" 24
 is "global_max_pages is pool_max_pages" "$(g global_max_pages)" "$(cat $T/pool_max_pages)"
 is "global_pooled_pages is the global pooled_pages" "$(g global_pooled_pages)" \
 	"$(cat $T/pooled_pages)"

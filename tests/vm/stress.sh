@@ -94,6 +94,9 @@ done
 			ctl scan sh -c "echo '0 0 200' > $s"
 		done
 		ctl drain ttm-poolctl drain --all
+		for p in $B ttm_pool_stress32 ttm_pool_stress64; do
+			ctl prezero sh -c "echo $((i % 4 != 1)) > $T/pools/$p/prezero"
+		done
 		if [ $SWIOTLB = 0 ]; then
 			for p in $B ttm_pool_stress32 ttm_pool_stress64; do
 				case $((i % 3)) in
@@ -242,6 +245,9 @@ done_line=$(dmesg | grep 'ttm_pool_stress: done:' | tail -n 1)
 need "the exerciser logged its results" test -n "$done_line"
 get() { echo "$done_line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 is "exerciser: no failed pattern, address or error" "$(get failures)" 0
+is "exerciser: no page of a tt that needs zeroes had a non-zero byte ($(get zero_pages) checked)" \
+	"$(get unclean)" 0
+ok "exerciser: checked pages that must be zero" test "$(get zero_pages)" -gt 0
 ok "exerciser: did work" test "$(get ops)" -gt 0
 is "exerciser: hits + misses are the pages it got" "$handed" "$(get pages)"
 is "exerciser: every -ENOMEM was counted by alloc_failures" "$failures" "$(get enomem)"
@@ -251,7 +257,7 @@ ok "dumb buffers: bochs evicted to the pool" test "$(cat $T/pools/$B/stats/alloc
 is "bochs: in use back to where it started (signed, exactly)" "$(inuse_signed $B)" "$bochs_inuse0"
 is "control plane: no command failed" "$(count $W/ctl.fail)" 0
 sed 's/^/# /' $W/ctl.fail 2>/dev/null | head -n 5
-for k in set global scan drain; do
+for k in set global scan drain prezero; do
 	ok "control plane: '$k' done ($(ops $k) times)" test "$(ops $k)" -gt 0
 done
 [ $SWIOTLB = 0 ] && ok "control plane: 'path' done ($(ops path) times)" test "$(ops path)" -gt 0

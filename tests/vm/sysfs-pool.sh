@@ -30,17 +30,18 @@ cycle() {
 is "pool_max_pages is 0644" "$(mode $T/pool_max_pages)" 644
 is "global pooled_pages is 0444" "$(mode $T/pooled_pages)" 444
 for f in driver numa_node dma32 effective_path pooled_pages pooled_wc_pages \
-	pooled_uc_pages pooled_cached_pages inuse_pages; do
+	pooled_uc_pages pooled_cached_pages inuse_pages clean_pages dirty_pages; do
 	is "$f is 0444" "$(mode $P/$f)" 444
 done
-for f in alloc_path max_pages high_watermark_pages low_watermark_pages; do
+for f in alloc_path max_pages high_watermark_pages low_watermark_pages prezero; do
 	is "$f is 0644" "$(mode $P/$f)" 644
 done
 is "drain is 0200" "$(mode $P/drain)" 200
 for f in alloc_hit_pages alloc_miss_pages alloc_coherent_pages alloc_page_pages \
 	alloc_failures free_pooled_pages release_cap_pages release_trim_pages \
 	release_shrinker_pages release_drain_pages release_switch_pages \
-	caching_change_batches caching_change_pages path_switches; do
+	caching_change_batches caching_change_pages path_switches \
+	cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
 	ok "stats/$f is a 0444 number" sh -c \
 		"[ \$(stat -c %a $S/$f) = 444 ] && grep -qxE '[0-9]+' $S/$f"
 done
@@ -162,13 +163,16 @@ bad_write() { # FILE VALUE: the write must fail and the file keep its value
 }
 cycle 4 cached
 ok "pages are pooled for the bad-input table" test "$(val $P/pooled_pages)" -gt 0
+# the clearing worker changes a counter: let it finish first
+ok "the clearing worker cleared them (dirty_pages 0)" \
+	wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
 for f in $P/max_pages $P/high_watermark_pages $P/low_watermark_pages \
-	$T/pool_max_pages $P/drain $P/alloc_path; do
+	$T/pool_max_pages $P/drain $P/alloc_path $P/prezero; do
 	name=${f#$T/}
 	for v in "
 " "   " "-1" "0x10" "0xzz" "12abc" "1 2" "18446744073709551616" "bogus" \
 		"$long" "$big"; do
-		[ "$v" = "$big" ] && case $name in */alloc_path | */drain) continue ;; esac
+		[ "$v" = "$big" ] && case $name in */alloc_path | */drain | */prezero) continue ;; esac
 		label=$(printf '%s' "$v" | head -c 12 | tr '\n' 'n')
 		ok "$name rejects '$label'" bad_write "$f" "$v"
 	done
@@ -179,6 +183,31 @@ ok "high above max_pages is rejected" bad_write $P/high_watermark_pages \
 	$(($(val $P/max_pages) + 1))
 ok "low above high is rejected" bad_write $P/low_watermark_pages \
 	$(($(val $P/high_watermark_pages) + 1))
+
+# --- prezero: background clearing ------------------------------------------------
+is "prezero is on by default" "$(val $P/prezero)" 1
+ok "prezero: write 0" sh -c "echo 0 > $P/prezero"
+is "...reads 0" "$(val $P/prezero)" 0
+bg0=$(val $S/cleared_background_pages)
+cycle 8 wc
+is "prezero 0: freed pages stay dirty (8 wc)" "$(val $P/dirty_pages)" 8
+is "...nothing cleared in the background" "$(val $S/cleared_background_pages)" "$bg0"
+is "clean + dirty = pooled" "$(($(val $P/clean_pages) + $(val $P/dirty_pages)))" \
+	"$(val $P/pooled_pages)"
+for w in on off yes no y n true false 1; do
+	ok "prezero accepts '$w'" sh -c "echo $w > $P/prezero"
+done
+is "...and reads 1 after the last" "$(val $P/prezero)" 1
+ok "prezero 1: the worker clears the 8 (dirty_pages 0)" \
+	wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
+is "...cleared_background_pages counted them" \
+	"$(($(val $S/cleared_background_pages) - bg0))" 8
+is "...all pooled pages are clean" "$(val $P/clean_pages)" "$(val $P/pooled_pages)"
+wasted0=$(val $S/cleared_wasted_pages)
+pooled=$(val $P/pooled_pages)
+ok "drain" sh -c "echo 1 > $P/drain"
+is "a drain of clean pages counts them in cleared_wasted_pages" \
+	"$(($(val $S/cleared_wasted_pages) - wasted0))" "$pooled"
 
 # --- permissions ------------------------------------------------------------------
 nobody() { su -s /bin/sh nobody -c "$1"; }
@@ -193,10 +222,10 @@ ok "nobody can read the counters" nobody "cat $P/pooled_pages $S/path_switches"
 # With only the file mode in the way, the kernel's own CAP_SYS_ADMIN check must
 # refuse: make the files world-writable for a moment (as a udev rule could).
 for f in $P/alloc_path $P/high_watermark_pages $P/low_watermark_pages $P/max_pages \
-	$P/drain $T/pool_max_pages; do
+	$P/drain $T/pool_max_pages $P/prezero; do
 	name=${f#$T/}
 	case $name in
-	*alloc_path) v=coherent ;; *drain) v=1 ;; *) v=3 ;;
+	*alloc_path) v=coherent ;; *drain) v=1 ;; *prezero) v=0 ;; *) v=3 ;;
 	esac
 	before=$(cat $f 2>/dev/null)
 	snap=$(cat $P/pooled_pages $S/* | tr '\n' ' ')

@@ -2,9 +2,12 @@
 /*
  * ttm_pool_stress: kernel threads hammering TTM pools of two fake devices
  * (32-bit and 64-bit DMA masks). Each thread allocates ttm_tts of mixed sizes
- * (1 page to 2 MiB and more) and caching types, writes a pattern into every
- * page, checks it, and frees the tt. -ENOMEM (fault injection, pressure) is
- * counted, any other error or a wrong pattern is a failure.
+ * (1 page to 2 MiB and more) and caching types, half of them with
+ * TTM_TT_FLAG_ZERO_ALLOC, writes a pattern into every page, checks it, and
+ * frees the tt. A tt that must get zeroed pages (ZERO_ALLOC, or every tt
+ * under init_on_alloc or init_on_free) is checked for a non-zero byte first:
+ * one is counted in "unclean" and is a failure. -ENOMEM (fault injection,
+ * pressure) is counted, any other error or a wrong pattern is a failure.
  *
  *   insmod ttm_pool_stress.ko threads=4
  *   ... (the threads run until the module is removed)
@@ -63,7 +66,7 @@ static struct stress_dev devs[2] = {
 	{ .mask = DMA_BIT_MASK(32) }, { .mask = DMA_BIT_MASK(64) },
 };
 
-static atomic64_t ops, pages_moved, enomem, failures;
+static atomic64_t ops, pages_moved, enomem, failures, unclean, zero_pages;
 static atomic_t paused_threads = ATOMIC_INIT(0);
 
 static int ro_param_set(const char *val, const struct kernel_param *kp)
@@ -107,7 +110,7 @@ static int stress_one(struct stress_dev *sd, struct ttm_tt *tt, u32 seed)
 
 	tt->num_pages = n;
 	tt->caching = cachings[seed % 3];
-	tt->page_flags = 0;
+	tt->page_flags = seed & 8 ? TTM_TT_FLAG_ZERO_ALLOC : 0;
 	memset(tt->pages, 0, n * sizeof(*tt->pages));
 	err = ttm_pool_alloc(&sd->pool, tt, &ctx);
 	if (err == -ENOMEM) {
@@ -116,6 +119,15 @@ static int stress_one(struct stress_dev *sd, struct ttm_tt *tt, u32 seed)
 	}
 	if (err)
 		return err;
+	if (tt->page_flags || want_init_on_alloc(0) || want_init_on_free()) {
+		for (i = 0; i < n; i++) {
+			if (memchr_inv(page_address(tt->pages[i]), 0, PAGE_SIZE)) {
+				atomic64_inc(&unclean);
+				err = -ENODATA;
+			}
+		}
+		atomic64_add(n, &zero_pages);
+	}
 	for (i = 0; i < n; i++) {
 		u32 *va = page_address(tt->pages[i]), v = seed + i;
 
@@ -236,9 +248,10 @@ err:
 static void __exit ttm_pool_stress_exit(void)
 {
 	stress_stop();
-	pr_info("ttm_pool_stress: done: ops=%lld pages=%lld enomem=%lld failures=%lld\n",
+	pr_info("ttm_pool_stress: done: ops=%lld pages=%lld enomem=%lld failures=%lld zero_pages=%lld unclean=%lld\n",
 		atomic64_read(&ops), atomic64_read(&pages_moved),
-		atomic64_read(&enomem), atomic64_read(&failures));
+		atomic64_read(&enomem), atomic64_read(&failures),
+		atomic64_read(&zero_pages), atomic64_read(&unclean));
 }
 
 module_init(ttm_pool_stress_init);

@@ -31,7 +31,6 @@
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/kobject.h>
-#include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -75,6 +74,27 @@ static int ttm_pool_parse_pages(const char *buf, unsigned long *pages)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	return kstrtoul(buf, 10, pages);
+}
+
+/*
+ * Parse a switch: one of the words below, with an optional trailing
+ * newline. Stricter than kstrtobool(), which reads only the first
+ * characters ("0x10" would be "off", "12abc" "on").
+ */
+static int ttm_pool_parse_bool(const char *buf, bool *on)
+{
+	static const char * const words[] = {
+		"0", "1", "n", "y", "no", "yes", "off", "on", "false", "true",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (sysfs_streq(buf, words[i])) {
+			*on = i % 2;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 /* --- per pool ------------------------------------------------------------ */
@@ -254,7 +274,9 @@ static ssize_t prezero_store(struct kobject *kobj, struct kobj_attribute *attr,
 	bool on;
 	int err;
 
-	err = kstrtobool(buf, &on);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = ttm_pool_parse_bool(buf, &on);
 	if (!err)
 		ttm_pool_set_prezero(kobj_to_pool(kobj), on);
 	return err ?: count;
