@@ -152,11 +152,15 @@
  * Locking
  * -------
  *  - ttm_pool_type.lock (spinlock): the type's coherent list (pages) and
- *    its private part, the page-path list and nr_pages.
- *    nr_pages is written with WRITE_ONCE() under the lock and peeked at
- *    without it (READ_ONCE()) to skip empty types; a stale peek only turns
- *    a hit into a miss or costs a locked look at an empty list.
- *    Never held while allocating, freeing or changing caching.
+ *    its private part: the page-path list, nr_pages, nr_clean, the lists'
+ *    clean/dirty boundaries and the chunk being cleared with its progress.
+ *    nr_pages and nr_clean are written with WRITE_ONCE() under the lock and
+ *    peeked at without it (READ_ONCE()) to skip empty or clean types; a
+ *    stale peek only turns a hit into a miss, delays a clear or costs a
+ *    locked look at an empty list. Never held while allocating, freeing or
+ *    changing caching; held while the clearing worker clears one page.
+ *  - ttm_pool_state.prezero: written under config_lock, read with
+ *    READ_ONCE() by frees (to queue the worker) and by the worker.
  *  - ttm_pool_state.config_lock (mutex): the pool's policy, caps and
  *    watermarks; held by setters, not by alloc/free, which read them with
  *    READ_ONCE().
