@@ -240,6 +240,8 @@ for p in ttm_pool_stress32 ttm_pool_stress64; do
 	rc=$?
 	ok "$p: pages into the pool = pages out + pooled ($(cat $W/flow.$p))" test $rc -eq 0
 done
+sum_stat() { cat $T/pools/*/stats/$1 | awk '{ s += $1 } END { print s + 0 }'; }
+clearing="$(sum_stat cleared_background_pages) pages in the background, $(sum_stat cleared_alloc_pages) on allocation, $(sum_stat cleared_wasted_pages) wasted"
 ok "unload the exerciser" rmmod ttm_pool_stress
 done_line=$(dmesg | grep 'ttm_pool_stress: done:' | tail -n 1)
 need "the exerciser logged its results" test -n "$done_line"
@@ -303,6 +305,7 @@ cat <<SUM
 # exerciser: $(get ops) tts, $(get pages) pages, $(get enomem) -ENOMEM ($injected injected failures)
 # dumb buffers: $(count $W/dumbbuf.runs) runs of 20 buffers
 # control plane: $(count $W/ctl.ops) writes/drains/scans, readers: $(count $W/reads) rounds
+# clearing (all pools, before the exerciser left): $clearing
 # samples: $(count $W/samples), $(cat $W/hog.log)
 # shrinker released: $shrunk pages
 SUM
