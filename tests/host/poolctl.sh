@@ -653,6 +653,50 @@ nodev: max=1000 (SYSROOT/etc/ttm-pool.d/50-test.conf:13)"
 	is "$pre apply of a broken file fails (1)" "$?" 1
 	is "$pre ...naming every bad line (not the keys of a bad section)" "$(sed 's/^.*bad.conf:\([0-9]*\):.*/\1/' "$tmp/err" | tr '\n' ' ')" "2 3 4 8 "
 	is "$pre ...and writes nothing" "$(wc -l <"$log")" 0
+	# apply: prezero
+	"$here/mktree.sh" "$tmp/root" full
+	mkdir -p "$tmp/root/etc/ttm-pool.d"
+	cat >"$tmp/root/etc/ttm-pool.d/50-prezero.conf" <<'CONF'
+[driver amdgpu]
+prezero = on
+max = 2G
+
+[pool 0000:03:00.0.1]
+prezero = OFF
+
+[device 00:02.0]
+prezero = no
+CONF
+	t apply --dry-run >"$tmp/out" 2>&1
+	is "$pre apply --dry-run shows prezero, the last section's" "$(norm <"$tmp/out")" \
+"0000:00:02.0: prezero=off (SYSROOT/etc/ttm-pool.d/50-prezero.conf:8)
+0000:03:00.0: max=524288 prezero=on (SYSROOT/etc/ttm-pool.d/50-prezero.conf:1)
+0000:03:00.0.1: max=524288 prezero=off (SYSROOT/etc/ttm-pool.d/50-prezero.conf:1, SYSROOT/etc/ttm-pool.d/50-prezero.conf:5)"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply >"$tmp/out" 2>&1
+	is "$pre apply with prezero exits 0" "$?" 0
+	is "$pre ...writes the sizes, then prezero, per pool" \
+		"$(awk '{ sub(".*/pools/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"0000:00:02.0/prezero=0 0000:03:00.0/max_pages=524288 0000:03:00.0/prezero=1 0000:03:00.0.1/max_pages=524288 0000:03:00.0.1/prezero=0 "
+	is "$pre ...which read back" "$(pz 0000:00:02.0) $(pz 0000:03:00.0) $(pz 0000:03:00.0.1)" "0 1 0"
+	ok "$pre ...and are reported" grep -qx "0000:03:00.0: prezero off -> on" "$tmp/out"
+	# an older kernel's pool: its prezero fails apply (1), its other keys are still set
+	printf '[pool nodev]\nmax = 1000\nprezero = off\npath = page\n' >"$tmp/root/etc/ttm-pool.d/60-nodev.conf"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply --pool nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre apply of prezero to an older kernel's pool fails (1)" "$?" 1
+	ok "$pre ...saying why" grep -q "nodev: the kernel has no pre-cleared chunks" "$tmp/err"
+	is "$pre ...writing no size with it, still the path" "$(writes)" "alloc_path=page "
+	rm "$tmp/root/etc/ttm-pool.d/60-nodev.conf"
+	printf '[pool x]\nprezero = maybe\nprezero =\n[global]\nprezero = off\n[pool y]\nprezero = 2\nprezero = on\n' >"$tmp/bad.conf"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply "$tmp/bad.conf" >/dev/null 2>"$tmp/err"
+	is "$pre apply of bad prezero lines fails (1)" "$?" 1
+	is "$pre ...naming each bad line" "$(sed 's/^.*bad.conf:\([0-9]*\):.*/\1/' "$tmp/err" | tr '\n' ' ')" "2 3 5 7 "
+	ok "$pre ...with what prezero takes" grep -q "bad.conf:2: prezero 'maybe': expected on or off" "$tmp/err"
+	ok "$pre ...and that [global] has no prezero" grep -q "bad.conf:5: unknown key 'prezero' in \[global\]" "$tmp/err"
+	is "$pre ...writing nothing" "$(wc -l <"$log")" 0
+	"$here/mktree.sh" "$tmp/root" full
 	out=$("$bin" --help)
 	is "$pre --help exits 0" "$?" 0
 	ok "$pre --help is on stdout and lists the columns" grep -q "Available output columns" <<<"$out"

@@ -11,7 +11,7 @@
 #include "ttm-poolctl.h"
 
 static void show_plan(const char *name, const uint64_t *want, const bool *set,
-		      const char *path, const char *from)
+		      const char *path, int prezero, const char *from)
 {
 	static const char *const keys[K_NR] = { "max", "high", "low" };
 	int k;
@@ -22,12 +22,14 @@ static void show_plan(const char *name, const uint64_t *want, const bool *set,
 			printf(" %s=%llu", keys[k], (unsigned long long)want[k]);
 	if (path)
 		printf(" path=%s", path);
+	if (prezero >= 0)
+		printf(" prezero=%s", pool_onoff((uint64_t)prezero));
 	printf(" (%s)\n", from);
 }
 
 /* The sections that select @p, later ones overriding earlier ones. */
 static bool merge(const struct conf *c, const struct pool *p, uint64_t *want, bool *set,
-		  const char **path, char *from, size_t fromlen)
+		  const char **path, int *prezero, char *from, size_t fromlen)
 {
 	size_t i, len = 0;
 	bool any = false;
@@ -47,6 +49,10 @@ static bool merge(const struct conf *c, const struct pool *p, uint64_t *want, bo
 		}
 		if (sec->path) {
 			*path = sec->path;
+			any = true;
+		}
+		if (sec->prezero >= 0) {
+			*prezero = sec->prezero;
 			any = true;
 		}
 		if (len < fromlen)
@@ -114,17 +120,19 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 		uint64_t want[K_NR] = { 0 };
 		bool set[K_NR] = { false };
 		const char *path = NULL;
+		int prezero = -1;
 
 		if (o->pool && strcmp(o->pool, p->name))
 			continue;
 		found = true;
-		if (!merge(&c, p, want, set, &path, from, sizeof(from)))
+		if (!merge(&c, p, want, set, &path, &prezero, from, sizeof(from)))
 			continue;
 		if (o->dry_run) {
-			show_plan(p->name, want, set, path, from);
+			show_plan(p->name, want, set, path, prezero, from);
 			continue;
 		}
-		if ((set[K_MAX] || set[K_HIGH] || set[K_LOW]) && pool_set(p->name, want, set, -1))
+		if ((set[K_MAX] || set[K_HIGH] || set[K_LOW] || prezero >= 0) &&
+		    pool_set(p->name, want, set, prezero))
 			ret = EXIT_FAILURE;
 		if (path && set_path(p->name, path))
 			ret = EXIT_FAILURE;

@@ -13,8 +13,10 @@
  *   high = 768M
  *   low = 512M
  *   path = page
+ *   prezero = off
  *
- * Sizes as for set; a later file or section overrides an earlier one.
+ * Sizes and prezero's words as for set; a later file or section overrides an
+ * earlier one.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -96,6 +98,7 @@ static int section_head(struct conf *c, char *s, const char *file, int line)
 	if (!sec)
 		return -ENOMEM;
 	sec->kind = k;
+	sec->prezero = -1;
 	sec->arg = strdup(arg);
 	sec->file = strdup(file);
 	sec->line = line;
@@ -130,13 +133,22 @@ static int assignment(struct conf *c, char *s, const char *file, int line)
 		sec->path = strdup(val);
 		return 0;
 	}
+	if (!strcmp(key, "prezero") && sec->kind != SEL_GLOBAL) {
+		int on = parse_onoff(val);
+
+		if (on < 0)
+			return bad_line(file, line, "prezero '%s': expected on or off", val);
+		sec->prezero = on;
+		return 0;
+	}
 	for (k = 0; k < K_NR; k++)
 		if (!strcmp(key, keys[k]))
 			break;
 	if (sec->kind == SEL_GLOBAL && k != K_MAX)
 		return bad_line(file, line, "unknown key '%s' in [global] (only max)", key);
 	if (k == K_NR)
-		return bad_line(file, line, "unknown key '%s' (max, high, low or path)", key);
+		return bad_line(file, line, "unknown key '%s' (max, high, low, path or prezero)",
+				key);
 	if (size_parse_pages(val, pool_page_size(), &sec->want[k], &why)) {
 		fprintf(stderr, "ttm-poolctl: %s:%d: invalid size '%s' for %s: %s\n",
 			file, line, val, key, why);

@@ -160,6 +160,7 @@ struct conf_section {
 	uint64_t want[K_NR];
 	bool set[K_NR];
 	char *path;		/* auto, coherent, page or NULL */
+	int prezero;		/* 1 on, 0 off, -1 not set */
 	char *file;
 	int line;
 };
