@@ -683,10 +683,10 @@ CONF
 	# an older kernel's pool: its prezero fails apply (1), its other keys are still set
 	printf '[pool nodev]\nmax = 1000\nprezero = off\npath = page\n' >"$tmp/root/etc/ttm-pool.d/60-nodev.conf"
 	: >"$log"
-	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply --pool nodev >"$tmp/out" 2>"$tmp/err"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply --pool nodev >"$tmp/out" 2>"$tmp/err"
 	is "$pre apply of prezero to an older kernel's pool fails (1)" "$?" 1
 	ok "$pre ...saying why" grep -q "nodev: the kernel has no pre-cleared chunks" "$tmp/err"
-	is "$pre ...writing no size with it, still the path" "$(writes)" "alloc_path=page "
+	is "$pre ...which still sets its cap and path" "$(writes)" "max_pages=1000 alloc_path=page "
 	rm "$tmp/root/etc/ttm-pool.d/60-nodev.conf"
 	printf '[pool x]\nprezero = maybe\nprezero =\n[global]\nprezero = off\n[pool y]\nprezero = 2\nprezero = on\n' >"$tmp/bad.conf"
 	: >"$log"

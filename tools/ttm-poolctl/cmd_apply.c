@@ -121,6 +121,7 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 		bool set[K_NR] = { false };
 		const char *path = NULL;
 		int prezero = -1;
+		bool sizes;
 
 		if (o->pool && strcmp(o->pool, p->name))
 			continue;
@@ -131,8 +132,18 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 			show_plan(p->name, want, set, path, prezero, from);
 			continue;
 		}
-		if ((set[K_MAX] || set[K_HIGH] || set[K_LOW] || prezero >= 0) &&
-		    pool_set(p->name, want, set, prezero))
+		sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW];
+		if (prezero >= 0 && !p->has_prezero) {
+			/*
+			 * An older kernel: the sizes still, then prezero's
+			 * error (pool_set() would refuse both together).
+			 */
+			if (sizes && pool_set(p->name, want, set, -1))
+				ret = EXIT_FAILURE;
+			sizes = false;
+			memset(set, 0, sizeof(set));
+		}
+		if ((sizes || prezero >= 0) && pool_set(p->name, want, set, prezero))
 			ret = EXIT_FAILURE;
 		if (path && set_path(p->name, path))
 			ret = EXIT_FAILURE;
