@@ -105,10 +105,14 @@
  * takes it learns how many of its pages are already zero. (6.12's KUnit
  * cases check that a freed chunk is on pt->pages and that an allocation
  * takes it from there: a chunk must never be off its list while pooled.)
- * The worker runs at the lowest priority on an unbound workqueue, clears
- * at most TTM_POOL_CLEAR_BATCH pages per run, and stands aside for a second
- * after reclaim asked the pools to shrink (clearing pages about to be
- * released wastes the clear).
+ * The worker is one thread for all pools, unbound, at the lowest priority
+ * (a kthread_worker: no per-run cost to lower its priority, and cheaper to
+ * wake than a workqueue). A free queues the pool's work after
+ * TTM_POOL_CLEAR_DELAY, so that frees close together share one wakeup and a
+ * tt allocated right after a free clears the chunk itself instead of
+ * racing the worker for it. A run clears at most TTM_POOL_CLEAR_BATCH pages,
+ * and the worker stands aside for a second after reclaim asked the pools to
+ * shrink (clearing pages about to be released wastes the clear).
  *
  * Write-combined chunks are cleared through their kernel mapping, which is
  * write-combined (set_pages_array_wc() changes it), so the stores combine.
@@ -180,6 +184,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -205,6 +210,14 @@
 
 /* Pages the clearing worker clears per run before it queues itself again. */
 #define TTM_POOL_CLEAR_BATCH 1024
+
+/*
+ * How long freed chunks wait for the clearing worker: frees within that time
+ * share one run of it, and a tt allocated right after a free takes the dirty
+ * chunk and clears it itself, as fast as a clear-on-free pool, instead of
+ * racing the worker for it.
+ */
+#define TTM_POOL_CLEAR_DELAY msecs_to_jiffies(10)
 
 /**
  * struct ttm_pool_dma - head-page data of a coherent-path chunk
@@ -1064,20 +1077,24 @@ static bool ttm_pool_reclaiming(void)
 
 /*
  * The clearing worker: clear the pool's dirty chunks, at most
- * TTM_POOL_CLEAR_BATCH pages per run, at the lowest priority. It stops when
- * prezero is switched off or reclaim is under way, and queues itself again
- * if it used up its batch.
+ * TTM_POOL_CLEAR_BATCH pages per run. It stops when prezero is switched off
+ * or reclaim is under way, and queues itself again if it used up its batch.
+ * It runs on ttm_pool_clear_worker, a thread at the lowest priority.
  */
-static void ttm_pool_clear_work(struct work_struct *work)
+static void ttm_pool_clear_work(struct kthread_work *work)
 {
-	struct ttm_pool_state *st = container_of(work, struct ttm_pool_state,
-						 clear_work);
+	struct ttm_pool_state *st =
+		container_of(work, struct ttm_pool_state, clear_work.work);
 	struct ttm_pool *pool = st->pool;
 	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
-	long nice = task_nice(current);
 	unsigned int i, j, c;
 
-	set_user_nice(current, MAX_NICE);
+	clear_bit(0, &st->clear_queued);
+	/*
+	 * A free from now on queues the work again: the bit is clear before
+	 * this run looks at the lists (a free pools its chunk, then tests it).
+	 */
+	smp_mb__after_atomic();
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
@@ -1099,19 +1116,64 @@ static void ttm_pool_clear_work(struct work_struct *work)
 		}
 	}
 out:
-	set_user_nice(current, nice);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
-	if (done >= budget)
-		queue_work(system_unbound_wq, &st->clear_work);
+	if (done >= budget && !test_and_set_bit(0, &st->clear_queued))
+		kthread_queue_delayed_work(st->clear_worker, &st->clear_work, 0);
 }
 
-/* Queue the clearing worker if prezero is on. */
+/* Queue the clearing worker, if prezero is on and it is not queued yet. */
 static void ttm_pool_kick_clear(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
-	if (READ_ONCE(st->prezero))
-		queue_work(system_unbound_wq, &st->clear_work);
+	if (READ_ONCE(st->prezero) && st->clear_worker &&
+	    !test_and_set_bit(0, &st->clear_queued))
+		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
+					   TTM_POOL_CLEAR_DELAY);
+}
+
+/*
+ * The clearing thread, shared by every pool: made with the first pool, gone
+ * with the last (pools made without a TTM device, by tests and tools, need
+ * it too), at the lowest priority. Serialised by ttm_pool_clear_mutex.
+ */
+static DEFINE_MUTEX(ttm_pool_clear_mutex);
+static struct kthread_worker *ttm_pool_clear_worker;
+static unsigned int ttm_pool_clear_users;
+
+static struct kthread_worker *ttm_pool_clear_get(void)
+{
+	struct kthread_worker *w;
+
+	mutex_lock(&ttm_pool_clear_mutex);
+	if (!ttm_pool_clear_worker) {
+		w = kthread_create_worker(0, "ttm_pool_clear");
+		if (IS_ERR(w)) {
+			pr_warn("ttm: no clearing thread (%pe); pools made now clear on allocation only\n",
+				w);
+		} else {
+			sched_set_normal(w->task, MAX_NICE);
+			ttm_pool_clear_worker = w;
+		}
+	}
+	ttm_pool_clear_users++;
+	w = ttm_pool_clear_worker;
+	mutex_unlock(&ttm_pool_clear_mutex);
+	return w;
+}
+
+static void ttm_pool_clear_put(void)
+{
+	struct kthread_worker *w = NULL;
+
+	mutex_lock(&ttm_pool_clear_mutex);
+	if (!--ttm_pool_clear_users) {
+		w = ttm_pool_clear_worker;
+		ttm_pool_clear_worker = NULL;
+	}
+	mutex_unlock(&ttm_pool_clear_mutex);
+	if (w)
+		kthread_destroy_worker(w);
 }
 
 /*
@@ -1654,10 +1716,12 @@ void ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
 
 	mutex_lock(&st->config_lock);
 	WRITE_ONCE(st->prezero, on);
-	if (on)
+	if (on) {
 		ttm_pool_kick_clear(pool);
-	else
-		cancel_work_sync(&st->clear_work);
+	} else if (st->clear_worker) {
+		kthread_cancel_delayed_work_sync(&st->clear_work);
+		clear_bit(0, &st->clear_queued);
+	}
 	mutex_unlock(&st->config_lock);
 }
 EXPORT_SYMBOL(ttm_pool_set_prezero);
@@ -1687,9 +1751,16 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
-	/* The worker queues itself again after a full batch. */
-	while (flush_work(&st->clear_work))
-		;
+	if (!st->clear_worker)
+		return;
+	/* Run it now, not after its delay; it queues itself again after a
+	 * full batch.
+	 */
+	while (test_bit(0, &st->clear_queued)) {
+		kthread_mod_delayed_work(st->clear_worker, &st->clear_work, 0);
+		kthread_flush_work(&st->clear_work.work);
+	}
+	kthread_flush_work(&st->clear_work.work);	/* a run under way */
 }
 EXPORT_SYMBOL(ttm_pool_prezero_flush);
 
@@ -1769,7 +1840,8 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
 	st->prezero = true;
-	INIT_WORK(&st->clear_work, ttm_pool_clear_work);
+	st->clear_worker = ttm_pool_clear_get();
+	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
 	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
 }
@@ -1792,7 +1864,9 @@ void ttm_pool_fini(struct ttm_pool *pool)
 
 	ttm_pool_unregister(pool);
 	cancel_work_sync(&st->trim_work);
-	cancel_work_sync(&st->clear_work);
+	if (st->clear_worker)
+		kthread_cancel_delayed_work_sync(&st->clear_work);
+	ttm_pool_clear_put();
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
 	ttm_pool_stats_fini(st);
 	mutex_destroy(&st->config_lock);

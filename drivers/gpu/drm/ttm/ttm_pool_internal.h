@@ -11,6 +11,7 @@
 
 #include <linux/atomic.h>
 #include <linux/container_of.h>
+#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -69,7 +70,11 @@ struct ttm_pool_type_state {
  * @config_lock: serialises path, cap and watermark changes
  * @trim_work: the watermark worker
  * @prezero: dirty chunks are cleared in the background (sysfs "prezero")
- * @clear_work: the clearing worker
+ * @clear_worker: the thread that clears in the background (shared by all
+ *	pools), or NULL if it could not be made: then nothing is cleared in the
+ *	background
+ * @clear_work: the pool's clearing work on @clear_worker
+ * @clear_queued: bit 0 set while @clear_work is queued and has not started
  * @list: our place on the list of all pools (ttm_pool_list.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
@@ -95,7 +100,9 @@ struct ttm_pool_state {
 	struct mutex config_lock; /* serialises configuration changes */
 	struct work_struct trim_work;
 	bool prezero;
-	struct work_struct clear_work;
+	struct kthread_worker *clear_worker;
+	struct kthread_delayed_work clear_work;
+	unsigned long clear_queued;
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
