@@ -723,6 +723,16 @@ ok "the man page renders without warnings" test ! -s "$tmp/man.err"
 for cmd in list show stats set drain path dump watch apply; do
 	ok "the man page documents '$cmd'" grep -q "^\.B.* $cmd\|^\.BR $cmd\|^\.B $cmd" "$tool/ttm-poolctl.8"
 done
+sed -n '/^\.SH COLUMNS/,/^\.SH CONFIGURATION/p' "$tool/ttm-poolctl.8" >"$tmp/man-columns"
+for col in $("$tool/ttm-poolctl" --help | sed -n '/^Available output columns/,$p' | awk '$1 ~ /^[A-Z0-9%]+$/ { print $1 }'); do
+	ok "the man page's COLUMNS has $col" grep -qwF "$col" "$tmp/man-columns"
+done
+for word in prezero=on prezero=off "ttm_pool_clean_bytes" "ttm_pool_cleared_wasted_bytes_total" \
+	cleared_background_pages cleared_alloc_pages cleared_wasted_pages clean_pages dirty_pages; do
+	ok "the man page documents $word" grep -qF "$word" "$tool/ttm-poolctl.8"
+done
+ok "the man page has prezero in CONFIGURATION" sh -c \
+	"sed -n '/^\.SH CONFIGURATION/,/^\.SH ENVIRONMENT/p' '$tool/ttm-poolctl.8' | grep -q '^prezero = off'"
 bash -n "$tool/bash-completion/ttm-poolctl"
 is "the bash completion parses" "$?" 0
 "$here/mktree.sh" "$tmp/root" full
@@ -738,4 +748,12 @@ is "completion: pools below --sysroot on the line" "$(comp ttm-poolctl --sysroot
 	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev"
 is "completion: set --global" "$(comp ttm-poolctl --sysroot "$tmp/root" set --g)" "--global"
 is "completion: apply --pool" "$(comp ttm-poolctl --sysroot "$tmp/root" apply --pool n)" "nodev"
+is "completion: -o offers every column of --help" "$(comp ttm-poolctl -o "" | tr ' ' '\n' | sort | tr '\n' ' ')" \
+	"$("$tool/ttm-poolctl" --help | sed -n '/^Available output columns/,$p' | awk '$1 ~ /^[A-Z0-9%]+$/ { print $1 }' | sort | tr '\n' ' ')"
+is "completion: --sort offers them too" "$(comp ttm-poolctl --sort "")" "$(comp ttm-poolctl -o "")"
+is "completion: -o +NAME,PRE" "$(comp ttm-poolctl -o +NAME,PRE)" "+NAME,PREZERO"
+is "completion: set POOL p" "$(comp ttm-poolctl set nodev p)" "prezero="
+is "completion: set POOL prezero=" "$(comp ttm-poolctl set nodev max=1G prezero=)" "prezero=on prezero=off"
+is "completion: set POOL prezero=of" "$(comp ttm-poolctl set nodev prezero=of)" "prezero=off"
+is "completion: set --global offers max= only" "$(comp ttm-poolctl set --global "")" "max="
 done_testing
