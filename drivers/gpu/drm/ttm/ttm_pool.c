@@ -105,9 +105,9 @@
  * takes it learns how many of its pages are already zero. (6.12's KUnit
  * cases check that a freed chunk is on pt->pages and that an allocation
  * takes it from there: a chunk must never be off its list while pooled.)
- * The worker is one thread for all pools, unbound, at the lowest priority
- * (a kthread_worker: no per-run cost to lower its priority, and cheaper to
- * wake than a workqueue). A free queues the pool's work after
+ * The worker is one freezable thread for all pools, unbound, at the lowest
+ * priority (a kthread_worker: no per-run cost to lower its priority, and
+ * cheaper to wake than a workqueue). A free queues the pool's work after
  * TTM_POOL_CLEAR_DELAY, so that frees close together share one wakeup and a
  * tt allocated right after a free clears the chunk itself instead of
  * racing the worker for it. A run clears at most TTM_POOL_CLEAR_BATCH pages,
@@ -1147,7 +1147,7 @@ static struct kthread_worker *ttm_pool_clear_get(void)
 
 	mutex_lock(&ttm_pool_clear_mutex);
 	if (!ttm_pool_clear_worker) {
-		w = kthread_create_worker(0, "ttm_pool_clear");
+		w = kthread_create_worker(KTW_FREEZABLE, "ttm_pool_clear");
 		if (IS_ERR(w)) {
 			pr_warn("ttm: no clearing thread (%pe); pools made now clear on allocation only\n",
 				w);
