@@ -279,7 +279,7 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 	if (prezero >= 0 && read_prezero(name, &pz_before))
 		return EXIT_FAILURE;
 	if (!sizes)
-		goto prezero;
+		goto write_prezero;
 	/*
 	 * What certainly cannot hold, refused before any write. A high mark
 	 * never written equals max and follows it; one written is only lowered
@@ -323,7 +323,7 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 	err = apply(name, s, n, &failed);
 	if (err)
 		goto failed;
-prezero:
+write_prezero:
 	/* 3. prezero (writing 0 returns once the clearing worker stopped) */
 	if (prezero >= 0) {
 		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
