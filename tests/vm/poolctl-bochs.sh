@@ -69,4 +69,21 @@ is "path $DEV auto exits 0" "$?" 0
 is "...back on the page path" "$out" "$DEV: alloc_path auto, effective path page"
 is "path_switches +2" "$(cat $S/path_switches)" $((sw + 2))
 ok "drain" ttm-poolctl drain $DEV
+
+# --- set <dev> prezero=off|on -------------------------------------------------------------
+ok "set $DEV prezero=off" ttm-poolctl set $DEV prezero=off
+is "the kernel agrees" "$(cat $P/prezero)" 0
+is "list -o PREZERO says off" "$(ttm-poolctl -n -r -o NAME,PREZERO | awk -v d=$DEV '$1 == d { print $2 }')" off
+cycle 4 wc
+is "freed pages stay dirty" "$(cat $P/dirty_pages)" 4
+out=$(ttm-poolctl set $DEV prezero=maybe 2>&1)
+is "set prezero=maybe exits 2" "$?" 2
+ok "...and says what was wrong" has "$out" "prezero"
+is "...and prezero is unchanged" "$(cat $P/prezero)" 0
+ok "set $DEV prezero=on" ttm-poolctl set $DEV prezero=on
+ok "the worker clears the 4 pages" wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
+is "list -b -o CLEAN shows them in bytes" \
+	"$(ttm-poolctl -n -r -b -o NAME,CLEAN | awk -v d=$DEV '$1 == d { print $2 }')" \
+	$(($(cat $P/clean_pages) * 4096))
+ok "drain" ttm-poolctl drain $DEV
 done_testing
