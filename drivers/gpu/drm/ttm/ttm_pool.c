@@ -111,8 +111,10 @@
  * TTM_POOL_CLEAR_DELAY, so that frees close together share one wakeup and a
  * tt allocated right after a free clears the chunk itself instead of
  * racing the worker for it. A run clears at most TTM_POOL_CLEAR_BATCH pages,
- * and the worker stands aside for a second after reclaim asked the pools to
- * shrink (clearing pages about to be released wastes the clear).
+ * and the worker stands aside while memory is short: reclaim asked the pools
+ * to shrink in the last second and less than an eighth of RAM is available
+ * (clearing pages about to be released wastes the clear; kswapd alone, which
+ * also runs to assemble high-order pages, is not enough).
  *
  * Write-combined chunks are cleared through their kernel mapping, which is
  * write-combined (set_pages_array_wc() changes it), so the stores combine.
@@ -1069,16 +1071,23 @@ out:
 	return cleared;
 }
 
-/* Has reclaim asked the pools to shrink in the last second? */
-static bool ttm_pool_reclaiming(void)
+/*
+ * Is the system short of memory? Reclaim asked the pools to shrink in the
+ * last second, and less than an eighth of RAM is available. (kswapd also
+ * scans the shrinkers to assemble high-order pages when memory is
+ * plentiful: reclaim alone is not pressure.)
+ */
+static bool ttm_pool_memory_short(void)
 {
-	return time_before(jiffies, READ_ONCE(ttm_pool_reclaim_stamp) + HZ);
+	if (!time_before(jiffies, READ_ONCE(ttm_pool_reclaim_stamp) + HZ))
+		return false;
+	return si_mem_available() < (long)(totalram_pages() / 8);
 }
 
 /*
  * The clearing worker: clear the pool's dirty chunks, at most
  * TTM_POOL_CLEAR_BATCH pages per run. It stops when prezero is switched off
- * or reclaim is under way, and queues itself again if it used up its batch.
+ * or memory is short, and queues itself again if it used up its batch.
  * It runs on ttm_pool_clear_worker, a thread at the lowest priority.
  */
 static void ttm_pool_clear_work(struct kthread_work *work)
@@ -1105,7 +1114,8 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 				       READ_ONCE(ts->nr_pages) !=
 				       READ_ONCE(ts->nr_clean)) {
 					if (!READ_ONCE(st->prezero) ||
-					    ttm_pool_reclaiming())
+					    (done % 128 == 0 &&
+					     ttm_pool_memory_short()))
 						goto out;
 					if (!ttm_pool_clear_step(pt, c))
 						break;
