@@ -1098,12 +1098,16 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
 	unsigned int i, j, c;
 
-	clear_bit(0, &st->clear_queued);
+	spin_lock(&st->clear_lock);
+	st->clear_queued = false;
+	st->clear_running = true;
+	spin_unlock(&st->clear_lock);
 	/*
-	 * A free from now on queues the work again: the bit is clear before
-	 * this run looks at the lists (a free pools its chunk, then tests it).
+	 * A free from now on queues the work again: clear_queued is false
+	 * before this run looks at the lists (a free pools its chunk, then
+	 * peeks at clear_queued; see ttm_pool_kick_clear()).
 	 */
-	smp_mb__after_atomic();
+	smp_mb();
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
@@ -1127,8 +1131,13 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 	}
 out:
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
-	if (done >= budget && !test_and_set_bit(0, &st->clear_queued))
+	spin_lock(&st->clear_lock);
+	st->clear_running = false;
+	if (done >= budget && !st->clear_queued) {
+		st->clear_queued = true;
 		kthread_queue_delayed_work(st->clear_worker, &st->clear_work, 0);
+	}
+	spin_unlock(&st->clear_lock);
 }
 
 /* Queue the clearing worker, if prezero is on and it is not queued yet. */
@@ -1136,10 +1145,20 @@ static void ttm_pool_kick_clear(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
-	if (READ_ONCE(st->prezero) && st->clear_worker &&
-	    !test_and_set_bit(0, &st->clear_queued))
+	if (!READ_ONCE(st->prezero) || !st->clear_worker)
+		return;
+	/* The chunk is pooled before the peek; pairs with the worker's. */
+	smp_mb();
+	if (READ_ONCE(st->clear_queued))
+		return;
+	spin_lock(&st->clear_lock);
+	if (!st->clear_queued) {
+		st->clear_queued = true;
 		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
+					   st->clear_flushing ? 0 :
 					   TTM_POOL_CLEAR_DELAY);
+	}
+	spin_unlock(&st->clear_lock);
 }
 
 /*
@@ -1730,7 +1749,9 @@ void ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
 		ttm_pool_kick_clear(pool);
 	} else if (st->clear_worker) {
 		kthread_cancel_delayed_work_sync(&st->clear_work);
-		clear_bit(0, &st->clear_queued);
+		spin_lock(&st->clear_lock);
+		st->clear_queued = false;
+		spin_unlock(&st->clear_lock);
 	}
 	mutex_unlock(&st->config_lock);
 }
@@ -1761,16 +1782,32 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
+	bool busy;
+
 	if (!st->clear_worker)
 		return;
-	/* Run it now, not after its delay; it queues itself again after a
-	 * full batch.
+	/*
+	 * Run it now, not after its delay, until it neither runs nor is
+	 * queued (it queues itself again after a full batch). While we flush,
+	 * frees queue it without delay: kthread_flush_work() of a work whose
+	 * timer is pending would wait for ever.
 	 */
-	while (test_bit(0, &st->clear_queued)) {
-		kthread_mod_delayed_work(st->clear_worker, &st->clear_work, 0);
-		kthread_flush_work(&st->clear_work.work);
-	}
-	kthread_flush_work(&st->clear_work.work);	/* a run under way */
+	spin_lock(&st->clear_lock);
+	st->clear_flushing++;
+	spin_unlock(&st->clear_lock);
+	do {
+		spin_lock(&st->clear_lock);
+		busy = st->clear_queued || st->clear_running;
+		if (st->clear_queued)
+			kthread_mod_delayed_work(st->clear_worker,
+						 &st->clear_work, 0);
+		spin_unlock(&st->clear_lock);
+		if (busy)
+			kthread_flush_work(&st->clear_work.work);
+	} while (busy);
+	spin_lock(&st->clear_lock);
+	st->clear_flushing--;
+	spin_unlock(&st->clear_lock);
 }
 EXPORT_SYMBOL(ttm_pool_prezero_flush);
 
@@ -1850,6 +1887,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
 	st->prezero = true;
+	spin_lock_init(&st->clear_lock);
 	st->clear_worker = ttm_pool_clear_get();
 	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
 	ttm_pool_stats_init(st);

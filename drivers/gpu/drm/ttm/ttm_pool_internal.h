@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
@@ -74,7 +75,12 @@ struct ttm_pool_type_state {
  *	pools), or NULL if it could not be made: then nothing is cleared in the
  *	background
  * @clear_work: the pool's clearing work on @clear_worker
- * @clear_queued: bit 0 set while @clear_work is queued and has not started
+ * @clear_lock: protects @clear_queued, @clear_running and @clear_flushing
+ * @clear_queued: @clear_work is queued (its timer or the worker's list) and
+ *	has not started; peeked at without the lock by frees
+ * @clear_running: @clear_work is running
+ * @clear_flushing: ttm_pool_prezero_flush() calls under way: queue without
+ *	delay meanwhile (a flush must not meet a pending timer)
  * @list: our place on the list of all pools (ttm_pool_list.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
@@ -102,7 +108,10 @@ struct ttm_pool_state {
 	bool prezero;
 	struct kthread_worker *clear_worker;
 	struct kthread_delayed_work clear_work;
-	unsigned long clear_queued;
+	spinlock_t clear_lock; /* the clearing work's state */
+	bool clear_queued;
+	bool clear_running;
+	unsigned int clear_flushing;
 	struct list_head list;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];

@@ -1009,8 +1009,8 @@ out:
 
 /*
  * No tt that needs zeroes ever sees a non-zero byte, while frees, the
- * worker, shrinker scans, drains, trims, path switches and prezero switches
- * race; every page freed is patterned. Nothing is lost.
+ * worker, shrinker scans, drains, trims, path switches, prezero switches
+ * and flushes race; every page freed is patterned. Nothing is lost.
  */
 static void pool_prezero_concurrent(struct kunit *test)
 {
@@ -1053,6 +1053,9 @@ static void pool_prezero_concurrent(struct kunit *test)
 			ttm_pool_set_max_pages(c->pool, totalram_pages());
 			break;
 		default:
+			/* returns although frees keep queueing the worker */
+			ttm_pool_set_prezero(c->pool, true);
+			ttm_pool_prezero_flush(c->pool);
 			break;
 		}
 		schedule_timeout_uninterruptible(1);
