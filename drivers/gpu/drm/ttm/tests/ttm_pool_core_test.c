@@ -294,6 +294,14 @@ struct churn {
 	int err;
 };
 
+/* End of a churn thread: kthread_stop() needs it until it is called. */
+static int churn_park(void)
+{
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
 static int churn_fn(void *data)
 {
 	struct churn *c = data;
@@ -312,10 +320,7 @@ static int churn_fn(void *data)
 		cond_resched();
 	}
 out:
-	/* kthread_stop() needs the thread until it is called. */
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
+	return churn_park();
 }
 
 /* Allocations and frees race with path switches: nothing is lost. */
@@ -1002,9 +1007,7 @@ static int prezero_churn_fn(void *data)
 		cond_resched();
 	}
 out:
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
+	return churn_park();
 }
 
 /*
