@@ -57,6 +57,14 @@ makelog=/var/lib/dkms/ttm-pool/$upver/$abi/x86_64/log/make.log
 crc=$(grep 'TTM export CRCs identical' "$makelog" 2>/dev/null)
 echo "# DKMS build: ${crc:-no CRC line in $makelog}"
 ok "the build's CRC check passed (N/N)" sh -c "echo '$crc' | grep -qE '^([0-9]+)/\\1 TTM export CRCs identical$'"
+srcver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi")
+ok "the build took the package's upstream TTM of $srcver" \
+	grep -qF "ttm-pool: sources: upstream TTM of ttm-pool-dkms's copy of linux-source-6.12 $srcver, ours overlaid" "$makelog"
+for h in postinst header_postinst postrm; do
+	ok "the kernel hook /etc/kernel/$h.d/dkms-ttm-pool is installed" test -x "/etc/kernel/$h.d/dkms-ttm-pool"
+done
+ok "not autoinstalled by dkms (its own hooks never fail a kernel's package)" \
+	sh -c "! grep -q '^AUTOINSTALL' /usr/src/ttm-pool-$upver/dkms.conf"
 echo "# signer: $(modinfo -F signer "$mod" 2>/dev/null || true)"
 mkdir -p "$CACHE/deb/dkms"
 case $mod in
@@ -73,8 +81,8 @@ src=$at/src/ttm-pool-abitest-$upver
 mkdir -p "$at/src" "$at/dkms"
 cp -a "/usr/src/ttm-pool-$upver" "$src"
 sed -i 's/^PACKAGE_NAME=.*/PACKAGE_NAME="ttm-pool-abitest"/' "$src/dkms.conf"
-sed -i 's/^struct ttm_pool {$/&\n\tint abi_test;/' "$src/include/drm/ttm/ttm_pool.h"
-ok "(test tree: struct ttm_pool has an extra member)" grep -q 'abi_test;' "$src/include/drm/ttm/ttm_pool.h"
+sed -i 's/^struct ttm_pool {$/&\n\tint abi_test;/' "$src/ours/include/drm/ttm/ttm_pool.h"
+ok "(test tree: struct ttm_pool has an extra member)" grep -q 'abi_test;' "$src/ours/include/drm/ttm/ttm_pool.h"
 run dkms build -m ttm-pool-abitest -v "$upver" -k "$abi" --dkmstree "$at/dkms" --sourcetree "$at/src"
 rc=$?
 ok "an ABI-breaking tree fails the DKMS build (status $rc)" test "$rc" -ne 0
@@ -91,6 +99,8 @@ ok "ttm.ko is gone from updates/dkms" test ! -e "$mod"
 is "dkms status is empty" "$(dkms status ttm-pool 2>/dev/null)" ""
 ok "/usr/src/ttm-pool-$upver is gone" test ! -e "/usr/src/ttm-pool-$upver"
 ok "/var/lib/dkms/ttm-pool is gone" test ! -e /var/lib/dkms/ttm-pool
+ok "the kernel hooks are gone" sh -c '! ls /etc/kernel/*.d/dkms-ttm-pool 2>/dev/null | grep -q .'
+ok "/var/lib/ttm-pool-dkms is gone" test ! -e /var/lib/ttm-pool-dkms
 is "modinfo finds the kernel's own ttm.ko again" "$(modinfo -k "$abi" -n ttm)" "$own"
 
 run dpkg -i "$tooldeb"
