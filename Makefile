@@ -10,6 +10,10 @@
 #                   writes docs/BENCHMARKS.md, docs/bench/ (not part of make check)
 #   make abi-check [PRISTINE=1]   ttm.ko built against Debian's linux-headers-6.12.*:
 #                   every TTM export's CRC as in its Module.symvers ("N/N identical")
+#   make upstream-check   upstream TTM of every Debian linux-source-6.12 version against
+#                   packaging/upstream (pinned versions, replaced files reconciled)
+#   make matrix     the DKMS tree built for every linux-headers-6.12.*+deb12-{amd64,rt-amd64}
+#                   of the archive (unpacked, not installed): sources, CRCs, cloud skipped
 #   make deb        ttm-pool-dkms and ttm-poolctl .debs (lintian-clean) in build/deb
 #   make distro-check [PRISTINE=1]   Debian's own 6.12 kernel and GPU drivers on the
 #                   ttm.ko DKMS builds from make deb (installed on this host, then
@@ -21,7 +25,7 @@ GPU ?= bochs
 SHELL := /bin/bash
 
 .PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean \
-	abi-check deb distro-check
+	abi-check upstream-check matrix deb distro-check
 
 all: kernels tool
 
@@ -62,6 +66,12 @@ bench:
 
 abi-check: deps
 	@scripts/abi-check.sh $(if $(PRISTINE),--pristine)
+
+upstream-check: deps
+	@scripts/upstream-check.sh
+
+matrix: deps
+	@scripts/matrix.sh
 
 deb: deps
 	@scripts/build-deb.sh

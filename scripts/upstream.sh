@@ -23,7 +23,7 @@
 #   up_sums DIR          sha256sum lines of DIR's files (relative paths, sorted)
 #   up_abi VERSION FLAVOUR   6.12.118-1~deb12u1 amd64 -> 6.12.118+deb12-amd64
 
-UP_DIR=$TOP/packaging/upstream
+UP_DIR=${TTM_UPSTREAM_DIR:-$TOP/packaging/upstream}
 
 up_pinned() { grep -v '^#' "$UP_DIR/versions" | grep -v '^$'; }
 up_newest() { up_pinned | tail -n 1; }
