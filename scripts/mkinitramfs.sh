@@ -3,6 +3,8 @@
 # Generate the base initramfs (newc cpio) for the VM:
 #   /bin/busybox (static) + /init, /etc/{passwd,group,profile}
 #   /usr/sbin/ttm-poolctl and the shared libraries it links (ldd), when built
+#   /lib/systemd/system/ttm-pool-apply.service as make install writes it (no systemd:
+#   tests/vm/apply-unit-bochs.sh runs its ExecStart)
 #   /tests/{vm,lib}/ from the repo, /lib/ttm-tests/*.ko (built test modules)
 #   /usr/bin/* the static test programs of scripts/build-progs.sh
 # Usage: scripts/mkinitramfs.sh OUT.cpio [FLAVOUR]
@@ -36,6 +38,9 @@ copy_with_libs() {
 }
 tool=$TOP/tools/ttm-poolctl/ttm-poolctl
 [ -x "$tool" ] && copy_with_libs "$tool" /usr/sbin/ttm-poolctl
+mkdir -p "$stage/lib/systemd/system"
+sed 's|@SBINDIR@|/usr/sbin|' "$TOP/tools/ttm-poolctl/ttm-pool-apply.service.in" \
+	>"$stage/lib/systemd/system/ttm-pool-apply.service"
 
 for d in vm lib; do
 	[ -d "$TOP/tests/$d" ] && cp -a "$TOP/tests/$d" "$stage/tests/"
