@@ -93,6 +93,16 @@ bash "$TOP/tests/distro/abi-check.sh" >"$out/abi-check.tap" 2>&1
 tap_to_results distro/abi-check.sh "$out/abi-check.tap" $?
 section_end
 
+# --- upstream's TTM of every pinned Debian version; the DKMS build matrix -------
+phase "upstream TTM of each Debian 6.12 (make upstream-check) and the DKMS matrix (oldest and newest, amd64 and rt)"
+section_start
+"$TOP/scripts/upstream-check.sh" >"$out/upstream-check.tap" 2>&1
+tap_to_results upstream-check "$out/upstream-check.tap" $?
+"$TOP/scripts/matrix.sh" --quick >"$out/matrix.tap" 2>&1
+tap_to_results matrix "$out/matrix.tap" $?
+grep '^# ' "$out/matrix.tap" | sed -n '/VERSION  *FLAVOUR/,$p' | sed 's/^# /    /'
+section_end
+
 # --- kernel --------------------------------------------------------------
 if ! "$TOP/scripts/build-kernel.sh" test; then
 	record fail "build: test kernel"
@@ -196,9 +206,9 @@ else
 fi
 
 # --- Debian packages: make deb, lintian, DKMS install and purge on this host ---
-phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, purged)"
+phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, kernels installed beside it, purged)"
 section_start
-for t in deb.sh dkms-install.sh; do
+for t in deb.sh dkms-install.sh kernel-upgrade.sh; do
 	bash "$TOP/tests/distro/$t" >"$out/$t.tap" 2>&1
 	tap_to_results "distro/$t" "$out/$t.tap" $?
 done

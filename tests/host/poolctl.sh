@@ -700,7 +700,7 @@ CONF
 	out=$("$bin" --help)
 	is "$pre --help exits 0" "$?" 0
 	ok "$pre --help is on stdout and lists the columns" grep -q "Available output columns" <<<"$out"
-	is "$pre --version" "$("$bin" --version)" "ttm-poolctl 0.1.0"
+	is "$pre --version" "$("$bin" --version)" "ttm-poolctl 0.2.0"
 done
 
 # install and the man page

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TTM_POOLCTL_VERSION "0.1.0"
+#define TTM_POOLCTL_VERSION "0.2.0"
 
 #define EXIT_USAGE 2
 
