@@ -15,9 +15,9 @@
 #   make matrix     the DKMS tree built for every linux-headers-6.12.*+deb12-{amd64,rt-amd64}
 #                   of the archive (unpacked, not installed): sources, CRCs, cloud skipped
 #   make deb        ttm-pool-dkms and ttm-poolctl .debs (lintian-clean) in build/deb
-#   make distro-check [PRISTINE=1]   Debian's own 6.12 kernel and GPU drivers on the
-#                   ttm.ko DKMS builds from make deb (installed on this host, then
-#                   purged), or on upstream's with PRISTINE=1
+#   make distro-check [PRISTINE=1]   Debian's own 6.12 kernels (amd64, rt-amd64) and
+#                   GPU drivers on the ttm.ko DKMS builds from make deb (installed on
+#                   this host, then purged) and make matrix, or on upstream's (PRISTINE=1)
 #   make clean      drop the build cache (pristine source, O= dirs, ccache, logs)
 # Environment: TTM_CACHE=DIR keeps all of that outside the clone; GPU=bochs|vmware|qxl.
 
@@ -80,7 +80,8 @@ distro-check: deps
 ifdef PRISTINE
 	@scripts/distro-check.sh --pristine
 else
-	@scripts/build-deb.sh && bash tests/distro/dkms-install.sh && scripts/distro-check.sh
+	@scripts/build-deb.sh && bash tests/distro/dkms-install.sh && \
+		scripts/matrix.sh --quick >/dev/null && scripts/distro-check.sh
 endif
 
 module: deps kernel-test

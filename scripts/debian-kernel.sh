@@ -93,7 +93,7 @@ deb_headers() {
 	mkdir -p "$CACHE/debian"
 	if [ ! -f "$CACHE/debian/$abi/.headers-$v" ]; then
 		phase "unpacking linux-headers-$abi ($v)"
-		rm -rf "$root/usr/src" "$root/usr/lib/linux-kbuild-"*
+		rm -rf "${root:?}/usr/src" "${root:?}/usr/lib/linux-kbuild-"*
 		mkdir -p "$root"
 		# The headers package, and the common and kbuild packages it depends on.
 		deps=$(apt-cache depends "linux-headers-$abi=$v" 2>/dev/null |
@@ -102,10 +102,10 @@ deb_headers() {
 		deb_unpack "$root" "linux-headers-$abi=$v" $(for p in $deps; do echo "$p=$v"; done) || return 1
 		# Its Makefile includes the common one by absolute path: the unpacked one.
 		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$hdr/Makefile"
-		[ -f "$hdr/Module.symvers" ] && [ -e "$hdr/scripts/Makefile.build" ] || {
+		if [ ! -f "$hdr/Module.symvers" ] || [ ! -e "$hdr/scripts/Makefile.build" ]; then
 			echo "deb_headers: $hdr is incomplete (deps: $deps)" >&2
 			return 1
-		}
+		fi
 		touch "$CACHE/debian/$abi/.headers-$v"
 	fi
 	echo "$hdr"
@@ -118,7 +118,7 @@ deb_image() {
 	mkdir -p "$root"
 	if [ ! -f "$CACHE/debian/$abi/.image-$v" ]; then
 		phase "unpacking linux-image-$abi-unsigned ($v)"
-		rm -rf "$root/boot" "$root/lib/modules" "$root/usr/lib/modules"
+		rm -rf "${root:?}/boot" "${root:?}/lib/modules" "${root:?}/usr/lib/modules"
 		deb_unpack "$root" "linux-image-$abi-unsigned=$v" || return 1
 		# Debian 13 ships modules under /usr/lib: one place for the callers.
 		if [ ! -d "$root/lib/modules/$abi" ] && [ -d "$root/usr/lib/modules/$abi" ]; then

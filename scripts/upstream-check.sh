@@ -46,7 +46,7 @@ st() { if "$@"; then echo 0; else echo 1; fi; }
 replaced=$(up_replaced)
 is_replaced() { grep -qxF "$1" <<<"$replaced"; }
 reconciled() { awk -F'\t' -v p="$1" -v s="$2" '$1 == p && $2 == s { f = 1 } END { exit !f }' "$UP_DIR/reconciled"; }
-echo "# files ours replaces: $(echo $replaced)"
+echo "# files ours replaces: $(tr '\n' ' ' <<<"$replaced")"
 
 # 1. The pinned versions' sources are what the repo recorded.
 pinned=$(up_pinned)
@@ -122,6 +122,6 @@ for v in $(up_archive); do
 	c=$(changes "$UP_DIR/sums/$(up_newest)" <(up_sums "$dir"))
 	[ -z "$c" ] || sed "s/^/#   since $(up_newest): /; s/\t/ /" <<<"$c"
 done
-echo "# pinned: $(echo $pinned | wc -w) versions; the archive has $new more"
+echo "# pinned: $(wc -l <<<"$pinned") versions; the archive has $new more"
 echo "1..$n"
 [ $failed -eq 0 ]
