@@ -53,8 +53,8 @@ tree=$m/src/ttm-pool-$upver
 sed "s/#MODULE_VERSION#/$upver/" "$TOP/packaging/debian/ttm-pool-dkms.dkms" >"$tree/dkms.conf"
 
 table=$LOGDIR/matrix.txt
-printf '%-20s %-9s %-28s %-7s %s\n' VERSION FLAVOUR SOURCES CRCS RESULT >"$table"
-row() { printf '%-20s %-9s %-28s %-7s %s\n' "$@" >>"$table"; }
+printf '%-20s %-11s %-28s %-7s %s\n' VERSION FLAVOUR SOURCES CRCS RESULT >"$table"
+row() { printf '%-20s %-11s %-28s %-7s %s\n' "$@" >>"$table"; }
 
 # dkms_build ABI HEADERS: Debian's dkms builds the tree for that kernel; status as dkms's.
 dkms_build() {
@@ -114,7 +114,7 @@ for v in $versions; do
 		rc=0
 		dkms_build "$abi" "$hdr" || rc=$?
 		tap "$([ $rc -eq 77 ] && echo 0 || echo 1)" "$abi: skipped by BUILD_EXCLUSIVE (dkms status $rc, want 77)"
-		row "$v" cloud-amd64 "-" "-" "$([ $rc -eq 77 ] && echo skipped || echo "FAIL (status $rc)")"
+		row "$v" cloud-amd64 "-" "-" "$([ $rc -eq 77 ] && echo "skipped (BUILD_EXCLUSIVE)" || echo "FAIL (status $rc)")"
 	else
 		tap 1 "$abi: headers unpacked"
 	fi
