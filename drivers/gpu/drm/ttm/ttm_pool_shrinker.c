@@ -46,22 +46,33 @@ static unsigned long ttm_pool_held(struct ttm_pool_state *st, int nid)
 	return n > 0 ? n : 0;
 }
 
+/* Pages on node @nid held by the pools other than @skip. */
+static unsigned long ttm_pool_others_held(struct ttm_pool *skip, int nid)
+{
+	unsigned long total = 0;
+	struct ttm_pool_state *st;
+
+	lockdep_assert_held(&ttm_pool_list_rwsem);
+	list_for_each_entry(st, &ttm_pool_list, list)
+		if (st->pool != skip)
+			total += ttm_pool_held(st, nid);
+	return total;
+}
+
 /*
  * Release about @nr pages on node @nid (NUMA_NO_NODE: any node) from the
  * pools other than @skip (NULL: from all), each in proportion to what it
- * holds there; the coldest chunks of each go. Called with
- * ttm_pool_list_rwsem held.
+ * holds there; the coldest chunks of each go.
  */
 static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
 				      struct ttm_pool *skip,
 				      enum ttm_pool_stat cause, gfp_t gfp)
 {
-	unsigned long total = 0, freed = 0, held, share;
+	unsigned long total, freed = 0, held, share;
 	struct ttm_pool_state *st;
 
-	list_for_each_entry(st, &ttm_pool_list, list)
-		if (st->pool != skip)
-			total += ttm_pool_held(st, nid);
+	lockdep_assert_held(&ttm_pool_list_rwsem);
+	total = ttm_pool_others_held(skip, nid);
 	if (!total)
 		return 0;
 
@@ -116,24 +127,34 @@ int ttm_pool_set_global_max_pages(unsigned long max_pages)
 EXPORT_SYMBOL(ttm_pool_set_global_max_pages);
 
 /*
- * A free into @pool found the global cap reached: make room for @nr pages by
- * releasing the coldest chunks of the other pools, in proportion to what
- * they hold (counted as trims there). A busy pool so keeps what it frees,
- * and idle pools give way, as 6.12's global pool evicted its oldest pages.
- * Returns true if that much went. Never waits for the list of pools: a pool
- * being set up or torn down meanwhile means no room this time.
+ * A free into @pool found the global cap reached: make room for a chunk of
+ * @nr pages by releasing the coldest chunks of the other pools, in
+ * proportion to what they hold (counted as trims there). A busy pool so
+ * keeps what it frees, and idle pools give way, as 6.12's global pool
+ * evicted its oldest pages. Only what is missing goes, and only if the
+ * others hold that much: when even all of it would not make room (a chunk
+ * larger than the cap, or pools that hold less than the shortfall), nothing
+ * is released and the chunk goes back to the system instead. Returns true if
+ * there is room now. Never waits for the list of pools: a pool being set up
+ * or torn down meanwhile means no room this time.
  */
 bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr)
 {
-	unsigned long freed;
+	unsigned long max = READ_ONCE(ttm_pool_total_max);
+	unsigned long need, freed = 0;
+	long pooled;
 
-	if (!down_read_trylock(&ttm_pool_list_rwsem))
+	if (nr > max || !down_read_trylock(&ttm_pool_list_rwsem))
 		return false;
+	pooled = max_t(long, atomic_long_read(&ttm_pool_total_pooled), 0);
+	need = pooled + nr > max ? pooled + nr - max : 0;
 	/* A driver may free under its own locks, even from reclaim. */
-	freed = ttm_pool_reclaim(nr, NUMA_NO_NODE, pool,
-				 TTM_POOL_STAT_RELEASE_TRIM, GFP_NOWAIT);
+	if (need && ttm_pool_others_held(pool, NUMA_NO_NODE) >= need)
+		freed = ttm_pool_reclaim(need, NUMA_NO_NODE, pool,
+					 TTM_POOL_STAT_RELEASE_TRIM,
+					 GFP_NOWAIT);
 	up_read(&ttm_pool_list_rwsem);
-	return freed >= nr;
+	return freed >= need;
 }
 
 /**

@@ -446,6 +446,52 @@ static void pool_cap_global(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_global_max_pages(), 1);
 }
 
+/*
+ * Global-cap eviction takes from the other pools only what the freed chunk
+ * lacks, and nothing when they hold less than that: then the chunk goes back
+ * to the system and the others keep theirs.
+ */
+static void pool_cap_global_evicts_only_enough(struct kunit *test)
+{
+	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+
+	ttm_pool_drain_all();
+	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 0);
+
+	/* 10 pooled in b, a 16-page chunk freed into a, cap 20: 6 make way. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(20), 0);
+	free_singles(test, b, 10);
+	KUNIT_ASSERT_EQ(test, POOLED(test, b), 10);
+	tt = tt_alloc(test, a, 16, ttm_cached);
+	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 10);
+	ttm_pool_free(a, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 16);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 4);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_CAP), 0);
+
+	/*
+	 * 3 pooled in b, cap 10: the others cannot make room for 16 pages, so
+	 * they keep what they hold and a's chunk is released.
+	 */
+	ttm_pool_drain_all();
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(10), 0);
+	free_singles(test, b, 3);
+	tt = tt_alloc(test, a, 16, ttm_cached);
+	ttm_pool_free(a, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 3);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_CAP), 16);
+
+	/* 3 in b, cap 17: 2 are missing, and b gives exactly those. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(17), 0);
+	tt = tt_alloc(test, a, 16, ttm_cached);
+	ttm_pool_free(a, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 16);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 1);
+}
+
 static void pool_lower_cap_trims(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
@@ -1420,6 +1466,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_switch_releases_pooled),
 	KUNIT_CASE(pool_cap_per_pool),
 	KUNIT_CASE(pool_cap_global),
+	KUNIT_CASE(pool_cap_global_evicts_only_enough),
 	KUNIT_CASE(pool_lower_cap_trims),
 	KUNIT_CASE(pool_watermarks),
 	KUNIT_CASE(pool_watermarks_follow_cap),
