@@ -86,6 +86,9 @@ struct ttm_pool_type_state {
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
+ * @reclaim_seq: when the pool last gave pages to a global reclaim (shrinker,
+ *	global cap), in ttm_pool_reclaim()'s sequence: the next reclaim starts
+ *	at the pool that gave least recently (ttm_pool_shrinker.c)
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
  *	entries: what the NUMA-aware shrinker counts and scans for a node;
  *	not kept with a single node, where it would equal @pooled
@@ -113,6 +116,7 @@ struct ttm_pool_state {
 	bool clear_running;
 	unsigned int clear_flushing;
 	struct list_head list;
+	unsigned long reclaim_seq;
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
 	struct ttm_pool_sysfs *sysfs;

@@ -59,6 +59,30 @@ static unsigned long ttm_pool_others_held(struct ttm_pool *skip, int nid)
 	return total;
 }
 
+/* Numbers the reclaims a pool gave pages to (ttm_pool_state.reclaim_seq). */
+static atomic_long_t ttm_pool_reclaim_seq = ATOMIC_LONG_INIT(0);
+
+/*
+ * The pool a reclaim starts at: of those other than @skip that hold pages on
+ * @nid, the one that gave pages least recently. Shares are rounded up and
+ * chunks go whole, so the first pools give more than their share; starting
+ * at each in turn evens that out, as 6.12 rotated its list of pool types.
+ */
+static struct ttm_pool_state *ttm_pool_reclaim_first(struct ttm_pool *skip,
+						     int nid)
+{
+	struct ttm_pool_state *st, *first = NULL;
+
+	list_for_each_entry(st, &ttm_pool_list, list) {
+		if (st->pool == skip || !ttm_pool_held(st, nid))
+			continue;
+		if (!first ||
+		    READ_ONCE(st->reclaim_seq) < READ_ONCE(first->reclaim_seq))
+			first = st;
+	}
+	return first;
+}
+
 /*
  * Release about @nr pages on node @nid (NUMA_NO_NODE: any node) from the
  * pools other than @skip (NULL: from all), each in proportion to what it
@@ -68,27 +92,31 @@ static unsigned long ttm_pool_reclaim(unsigned long nr, int nid,
 				      struct ttm_pool *skip,
 				      enum ttm_pool_stat cause, gfp_t gfp)
 {
-	unsigned long total, freed = 0, held, share;
-	struct ttm_pool_state *st;
+	unsigned long total, freed = 0, held, share, got;
+	struct ttm_pool_state *st, *first;
 
 	lockdep_assert_held(&ttm_pool_list_rwsem);
 	total = ttm_pool_others_held(skip, nid);
-	if (!total)
+	first = ttm_pool_reclaim_first(skip, nid);
+	if (!total || !first)
 		return 0;
 
-	list_for_each_entry(st, &ttm_pool_list, list) {
-		if (freed >= nr)
-			break;
-		if (st->pool == skip)
-			continue;
-		held = ttm_pool_held(st, nid);
-		if (!held)
-			continue;
-		share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held, total);
-		share = min(share, nr - freed);
-		freed += ttm_pool_release_pages(st->pool, share, nid, cause,
-						gfp);
-	}
+	st = first;
+	do {
+		held = st->pool == skip ? 0 : ttm_pool_held(st, nid);
+		if (held) {
+			share = DIV_ROUND_UP_ULL((u64)min(nr, total) * held,
+						 total);
+			share = min(share, nr - freed);
+			got = ttm_pool_release_pages(st->pool, share, nid,
+						     cause, gfp);
+			if (got)
+				WRITE_ONCE(st->reclaim_seq,
+					   atomic_long_inc_return(&ttm_pool_reclaim_seq));
+			freed += got;
+		}
+		st = list_next_entry_circular(st, &ttm_pool_list, list);
+	} while (st != first && freed < nr);
 	return freed;
 }
 

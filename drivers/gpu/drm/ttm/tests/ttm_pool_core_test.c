@@ -679,6 +679,31 @@ static void pool_shrinker(struct kunit *test)
 }
 
 /* Add @tt's pages to @on[], by the node they are on (0 or 1). */
+/*
+ * Scans that take less than every pool's share start at the pool that gave
+ * least recently: two pools of the same size give up the same amount.
+ */
+static void pool_shrinker_takes_turns(struct kunit *test)
+{
+	struct ttm_pool *a = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool *b = pool_new(test, false, NUMA_NO_NODE);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = NUMA_NO_NODE, .nr_to_scan = 1,
+	};
+	int i;
+
+	ttm_pool_drain_all();
+	free_singles(test, a, 8);
+	free_singles(test, b, 8);
+	KUNIT_ASSERT_EQ(test, ttm_pool_global_pooled_pages(), 16);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, ttm_pool_shrinker_scan(NULL, &sc), 1);
+	KUNIT_EXPECT_EQ(test, POOLED(test, a), 4);
+	KUNIT_EXPECT_EQ(test, POOLED(test, b), 4);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_SHRINKER), 4);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_SHRINKER), 4);
+}
+
 static void count_nodes(struct kunit *test, struct ttm_tt *tt,
 			unsigned long on[2])
 {
@@ -1473,6 +1498,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_drain),
 	KUNIT_CASE(pool_release_wb_per_large_chunk),
 	KUNIT_CASE(pool_shrinker),
+	KUNIT_CASE(pool_shrinker_takes_turns),
 	KUNIT_CASE(pool_shrinker_numa),
 	KUNIT_CASE(pool_shrinker_numa_any),
 	KUNIT_CASE(pool_stats_sequence),
