@@ -1058,6 +1058,20 @@ static bool ttm_pool_clear_step(struct ttm_pool_type *pt, bool coherent)
 		goto out;	/* the other list's; it finishes that first */
 	}
 	ttm_pool_clear_page(p + ts->cleared, pt->caching);
+	/*
+	 * Zeroes written through a write-combined mapping may still sit in
+	 * this CPU's WC buffers, and on x86 they can pass the write-back
+	 * stores below and spin_unlock()'s plain store: another CPU could
+	 * then take the page as cleared and its next user read the old
+	 * contents. Drain them before the progress is published (6.12
+	 * cleared before a spin_lock(), whose LOCKed instruction did that).
+	 * Uncached stores are not buffered. No test can see this: TCG does
+	 * not model WC buffers.
+	 */
+	if (pt->caching == ttm_write_combined) {
+		/* Orders the WC zeroes before the stores publishing them. */
+		wmb();
+	}
 	cleared = true;
 	if (++ts->cleared == nr) {
 		/* Newer dirty chunks may have been freed in between. */
@@ -1802,8 +1816,17 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 			kthread_mod_delayed_work(st->clear_worker,
 						 &st->clear_work, 0);
 		spin_unlock(&st->clear_lock);
-		if (busy)
+		if (busy) {
 			kthread_flush_work(&st->clear_work.work);
+			/*
+			 * While ttm_pool_set_prezero(false) cancels the work,
+			 * it is neither queued again nor flushed, and
+			 * clear_queued stays set until that caller runs
+			 * again: let it, rather than spin (on one CPU, or
+			 * without preemption, it never would).
+			 */
+			cond_resched();
+		}
 	} while (busy);
 	spin_lock(&st->clear_lock);
 	st->clear_flushing--;
