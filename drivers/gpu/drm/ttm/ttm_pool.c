@@ -1277,7 +1277,14 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	}
 
 	wb_pages = b.wb_pages;
-	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR, GFP_KERNEL);
+	/*
+	 * Never reclaim here: 6.12's free path allocated nothing, and drivers
+	 * free tts inside dma-fence signalling sections and under locks their
+	 * own shrinkers take. Without memory the caching changes go in
+	 * batches of the on-stack array.
+	 */
+	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
+					 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
 	if (keep)

@@ -176,11 +176,15 @@ bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr)
 		return false;
 	pooled = max_t(long, atomic_long_read(&ttm_pool_total_pooled), 0);
 	need = pooled + nr > max ? pooled + nr - max : 0;
-	/* A driver may free under its own locks, even from reclaim. */
+	/*
+	 * A driver may free under its own locks, even from reclaim; and the
+	 * caching changes' bookkeeping must not dip into the reserves that
+	 * reclaim itself (PF_MEMALLOC) may use.
+	 */
 	if (need && ttm_pool_others_held(pool, NUMA_NO_NODE) >= need)
 		freed = ttm_pool_reclaim(need, NUMA_NO_NODE, pool,
 					 TTM_POOL_STAT_RELEASE_TRIM,
-					 GFP_NOWAIT);
+					 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	up_read(&ttm_pool_list_rwsem);
 	return freed >= need;
 }
@@ -239,7 +243,8 @@ ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
 	if (!down_read_trylock(&ttm_pool_list_rwsem))
 		return SHRINK_STOP;
 	freed = ttm_pool_reclaim(sc->nr_to_scan, sc->nid, NULL,
-				 TTM_POOL_STAT_RELEASE_SHRINKER, GFP_NOWAIT);
+				 TTM_POOL_STAT_RELEASE_SHRINKER,
+				 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	up_read(&ttm_pool_list_rwsem);
 	sc->nr_scanned = freed;
 	return freed ?: SHRINK_STOP;

@@ -5,6 +5,7 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/dma-fence.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
@@ -490,6 +491,32 @@ static void pool_cap_global_evicts_only_enough(struct kunit *test)
 	ttm_pool_free(a, tt);
 	KUNIT_EXPECT_EQ(test, POOLED(test, a), 16);
 	KUNIT_EXPECT_EQ(test, POOLED(test, b), 1);
+}
+
+/*
+ * A free may come from a dma-fence signalling section: releasing
+ * write-combined chunks there (here: a pool capped at 0) must not allocate
+ * with reclaim. dma-resv primes lockdep with reclaim waiting for fences, so
+ * a GFP_KERNEL allocation in the section is a lockdep report, which fails
+ * make check.
+ */
+static void pool_free_in_fence_signalling(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	unsigned long changed;
+	struct ttm_tt *tt;
+	bool cookie;
+
+	tt = tt_alloc(test, pool, 4, ttm_write_combined);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 0), 0);
+	changed = STAT(test, pool, CACHING_PAGES);
+	cookie = dma_fence_begin_signalling();
+	ttm_pool_free(pool, tt);
+	dma_fence_end_signalling(cookie);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_CAP), 4);
+	/* All four went back to write-back. */
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CACHING_PAGES) - changed, 4);
 }
 
 static void pool_lower_cap_trims(struct kunit *test)
@@ -1492,6 +1519,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_cap_per_pool),
 	KUNIT_CASE(pool_cap_global),
 	KUNIT_CASE(pool_cap_global_evicts_only_enough),
+	KUNIT_CASE(pool_free_in_fence_signalling),
 	KUNIT_CASE(pool_lower_cap_trims),
 	KUNIT_CASE(pool_watermarks),
 	KUNIT_CASE(pool_watermarks_follow_cap),
