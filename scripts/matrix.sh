@@ -72,6 +72,8 @@ for v in $versions; do
 			row "$v" "$f" "-" "-" "FAIL: no headers"
 			continue
 		}
+		# A module of an earlier run must never stand in for this one's.
+		rm -rf "${m:?}/$abi"
 		rc=0
 		dkms_build "$abi" "$hdr" || rc=$?
 		b=$m/dkms/ttm-pool/$upver/build

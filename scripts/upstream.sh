@@ -30,8 +30,7 @@ up_newest() { up_pinned | tail -n 1; }
 
 up_archive() {
 	apt-cache madison linux-source-6.12 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
-		sort -u | while IFS= read -r v; do echo "$v"; done |
-		sort -t. -k3,3n -V
+		sort -u -V
 }
 
 # The replaced files: repo files under the TTM paths that upstream also has. Any
@@ -74,13 +73,21 @@ up_sources() {
 				return 1
 			}
 			deb=$(find "$tmp" -maxdepth 1 -name 'linux-source-6.12_*.deb')
-			dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$tmp" ./usr/src/linux-source-6.12.tar.xz
+			if ! dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$tmp" ./usr/src/linux-source-6.12.tar.xz; then
+				rm -rf "$tmp"
+				echo "upstream: cannot unpack linux-source-6.12=$v" >&2
+				return 1
+			fi
 			rm -f "$deb"
 			tarball=$tmp/usr/src/linux-source-6.12.tar.xz
 		fi
 		phase "upstream: TTM of linux-source-6.12 $v"
-		xz -dc "$tarball" | tar -xf - --strip-components=1 -C "$tmp/x" \
-			linux-source-6.12/drivers/gpu/drm/ttm linux-source-6.12/include/drm/ttm
+		if ! xz -dc "$tarball" | tar -xf - --strip-components=1 -C "$tmp/x" \
+			linux-source-6.12/drivers/gpu/drm/ttm linux-source-6.12/include/drm/ttm; then
+			rm -rf "$tmp"
+			echo "upstream: cannot extract TTM from linux-source-6.12 $v" >&2
+			return 1
+		fi
 		rm -rf "$dir"
 		mv "$tmp/x" "$dir"
 		rm -rf "$tmp"

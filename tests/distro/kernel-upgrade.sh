@@ -57,16 +57,17 @@ configured() { # PKG...: all "install ok installed"
 	done
 }
 # What this test installs (the kernels and what they pull in) is purged whatever
-# happens, and linux-source-6.12 put back at the pinned version.
+# happens, and linux-source-6.12 put back at the version it had.
 installed_pkgs() { dpkg-query -W -f='${db:Status-Status} ${Package}\n' | awk '$1 != "not-installed" { print $2 }' | sort; }
 installed_pkgs >"$tmp/before"
+src0=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 added() { installed_pkgs | comm -13 "$tmp/before" -; }
 cleanup() {
 	local p
 	dpkg --purge ttm-pool-dkms >>"$log" 2>&1
 	mapfile -t p < <(added)
 	[ ${#p[@]} -eq 0 ] || apt-get -y -q purge "${p[@]}" >>"$log" 2>&1
-	apt-get -y -q --allow-downgrades install "linux-source-6.12=$newest" >>"$log" 2>&1
+	apt-get -y -q --allow-downgrades install "linux-source-6.12=$src0" >>"$log" 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -137,23 +138,40 @@ util=$(awk '$1 == "ttm-pool:" && $2 == "upstream" && $4 == "drivers/gpu/drm/ttm/
 is "...its ttm_bo_util.c is $oldest's" "$util" \
 	"$(awk '$2 == "drivers/gpu/drm/ttm/ttm_bo_util.c" { print $1 }' "$UP_DIR/sums/$oldest")"
 ok "...N/N CRCs identical" grep -qE '^([0-9]+)/\1 TTM export CRCs identical$' "$mlog"
-# 6. A tree whose struct ttm_pool differs (linux-source-6.12 still at $oldest, so
-# the sources are there): the CRC check refuses, apt succeeds.
+# 6. The kernel's headers change Debian version under the same name (as 6.12.115-1
+# and -2 would; here its record says another version): its ttm.ko is built again.
+built=/var/lib/ttm-pool-dkms/built/$old
+is "the build recorded its headers' version" "$(cat "$built" 2>/dev/null)" "$upver $oldest"
+echo "$upver 6.12.107-0~other" >"$built"
+run again apt_get install --reinstall "linux-headers-$old=$oldest"
+is "apt-get install --reinstall linux-headers-$old, built for another version: status 0" "$?" 0
+is "...built again, said once" "$(count "$tmp/again" "ttm-pool: $old: its headers are now $oldest: building ttm.ko again")" 1
+ok "...installed" sh -c "dkms status -m ttm-pool -k '$old' | grep -q ': installed'"
+is "...recorded for $oldest" "$(cat "$built" 2>/dev/null)" "$upver $oldest"
+
+# 7. The same, with a tree whose struct ttm_pool differs (linux-source-6.12 still at
+# $oldest, so the sources are there): the CRC check refuses, the ttm.ko of ours the
+# kernel had goes, apt succeeds.
 sed -i 's/^struct ttm_pool {$/&\n\tint abi_test;/' "/usr/src/ttm-pool-$upver/ours/include/drm/ttm/ttm_pool.h"
-run rm dkms remove -m ttm-pool -v "$upver" -k "$old"
+ok "(it has ours now)" sh -c "ls /lib/modules/$old/updates/dkms/ttm.ko* | grep -q ."
+echo "$upver 6.12.107-0~other" >"$built"
 run crc apt_get install --reinstall "linux-headers-$old=$oldest"
 is "apt-get install --reinstall linux-headers-$old, ABI-breaking tree: status 0" "$?" 0
 is "...refused by the CRC check, said once" "$(count "$tmp/crc" "ttm-pool: ttm-symvers-check: FAILED:")" 1
 ok "...naming the kernel" grep -qF "ttm-pool: $old: not installed; this kernel keeps its own ttm.ko" "$tmp/crc"
 ok "...its packages configured" configured "linux-headers-$old" "linux-image-$old-unsigned"
-ok "...nothing in updates/dkms" sh -c "! ls /lib/modules/$old/updates/dkms/ttm.ko* 2>/dev/null | grep -q ."
+ok "...the ttm.ko of ours it had is gone from updates/dkms" sh -c "! ls /lib/modules/$old/updates/dkms/ttm.ko* 2>/dev/null | grep -q ."
+is "...modinfo finds the kernel's own ttm.ko" "$(modinfo -k "$old" -n ttm)" "/lib/modules/$old/kernel/drivers/gpu/drm/ttm/ttm.ko.xz"
 ok "...the CRC lines are in the recorded log" grep -q '^CRC *ttm_pool_init: kernel' "/var/lib/ttm-pool-dkms/refused/$old.log"
 is "...but not in apt's output" "$(grep -c '^CRC ' "$tmp/crc")" 0
 
-run src2 apt_get install "linux-source-6.12=$newest"
-is "linux-source-6.12 back at $newest: status 0" "$?" 0
-
-# 7. Purge: nothing of the package is left; the kernels go without error.
+# 8. retry says it again; purge: nothing of the package is left; the kernels go
+# without error.
+run retry /usr/lib/ttm-pool-dkms/ttm-pool-dkms-kernel retry "$old"
+is "ttm-pool-dkms-kernel retry $old: status 0" "$?" 0
+is "...refused again, said once" "$(count "$tmp/retry" "ttm-pool: ttm-symvers-check: FAILED:")" 1
+run src2 apt_get install "linux-source-6.12=$src0"
+is "linux-source-6.12 back at $src0: status 0" "$?" 0
 run purge dpkg --purge ttm-pool-dkms
 is "dpkg --purge ttm-pool-dkms: status 0" "$?" 0
 ok ".../var/lib/ttm-pool-dkms is gone" test ! -e /var/lib/ttm-pool-dkms
@@ -162,5 +180,5 @@ mapfile -t p < <(added | grep -vx linux-source-6.12)
 run kpurge apt-get -y -q purge "${p[@]}"
 is "purging the test kernels (${#p[@]} packages): status 0" "$?" 0
 ok "linux-headers-$new is still installed" configured "linux-headers-$new" "linux-image-$new-unsigned"
-is "linux-source-6.12 is at $newest" "$(dpkg-query -W -f='${Version}' linux-source-6.12)" "$newest"
+is "linux-source-6.12 is at $src0 again" "$(dpkg-query -W -f='${Version}' linux-source-6.12)" "$src0"
 done_testing

@@ -16,11 +16,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 oldest=$(up_pinned | head -n 1)
 newest=$(up_newest)
-# headers DIR DEBIAN-VERSION: a fake headers dir of a Debian kernel of that version
+# headers DIR DEBIAN-VERSION: a fake headers dir of a Debian kernel of that version:
+# its UTS_VERSION, and that version's upstream include/drm/ttm when we know it
 headers() {
-	mkdir -p "$1/include/generated"
+	local up
+	mkdir -p "$1/include/generated" "$1/include/drm"
 	printf '#define UTS_VERSION "#1 SMP PREEMPT_DYNAMIC Debian %s (2026-11-28)"\n' "$2" \
 		>"$1/include/generated/utsversion.h"
+	if up=$(up_sources "$2" 2>/dev/null); then cp -a "$up/include/drm/ttm" "$1/include/drm/"; fi
 }
 # build TREE KVER HEADERS: ttm-dkms-build --check; output in $tmp/out, status returned
 build() {
@@ -75,6 +78,14 @@ is "ttm_pool.c of $newest not reconciled: refused" "$?" 1
 show
 ok "...naming the file and the kernel" \
 	grep -q "^ttm-pool: REFUSED ${newest%%-*}+test-amd64: Debian $newest changed upstream files that ttm-pool replaces: drivers/gpu/drm/ttm/ttm_pool.c (sha256 " "$tmp/out"
+
+# Headers whose TTM headers are not the version's upstream ones: refused.
+cp -a "$tmp/h-$newest" "$tmp/h-patched"
+echo "/* patched */" >>"$tmp/h-patched/include/drm/ttm/ttm_bo.h"
+build "$tmp/full" "${newest%%-*}+test-amd64" "$tmp/h-patched"
+is "headers with another include/drm/ttm/ttm_bo.h than $newest's: refused" "$?" 1
+show
+ok "...naming the header" grep -q "^ttm-pool: REFUSED ${newest%%-*}+test-amd64: its headers' include/drm/ttm/ttm_bo.h are not those of Debian $newest's upstream TTM" "$tmp/out"
 
 # A damaged carried file: refused rather than built from something else.
 cp -a "$tmp/full" "$tmp/damaged"
