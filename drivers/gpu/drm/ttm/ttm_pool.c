@@ -79,9 +79,12 @@
  * page allocator clears them itself under init_on_alloc and init_on_free),
  * and dma_alloc_attrs() always returns zeroed memory.
  *
- * Pooled chunks are clean (known to be zero) or dirty. A free never clears:
- * freed chunks enter the pool dirty, and with "prezero" on (the default;
- * sysfs) a worker clears them in the background, off every caller's path.
+ * Pooled chunks are clean (known to be zero) or dirty. A free does not
+ * clear: freed chunks enter the pool dirty, and with "prezero" on (the
+ * default; sysfs) a worker clears them in the background, off every caller's
+ * path. The exception is init_on_free, whose promise is that freed memory
+ * keeps nothing of its last user (in memory, or in a hibernation image):
+ * then a free clears its chunks before they are pooled, clean, as 6.12 did.
  * A tt that needs zeroes takes a clean chunk, or else clears a dirty one
  * itself; one that does not prefers a dirty chunk, leaving the clean ones
  * to those that need them. Releases (caps, trims, the shrinker) take dirty
@@ -675,7 +678,8 @@ static bool ttm_pool_chunk_ours(struct ttm_pool_state *st, bool coherent,
  * not the pool's any more).
  */
 static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
-					struct page *p, bool page_ok)
+					struct page *p, bool page_ok,
+					bool clean)
 {
 	struct ttm_pool *pool = pt->pool;
 	struct ttm_pool_state *st = ttm_pool_state(pool);
@@ -702,8 +706,15 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		/* See ttm_pool_type_ready(): set up by its first chunk. */
 		if (!ttm_pool_type_ready(pt, coherent))
 			ttm_pool_list_init(pt, ts, coherent);
-		/* The first dirty chunk; see "Clearing" above. */
+		/*
+		 * The first dirty chunk, or (cleared already) the most
+		 * recently cleared clean one; see "Clearing" above.
+		 */
 		list_add(&p->lru, ts->clean_end[coherent]);
+		if (clean) {
+			ts->clean_end[coherent] = &p->lru;
+			WRITE_ONCE(ts->nr_clean, ts->nr_clean + nr);
+		}
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 		/* Before a taker on another CPU can count it out. */
 		ttm_pool_account(pool, p, nr);
@@ -1241,8 +1252,9 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	bool page_ok = !ttm_pool_tt_takes_coherent(pool, tt);
 	struct ttm_pool_batch b;
 	enum ttm_pool_stat why;
-	unsigned int order;
+	unsigned int order, j;
 	struct page *p;
+	bool clean;
 	pgoff_t i;
 
 	ttm_pool_batch_init(&b);
@@ -1260,8 +1272,18 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		}
 		if (keep)
 			keep[order]--;
+		/*
+		 * init_on_free promises that freed memory holds nothing of
+		 * its last user: clear a freed chunk now, as 6.12 did, rather
+		 * than leave it to the worker (a chunk taken back by a failed
+		 * allocation was never handed out).
+		 */
+		clean = !keep && want_init_on_free();
+		if (clean)
+			for (j = 0; j < (1U << order); j++)
+				ttm_pool_clear_page(p + j, caching);
 		why = ttm_pool_give(&pool->caching[caching].orders[order], p,
-				    page_ok);
+				    page_ok, clean);
 		switch (why) {
 		case 0:
 			pooled += 1UL << order;
@@ -1434,7 +1456,8 @@ err_chunk:
 		/* Back to the pool; if it cannot, count why it left it. */
 		taken[order]--;
 		why = ttm_pool_give(&pool->caching[tt->caching].orders[order], p,
-				    !ttm_pool_tt_takes_coherent(pool, tt));
+				    !ttm_pool_tt_takes_coherent(pool, tt),
+				    false);
 		if (why) {
 			ttm_pool_batch_init(&b);
 			ttm_pool_batch_add(&b, p, order, tt->caching);

@@ -964,6 +964,7 @@ static struct ttm_tt *tt_alloc_zero(struct kunit *test, struct ttm_pool *pool,
  */
 static void pool_prezero_background(struct kunit *test)
 {
+	bool iof = want_init_on_free();	/* frees clear: nothing dirty */
 	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_tt *tt;
 
@@ -972,12 +973,12 @@ static void pool_prezero_background(struct kunit *test)
 	tt = tt_alloc(test, pool, 5, ttm_write_combined);	/* orders 2, 0 */
 	tt_fill(tt, 0xa5);
 	ttm_pool_free(pool, tt);
-	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 0);
-	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 5);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), iof ? 5 : 0);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), iof ? 0 : 5);
 
 	ttm_pool_set_prezero(pool, true);
 	ttm_pool_prezero_flush(pool);
-	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 5);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), iof ? 0 : 5);
 	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 5);
 	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
 
@@ -986,6 +987,40 @@ static void pool_prezero_background(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), 0);
 	KUNIT_EXPECT_EQ(test, tt_dirty(tt), 0);
 	ttm_pool_free(pool, tt);
+}
+
+/*
+ * init_on_free: a free clears its chunks before they are pooled, whatever
+ * prezero says, so nothing of a freed tt stays in memory; they are pooled
+ * clean. Without it they are pooled as left (dirty). make check runs this
+ * suite in a boot with init_on_free=1 and in two without.
+ */
+static void pool_init_on_free_clears_at_free(struct kunit *test)
+{
+	bool iof = want_init_on_free();
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	enum ttm_caching c[] = { ttm_cached, ttm_write_combined };
+	struct page *pages[5];
+	unsigned int i, k, nonzero;
+	struct ttm_tt *tt;
+
+	kunit_info(test, "init_on_free=%d\n", iof);
+	ttm_pool_set_prezero(pool, false);
+	for (k = 0; k < ARRAY_SIZE(c); k++) {
+		ttm_pool_drain(pool);
+		tt = tt_alloc(test, pool, 5, c[k]);	/* orders 2, 0 */
+		tt_fill(tt, 0xa5);
+		memcpy(pages, tt->pages, sizeof(pages));
+		ttm_pool_free(pool, tt);
+		KUNIT_EXPECT_EQ(test, POOLED(test, pool), 5);
+		KUNIT_EXPECT_EQ(test, CLEAN(test, pool), iof ? 5 : 0);
+		KUNIT_EXPECT_EQ(test, DIRTY(test, pool), iof ? 0 : 5);
+		/* The pooled pages themselves, right after the free. */
+		for (i = 0, nonzero = 0; i < ARRAY_SIZE(pages); i++)
+			nonzero += !!memchr_inv(page_address(pages[i]), 0,
+						PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, nonzero, iof ? 0 : 5);
+	}
 }
 
 /*
@@ -1000,6 +1035,32 @@ static void pool_prezero_off(struct kunit *test)
 	struct ttm_tt *a, *b;
 	struct page *dirty;
 
+	if (want_init_on_free()) {
+		/*
+		 * Frees clear (pool_init_on_free_clears_at_free): no chunk is
+		 * ever dirty, there is nothing for the worker or for an
+		 * allocation to clear, and every tt sees zeroes.
+		 */
+		ttm_pool_set_prezero(pool, false);
+		a = tt_alloc(test, pool, 1, ttm_cached);
+		b = tt_alloc(test, pool, 1, ttm_cached);
+		tt_fill(a, 0x3c);
+		tt_fill(b, 0x3c);
+		ttm_pool_free(pool, a);
+		ttm_pool_free(pool, b);
+		ttm_pool_set_prezero(pool, true);
+		ttm_pool_prezero_flush(pool);
+		KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 2);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 0);
+		a = tt_alloc(test, pool, 1, ttm_cached);
+		b = tt_alloc_zero(test, pool, 1, ttm_cached);
+		KUNIT_EXPECT_EQ(test, tt_dirty(a) + tt_dirty(b), 0);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_HIT), 2);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), 0);
+		ttm_pool_free(pool, a);
+		ttm_pool_free(pool, b);
+		return;
+	}
 	a = tt_alloc(test, pool, 1, ttm_cached);
 	b = tt_alloc(test, pool, 1, ttm_cached);
 	ttm_pool_free(pool, a);
@@ -1051,6 +1112,20 @@ static void pool_prezero_release_dirty_first(struct kunit *test)
 
 	for (i = 0; i < 3; i++)
 		tt[i] = tt_alloc(test, pool, 1, ttm_cached);
+	if (want_init_on_free()) {
+		/* Frees clear: every chunk is clean, and a release wastes it. */
+		for (i = 0; i < 3; i++)
+			ttm_pool_free(pool, tt[i]);
+		KUNIT_ASSERT_EQ(test, CLEAN(test, pool), 3);
+		KUNIT_ASSERT_EQ(test, ttm_pool_set_max_pages(pool, 1), 0);
+		KUNIT_EXPECT_EQ(test, POOLED(test, pool), 1);
+		KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 1);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_WASTED), 2);
+		ttm_pool_drain(pool);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_WASTED), 3);
+		KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 0);
+		return;
+	}
 	ttm_pool_free(pool, tt[0]);
 	ttm_pool_prezero_flush(pool);
 	KUNIT_ASSERT_EQ(test, CLEAN(test, pool), 1);
@@ -1534,6 +1609,7 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_no_clear_without_zero_alloc),
 	KUNIT_CASE(pool_prezero_background),
 	KUNIT_CASE(pool_prezero_off),
+	KUNIT_CASE(pool_init_on_free_clears_at_free),
 	KUNIT_CASE(pool_prezero_release_dirty_first),
 	KUNIT_CASE(pool_prezero_concurrent),
 	KUNIT_CASE(pool_prezero_fini_busy),
