@@ -16,20 +16,12 @@ deb_source_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
 }
 
-# 6.12.117-1~deb12u1 -> 6.12.117+deb12-amd64: Debian's ABI name is the upstream
-# version plus "+deb<release>" (the release from a ~debNN backport suffix, or
-# the release this system runs).
+# 6.12.117-1~deb12u1 -> 6.12.117+deb12-amd64 (lib.sh: debian_abi)
 deb_kernel_abi() {
-	local v upstream rel
+	local v
 	v=$(deb_source_version) || return 1
 	[ -n "$v" ] || return 1
-	upstream=${v%%-*}
-	if [[ $v =~ ~deb([0-9]+) ]]; then
-		rel=${BASH_REMATCH[1]}
-	else
-		rel=$(cut -d. -f1 /etc/debian_version)
-	fi
-	echo "$upstream+deb$rel-$DEB_KERNEL_FLAVOUR"
+	debian_abi "$v" "$DEB_KERNEL_FLAVOUR"
 }
 
 deb_kernel_pkgs() {
@@ -78,16 +70,9 @@ deb_unpack() {
 	rm -rf "$tmp"
 }
 
-# _deb_abi VERSION FLAVOUR -> 6.12.118+deb12-FLAVOUR
-_deb_abi() {
-	local rel
-	if [[ $1 =~ ~deb([0-9]+) ]]; then rel=${BASH_REMATCH[1]}; else rel=$(cut -d. -f1 /etc/debian_version); fi
-	echo "${1%%-*}+deb$rel-$2"
-}
-
 deb_headers() {
 	local v=$1 abi root hdr deps
-	abi=$(_deb_abi "$1" "$2")
+	abi=$(debian_abi "$1" "$2")
 	root=$CACHE/debian/$abi/root
 	hdr=$root/usr/src/linux-headers-$abi
 	mkdir -p "$CACHE/debian"
@@ -113,7 +98,7 @@ deb_headers() {
 
 deb_image() {
 	local v=$1 abi root
-	abi=$(_deb_abi "$1" "$2")
+	abi=$(debian_abi "$1" "$2")
 	root=$CACHE/debian/$abi/root
 	mkdir -p "$root"
 	if [ ! -f "$CACHE/debian/$abi/.image-$v" ]; then

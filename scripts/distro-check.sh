@@ -46,7 +46,7 @@ fi
 # The rt kernel: Debian's of the newest pinned version, with the ttm.ko that
 # scripts/matrix.sh builds for it.
 rt_version=$(up_newest)
-rt_abi=$(up_abi "$rt_version" rt-amd64)
+rt_abi=$(debian_abi "$rt_version" rt-amd64)
 [ -n "$rt_ttm" ] || [ "$variant" = pristine ] || rt_ttm=$CACHE/matrix/$rt_abi/ttm.ko
 if [ -n "$rt_ttm" ] && [ ! -f "$rt_ttm" ]; then
 	echo "${0##*/}: no $rt_ttm, the ttm.ko for Debian's $rt_abi: make matrix builds it (or --rt-ttm FILE); the rt boot fails" >&2

@@ -50,3 +50,16 @@ src_dir() {
 flavour_make_args() {
 	if [ "$1" = nostats ]; then echo "TTM_POOL_NO_STATS=y"; fi
 }
+
+# debian_abi VERSION FLAVOUR: 6.12.118-1~deb12u1 amd64 -> 6.12.118+deb12-amd64.
+# Debian's ABI name is the upstream version plus "+deb<release>" (the release from
+# a ~debNN backport suffix, or the release this system runs) and the flavour.
+debian_abi() {
+	local rel
+	if [[ $1 =~ ~deb([0-9]+) ]]; then
+		rel=${BASH_REMATCH[1]}
+	else
+		rel=$(cut -d. -f1 /etc/debian_version)
+	fi
+	echo "${1%%-*}+deb$rel-$2"
+}

@@ -65,7 +65,7 @@ dkms_build() {
 
 for v in $versions; do
 	for f in $flavours; do
-		abi=$(up_abi "$v" "$f")
+		abi=$(debian_abi "$v" "$f")
 		t0=$SECONDS
 		hdr=$(deb_headers "$v" "$f" 2>>"$log") || {
 			tap 1 "$abi ($v): headers unpacked"
@@ -111,7 +111,7 @@ for v in $versions; do
 		row "$v" "$f" "${srcs:--}" "$crc" "ok ($((SECONDS - t0))s)"
 	done
 	# cloud-amd64 has no TTM: dkms skips it (BUILD_EXCLUSIVE, status 77), no error.
-	abi=$(up_abi "$v" cloud-amd64)
+	abi=$(debian_abi "$v" cloud-amd64)
 	if hdr=$(deb_headers "$v" cloud-amd64 2>>"$log"); then
 		rc=0
 		dkms_build "$abi" "$hdr" || rc=$?

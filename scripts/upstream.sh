@@ -21,7 +21,6 @@
 #                        apt-get download); a pinned version is verified against
 #                        its sums file
 #   up_sums DIR          sha256sum lines of DIR's files (relative paths, sorted)
-#   up_abi VERSION FLAVOUR   6.12.118-1~deb12u1 amd64 -> 6.12.118+deb12-amd64
 
 UP_DIR=${TTM_UPSTREAM_DIR:-$TOP/packaging/upstream}
 
@@ -47,12 +46,6 @@ up_replaced() {
 
 up_sums() {
 	(cd "$1" && find drivers/gpu/drm/ttm include/drm/ttm -type f | LC_ALL=C sort | xargs -d '\n' sha256sum)
-}
-
-up_abi() {
-	local v=$1 rel
-	if [[ $v =~ ~deb([0-9]+) ]]; then rel=${BASH_REMATCH[1]}; else rel=$(cut -d. -f1 /etc/debian_version); fi
-	echo "${v%%-*}+deb$rel-$2"
 }
 
 up_sources() {

@@ -29,9 +29,9 @@ deb=$CACHE/deb/ttm-pool-dkms_${ver}_all.deb
 [ -f "$deb" ] || skip_all "no $deb: run make deb"
 oldest=$(up_pinned | head -n 1)
 newest=$(up_newest)
-old=$(up_abi "$oldest" amd64)
-new=$(up_abi "$newest" amd64)
-cloud=$(up_abi "$newest" cloud-amd64)
+old=$(debian_abi "$oldest" amd64)
+new=$(debian_abi "$newest" amd64)
+cloud=$(debian_abi "$newest" cloud-amd64)
 k61=$(apt-cache pkgnames linux-headers-6.1.0- | sed -n 's/^linux-headers-\(6\.1\.0-[0-9]*-amd64\)$/\1/p' | sort -V | tail -n 1)
 log=$LOGDIR/kernel-upgrade.log
 : >"$log"
