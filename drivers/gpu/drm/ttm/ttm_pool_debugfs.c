@@ -191,12 +191,17 @@ static int ttm_pool_debugfs_create_one(struct ttm_pool *pool, void *data)
 /**
  * ttm_pool_debugfs_init() - create pools/ under TTM's debugfs root
  *
- * With a file for every pool that exists and the file "all".
+ * With a file for every pool that exists and the file "all". TTM's root
+ * was just created: a pools/ made before is gone with the root that held
+ * it, even when ttm_pool_mgr_fini() never ran (6.12's ttm_global_init()
+ * removes the root when it fails, without finalising us), so the old
+ * dentry is forgotten, never used.
  */
 void ttm_pool_debugfs_init(void)
 {
 	mutex_lock(&ttm_pool_debugfs_lock);
-	if (!ttm_pool_debugfs_dir && ttm_debugfs_root) {
+	ttm_pool_debugfs_dir = NULL;
+	if (ttm_debugfs_root) {
 		ttm_pool_debugfs_dir = debugfs_create_dir("pools",
 							  ttm_debugfs_root);
 		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,

@@ -371,6 +371,11 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 #endif
 	ttm_pool_debugfs_init();
 
+	/*
+	 * 6.12's ttm_global_init() does not finalise us when it fails after
+	 * this returned: the shrinker registered then is still there.
+	 */
+	shrinker_free(ttm_pool_shrinker);
 	ttm_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "drm-ttm_pool");
 	if (!ttm_pool_shrinker)
 		return -ENOMEM;
