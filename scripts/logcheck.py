@@ -42,6 +42,13 @@ their own leaks (they were written for UML, without kmemleak):
     our own suite uses upstream's helpers: what such a trace leaks is our leak;
   * the creds of kunit test threads those leaked files pin.
 Everything else, including anything leaked or warned by our own code, fails.
+
+Announced warnings (every boot): a test that provokes a warning on purpose first logs
+"ttm-expect-warning: FUNC" (tests of misuse of the pool's API: ttm_pool_misuse). The
+first splat line after it must then be "WARNING: ... at FILE:LINE FUNC+0x..." from a
+KUnit test thread (Comm: kunit_try_catch), before the next KTAP result line: that one
+warning is allowed. A marker whose warning does not come (none, another function's, a
+different splat first, or the case ended) fails, and so does every other warning.
 """
 import os
 import re
@@ -74,6 +81,8 @@ EXPECTED_WARNINGS = [
     # ttm_bo_reserve_no_wait_ticket: ttm_bo_reserve() must WARN for no_wait + ticket
     re.compile(r'WARNING: .* at include/drm/ttm/ttm_bo\.h:\d+ ttm_bo_reserve_no_wait_ticket\+'),
 ]
+EXPECT_MARK = re.compile(r'ttm-expect-warning: (\w+)')
+KTAP_RESULT = re.compile(r'^\s*(?:not )?ok \d+ ')
 KMEMLEAK_LINE = re.compile(r'kmemleak-report: ?(.*)$')
 FRAME = re.compile(r'\s+(?:\[<[0-9a-f]+>\]\s+)?(\w[\w.]*)\+0x')
 FUNC_DEF = re.compile(r'^\w[\w\s\*]*?\b(\w+)\(', re.M)
@@ -153,6 +162,35 @@ def kmemleak_objects(lines):
     return objs
 
 
+def announced(lines, allowed):
+    """Allow the warning each "ttm-expect-warning: FUNC" line announces; return the
+    markers whose warning did not come, as (line index, why)."""
+    missing = []
+    for i, line in enumerate(lines):
+        m = EXPECT_MARK.search(line)
+        if not m:
+            continue
+        func = m.group(1)
+        want = re.compile(r'WARNING: .* at \S+ ' + re.escape(func) + r'\+0x')
+        why = 'no warning followed'
+        for j in range(i + 1, len(lines)):
+            if EXPECT_MARK.search(lines[j]) or KTAP_RESULT.match(lines[j]):
+                why = 'the case ended without it'
+                break
+            if j in allowed or not SPLAT.search(lines[j]):
+                continue
+            if want.search(lines[j]) and any('Comm: kunit_try_catch' in w
+                                             for w in lines[j:j + 6]):
+                allowed.add(j)
+                why = None
+            else:
+                why = f'line {j + 1} came first: {lines[j][:100]}'
+            break
+        if why:
+            missing.append((i, why))
+    return missing
+
+
 def splats(paths, kunit_boot, kmemleak):
     found = 0
     upstream = upstream_test_functions() if kunit_boot else set()
@@ -165,6 +203,10 @@ def splats(paths, kunit_boot, kmemleak):
             print(f'logcheck: {e}', file=sys.stderr)
             return 2
         allowed = set()  # line indexes explained by the rules above
+        for i, why in announced(lines, allowed):
+            found = 1
+            print(f'---- {path}:{i + 1}: an announced warning did not come ({why}) ----')
+            print('    ' + lines[i])
         if kunit_boot:
             for i, line in enumerate(lines):
                 if any(p.search(line) for p in EXPECTED_WARNINGS):

@@ -135,6 +135,34 @@ cat "$tmp/l1.log" - >"$tmp/l1dis.log" <<<'[ 5.0] kmemleak: Kernel memory leak de
 "$lc" splats --kunit-boot "$tmp/l1dis.log" >/dev/null
 is "...in the KUnit boot too" "$?" 1
 
+# Announced warnings: "ttm-expect-warning: FUNC", then exactly that warning.
+mark='[ 3.0]     # misuse_fini_twice: ttm-expect-warning: ttm_pool_fini'
+msg='[ 3.1] ttm: ttm_pool_fini() of a pool not initialised or finalised'
+warn() { printf '[ 3.2] WARNING: CPU: 1 PID: 95 at drivers/gpu/drm/ttm/ttm_pool.c:2001 %s+0x2a/0x1c0\n[ 3.2] CPU: 1 UID: 0 PID: 95 Comm: %s Not tainted 6.12.118\n' "$1" "${2:-kunit_try_catch}"; }
+res='[ 3.3]     ok 2 misuse_fini_twice'
+{ echo "$mark"; echo "$msg"; warn ttm_pool_fini; echo "$res"; } >"$tmp/ann.log"
+ok "an announced warning is allowed" "$lc" splats "$tmp/ann.log"
+ok "...in the KUnit boot too" "$lc" splats --kunit-boot "$tmp/ann.log"
+{ warn ttm_pool_fini; echo "$res"; } >"$tmp/unann.log"
+"$lc" splats --kunit-boot "$tmp/unann.log" >/dev/null
+is "the same warning unannounced fails" "$?" 1
+{ echo "$mark"; echo "$res"; } >"$tmp/nowarn.log"
+"$lc" splats "$tmp/nowarn.log" >"$tmp/out"
+is "an announced warning that does not come fails" "$?" 1
+ok "...and says so" grep -q 'announced warning did not come (the case ended' "$tmp/out"
+{ echo "$mark"; warn ttm_pool_free; echo "$res"; } >"$tmp/other.log"
+"$lc" splats "$tmp/other.log" >/dev/null
+is "another function's warning after a marker fails" "$?" 1
+{ echo "$mark"; warn ttm_pool_fini modprobe; echo "$res"; } >"$tmp/notkthread.log"
+"$lc" splats "$tmp/notkthread.log" >/dev/null
+is "the announced warning outside a KUnit thread fails" "$?" 1
+{ echo "$mark"; warn ttm_pool_fini; warn ttm_pool_fini; echo "$res"; } >"$tmp/twice.log"
+"$lc" splats "$tmp/twice.log" >/dev/null
+is "a second warning after one marker fails" "$?" 1
+{ echo "$mark"; echo '[ 3.1] BUG: KASAN: slab-out-of-bounds in ttm_pool_fini+0x1/0x2'; warn ttm_pool_fini; echo "$res"; } >"$tmp/kasan.log"
+"$lc" splats "$tmp/kasan.log" >/dev/null
+is "a KASAN report before the announced warning fails" "$?" 1
+
 "$lc" ktap "$d/kunit-ok.log" >"$tmp/ktap"
 is "ktap: leaf results" "$(grep -v ^suite "$tmp/ktap" | tr '\t' ' ' | tr '\n' '|')" \
 	"ok suite_a.case_one|not ok suite_a.case_two|skip suite_a.case_three no hardware|ok suite_b.param_case.One page|ok suite_b.param_case.More than one page|"

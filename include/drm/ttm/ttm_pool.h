@@ -187,7 +187,7 @@ void ttm_pool_drain(struct ttm_pool *pool);
 
 /* Pre-cleared chunks (see "Clearing" in ttm_pool.c); not in upstream 6.12. */
 #define TTM_POOL_HAS_PREZERO 1
-void ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
+int ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
 bool ttm_pool_prezero(struct ttm_pool *pool);
 void ttm_pool_prezero_flush(struct ttm_pool *pool);
 void ttm_pool_drain_all(void);

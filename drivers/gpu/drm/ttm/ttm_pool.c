@@ -108,16 +108,22 @@
  * takes it learns how many of its pages are already zero. (6.12's KUnit
  * cases check that a freed chunk is on pt->pages and that an allocation
  * takes it from there: a chunk must never be off its list while pooled.)
- * The worker is one freezable thread for all pools, unbound, at the lowest
- * priority (a kthread_worker: no per-run cost to lower its priority, and
- * cheaper to wake than a workqueue). A free queues the pool's work after
- * TTM_POOL_CLEAR_DELAY, so that frees close together share one wakeup and a
- * tt allocated right after a free clears the chunk itself instead of
- * racing the worker for it. A run clears at most TTM_POOL_CLEAR_BATCH pages,
- * and the worker stands aside while memory is short: reclaim asked the pools
- * to shrink in the last second and less than an eighth of RAM is available
- * (clearing pages about to be released wastes the clear; kswapd alone, which
- * also runs to assemble high-order pages, is not enough).
+ * Clearing outside the lock would need a handshake with a taker of the
+ * chunk being cleared: the taker would wait for the lowest-priority thread
+ * in the world, or the chunk would leave its list; one page per hold is the
+ * bound instead. The worker is one thread for all pools, unbound, not
+ * freezable, at the lowest priority (a kthread_worker: no per-run cost to
+ * lower its priority, and cheaper to wake than a workqueue). A free queues
+ * the pool's work after TTM_POOL_CLEAR_DELAY, so that frees close together
+ * share one wakeup and a tt allocated right after a free clears the chunk
+ * itself instead of racing the worker for it. A run clears at most
+ * TTM_POOL_CLEAR_BATCH pages, and the worker stands aside for
+ * TTM_POOL_CLEAR_BACKOFF while memory is short: reclaim asked the pools to
+ * shrink in the last second and less than an eighth of RAM is available
+ * (clearing pages about to be released wastes the clear; kswapd alone,
+ * which also runs to assemble high-order pages, is not enough). Without
+ * the thread (it could not be made) a pool's prezero is off until setting
+ * it makes the thread.
  *
  * Write-combined chunks are cleared through their kernel mapping, which is
  * write-combined (set_pages_array_wc() changes it), so the stores combine.
@@ -164,10 +170,12 @@
  *    its private part: the page-path list, nr_pages, nr_clean, the lists'
  *    clean/dirty boundaries and the chunk being cleared with its progress.
  *    nr_pages and nr_clean are written with WRITE_ONCE() under the lock and
- *    peeked at without it (READ_ONCE()) to skip empty or clean types; a
- *    stale peek only turns a hit into a miss, delays a clear or costs a
- *    locked look at an empty list. Never held while allocating, freeing or
- *    changing caching; held while the clearing worker clears one page.
+ *    peeked at without it (READ_ONCE()) to skip empty or clean types, and
+ *    read without it by the statistics (ttm_pool_stats.c); a stale peek
+ *    only turns a hit into a miss, delays a clear or costs a locked look at
+ *    an empty list. Never held while allocating, freeing or changing
+ *    caching; held while the clearing worker clears one page, and for at
+ *    most TTM_POOL_LOCK_BATCH chunks walked past or moved.
  *  - ttm_pool_state.prezero: written under config_lock, read with
  *    READ_ONCE() by frees (to queue the worker) and by the worker.
  *  - ttm_pool_state.config_lock (mutex): the pool's policy, caps and
@@ -216,6 +224,22 @@
 /* Pages the clearing worker clears per run before it queues itself again. */
 #define TTM_POOL_CLEAR_BATCH 1024
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The most chunks one hold of a type's lock handled, for KUnit. */
+unsigned int ttm_pool_lock_work_max;
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_lock_work_max);
+
+static void ttm_pool_lock_work(unsigned int chunks)
+{
+	if (chunks > READ_ONCE(ttm_pool_lock_work_max))
+		WRITE_ONCE(ttm_pool_lock_work_max, chunks);
+}
+#else
+static inline void ttm_pool_lock_work(unsigned int chunks)
+{
+}
+#endif
+
 /*
  * How long freed chunks wait for the clearing worker: frees within that time
  * share one run of it, and a tt allocated right after a free takes the dirty
@@ -223,6 +247,20 @@
  * racing the worker for it.
  */
 #define TTM_POOL_CLEAR_DELAY msecs_to_jiffies(10)
+
+/* How long the clearing worker stands aside while memory is short. */
+#define TTM_POOL_CLEAR_BACKOFF HZ
+
+/*
+ * Hibernation writes every page in use to the image: what a pool holds
+ * that is not known to be zero would go there, freed buffers' contents
+ * included. From PM_HIBERNATION_PREPARE (ttm_pool_pm_notify()) until the
+ * system is back, pools keep no dirty chunk: those they hold are released
+ * and frees clear what they pool (as under init_on_free). Checked under the
+ * type's lock in ttm_pool_give(), so that no free slips a dirty chunk in
+ * behind ttm_pool_release_dirty().
+ */
+static bool ttm_pool_hibernating;
 
 /**
  * struct ttm_pool_dma - head-page data of a coherent-path chunk
@@ -536,6 +574,7 @@ static unsigned int ttm_pool_unlink(struct ttm_pool_type *pt,
 {
 	unsigned int nr = 1U << pt->order, zero = clean ? nr : 0;
 
+	lockdep_assert_held(&pt->lock);
 	if (ts->clean_end[coherent] == &p->lru)
 		ts->clean_end[coherent] = p->lru.prev;
 	list_del(&p->lru);
@@ -556,36 +595,64 @@ static bool ttm_pool_on_node(struct page *p, int nid)
 }
 
 /*
- * The chunk to release from @list, on node @nid (NUMA_NO_NODE: any node),
- * or NULL: the oldest dirty chunk, else the oldest clean one (*@clean says
- * which). The walk goes as far as it must, with the type's lock held: every
- * page the shrinker counts for a node must be reachable by its scan of that
- * node. A pool bound to a node finds one at once; only in a pool without a
- * node, on a machine with several, do chunks of other nodes lie in the way,
- * and only reclaim of one node walks past them.
+ * The chunk to release from @pt's list of @coherent chunks, on node @nid
+ * (NUMA_NO_NODE: any node), or NULL: the oldest dirty chunk, else the
+ * oldest clean one (*@clean says which). Called with the type's lock held.
+ *
+ * A pool bound to a node finds one at once; in a pool without a node, on a
+ * machine with several, chunks of other nodes may lie in the way of a
+ * reclaim of one node. Such a search walks past at most TTM_POOL_LOCK_BATCH
+ * chunks and moves each chunk it passes to the warm end of its part of the
+ * list (dirty ones before the newest dirty chunk, clean ones after the
+ * newest clean), so that the next search starts where this one stopped:
+ * every chunk the shrinker counts for a node is reached within a bounded
+ * number of searches, each with a bounded hold of the lock.
  */
-static struct page *ttm_pool_find_cold(struct list_head *list,
-				       struct list_head *clean_end, int nid,
-				       bool *clean)
+static struct page *ttm_pool_find_cold(struct ttm_pool_type *pt,
+				       struct ttm_pool_type_state *ts,
+				       bool coherent, int nid, bool *clean)
 {
-	struct list_head *pos;
-	struct page *p;
+	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
+	struct list_head *end = ts->clean_end[coherent];
+	struct list_head *pos, *last, *next;
+	unsigned int walked = 0;
+	struct page *found = NULL;
 
-	for (pos = list->prev; pos != clean_end; pos = pos->prev) {
-		p = list_entry(pos, struct page, lru);
-		if (ttm_pool_on_node(p, nid)) {
+	/* Dirty, the oldest first: from the tail back to the boundary. */
+	last = end->next;
+	for (pos = list->prev; pos != end && walked < TTM_POOL_LOCK_BATCH;
+	     pos = next) {
+		walked++;
+		if (ttm_pool_on_node(list_entry(pos, struct page, lru), nid)) {
+			found = list_entry(pos, struct page, lru);
 			*clean = false;
-			return p;
+			goto out;
 		}
+		if (pos == last)
+			break;
+		next = pos->prev;
+		list_move(pos, end);
 	}
-	for (pos = list->next; pos != clean_end->next; pos = pos->next) {
-		p = list_entry(pos, struct page, lru);
-		if (ttm_pool_on_node(p, nid)) {
+	/* Clean, the oldest first: from the head to the boundary. */
+	if (end == list)
+		goto out;
+	last = end;
+	for (pos = list->next; walked < TTM_POOL_LOCK_BATCH; pos = next) {
+		walked++;
+		if (ttm_pool_on_node(list_entry(pos, struct page, lru), nid)) {
+			found = list_entry(pos, struct page, lru);
 			*clean = true;
-			return p;
+			goto out;
 		}
+		if (pos == last)
+			break;
+		next = pos->next;
+		list_move(pos, ts->clean_end[coherent]);
+		ts->clean_end[coherent] = pos;
 	}
-	return NULL;
+out:
+	ttm_pool_lock_work(walked);
+	return found;
 }
 
 /*
@@ -615,7 +682,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 		list = ttm_pool_type_list(pt, ts, coherent);
 		end = ts->clean_end[coherent];
 		if (cold) {
-			p = ttm_pool_find_cold(list, end, nid, &clean);
+			p = ttm_pool_find_cold(pt, ts, coherent, nid, &clean);
 		} else {
 			/* clean: list..end, dirty: end->next..list */
 			bool has_clean = end != list;
@@ -701,7 +768,8 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		return TTM_POOL_STAT_RELEASE_CAP;
 
 	spin_lock(&pt->lock);
-	ours = ttm_pool_chunk_ours(st, coherent, page_ok);
+	ours = ttm_pool_chunk_ours(st, coherent, page_ok) &&
+	       (clean || !READ_ONCE(ttm_pool_hibernating));
 	if (ours) {
 		/* See ttm_pool_type_ready(): set up by its first chunk. */
 		if (!ttm_pool_type_ready(pt, coherent))
@@ -722,6 +790,7 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	spin_unlock(&pt->lock);
 
 	if (!ours) {
+		/* (A dirty chunk while hibernating counts as a switch.) */
 		ttm_pool_unreserve(pool, nr);
 		return TTM_POOL_STAT_RELEASE_SWITCH;
 	}
@@ -810,12 +879,14 @@ static unsigned long ttm_pool_restore_wb_chunks(struct list_head *chunks,
  * Restore write-back on the batch's pages (see "Caching" above), then free
  * every chunk. @cause is the counter to charge with the pages and the
  * caching change, or TTM_POOL_STAT_NR to count nothing here. Returns the
- * number of write-back calls made.
+ * number of write-back calls made. Reschedules between chunks if @gfp may
+ * sleep (never on the free path: 6.12 freed cached pages without sleeping).
  */
 static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 					    struct ttm_pool_batch *b,
 					    enum ttm_pool_stat cause, gfp_t gfp)
 {
+	bool may_sleep = gfpflags_allow_blocking(gfp);
 	unsigned long batches = 0;
 	struct page *p, *tmp;
 
@@ -824,13 +895,13 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 	if (b->wb_pages)
 		batches = ttm_pool_restore_wb_chunks(&b->wb, gfp);
 
+	list_splice_tail_init(&b->cached, &b->wb);
 	list_for_each_entry_safe(p, tmp, &b->wb, lru) {
 		list_del(&p->lru);
 		ttm_pool_free_chunk(pool, p);
-	}
-	list_for_each_entry_safe(p, tmp, &b->cached, lru) {
-		list_del(&p->lru);
-		ttm_pool_free_chunk(pool, p);
+		/* A drain or a trim may release millions of chunks. */
+		if (may_sleep)
+			cond_resched();
 	}
 
 	if (cause != TTM_POOL_STAT_NR) {
@@ -845,50 +916,151 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 	return batches;
 }
 
-/* Move @pt's list of @coherent chunks to @chunks; return the pages cleared. */
+/* Account for @chunks, taken off @pt, leaving the pool and add them to @b. */
+static void ttm_pool_chunks_to_batch(struct ttm_pool_type *pt,
+				     struct list_head *chunks,
+				     struct ttm_pool_batch *b)
+{
+	struct page *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, chunks, lru) {
+		list_del(&p->lru);
+		ttm_pool_unreserve(pt->pool, 1UL << pt->order);
+		ttm_pool_account(pt->pool, p, -(1L << pt->order));
+		ttm_pool_batch_add(b, p, pt->order, pt->caching);
+	}
+}
+
+/*
+ * Move chunks of @pt's list of @coherent chunks to @chunks, the oldest
+ * first, until *@moved reaches TTM_POOL_LOCK_BATCH; count them in *@moved
+ * and return their pages that were cleared.
+ */
 static unsigned long ttm_pool_list_drain(struct ttm_pool_type *pt,
 					 struct ttm_pool_type_state *ts,
-					 bool coherent, struct list_head *chunks)
+					 bool coherent, struct list_head *chunks,
+					 unsigned int *moved)
 {
 	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
 	unsigned long zero = 0;
 	bool clean;
 	struct page *p;
 
-	while (!list_empty(list)) {
+	lockdep_assert_held(&pt->lock);
+	while (!list_empty(list) && *moved < TTM_POOL_LOCK_BATCH) {
 		p = list_first_entry(list, struct page, lru);
 		/* The head is clean while clean_end is not the list head. */
 		clean = ts->clean_end[coherent] != list;
 		zero += ttm_pool_unlink(pt, ts, p, coherent, clean);
 		list_add_tail(&p->lru, chunks);
+		(*moved)++;
 	}
 	return zero;
 }
 
 /*
- * Move every chunk of the selected paths out of @pt into @b. The drained
- * chunks' cleared pages are counted as wasted.
+ * Move every chunk of the selected paths out of @pt into @b, at most
+ * TTM_POOL_LOCK_BATCH per hold of the type's lock. The drained chunks'
+ * cleared pages are counted as wasted. Chunks freed into the type while it
+ * drains may stay: it stops after as many chunks as the type held.
+ * Context: process context.
  */
 static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 				bool page, struct ttm_pool_batch *b)
 {
-	struct page *p, *tmp;
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+	unsigned long left = READ_ONCE(ts->nr_pages) >> pt->order;
+	unsigned int moved;
 	LIST_HEAD(chunks);
 
-	spin_lock(&pt->lock);
-	if (coherent && ttm_pool_type_ready(pt, true))
-		b->wasted += ttm_pool_list_drain(pt, ts, true, &chunks);
-	if (page)
-		b->wasted += ttm_pool_list_drain(pt, ts, false, &chunks);
-	spin_unlock(&pt->lock);
-
-	list_for_each_entry_safe(p, tmp, &chunks, lru) {
-		list_del(&p->lru);
-		ttm_pool_unreserve(pt->pool, 1UL << pt->order);
-		ttm_pool_account(pt->pool, p, -(1L << pt->order));
-		ttm_pool_batch_add(b, p, pt->order, pt->caching);
+	while (left) {
+		moved = 0;
+		spin_lock(&pt->lock);
+		if (coherent && ttm_pool_type_ready(pt, true))
+			b->wasted += ttm_pool_list_drain(pt, ts, true, &chunks,
+							 &moved);
+		if (page)
+			b->wasted += ttm_pool_list_drain(pt, ts, false, &chunks,
+							 &moved);
+		spin_unlock(&pt->lock);
+		ttm_pool_lock_work(moved);
+		if (!moved)
+			break;
+		left -= min_t(unsigned long, left, moved);
+		cond_resched();
 	}
+	ttm_pool_chunks_to_batch(pt, &chunks, b);
+}
+
+/* Release @pt's dirty chunks into @b, at most TTM_POOL_LOCK_BATCH per hold. */
+static void ttm_pool_type_release_dirty(struct ttm_pool_type *pt,
+					struct ttm_pool_batch *b)
+{
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+	struct list_head *list;
+	unsigned int moved;
+	struct page *p;
+	LIST_HEAD(chunks);
+	int coherent;
+
+	for (coherent = 0; coherent < 2; coherent++) {
+		do {
+			moved = 0;
+			spin_lock(&pt->lock);
+			list = ttm_pool_type_list(pt, ts, coherent);
+			while (ttm_pool_type_ready(pt, coherent) &&
+			       ts->clean_end[coherent]->next != list &&
+			       moved < TTM_POOL_LOCK_BATCH) {
+				p = list_last_entry(list, struct page, lru);
+				b->wasted += ttm_pool_unlink(pt, ts, p, coherent,
+							     false);
+				list_add_tail(&p->lru, &chunks);
+				moved++;
+			}
+			spin_unlock(&pt->lock);
+			ttm_pool_lock_work(moved);
+			cond_resched();
+		} while (moved);
+	}
+	ttm_pool_chunks_to_batch(pt, &chunks, b);
+}
+
+/**
+ * ttm_pool_release_dirty() - release the chunks a pool has not cleared
+ * @pool: the pool
+ *
+ * Context: process context.
+ */
+void ttm_pool_release_dirty(struct ttm_pool *pool)
+{
+	struct ttm_pool_batch b;
+	unsigned int i, j;
+
+	ttm_pool_batch_init(&b);
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			ttm_pool_type_release_dirty(&pool->caching[i].orders[j],
+						    &b);
+	ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_RELEASE_DRAIN,
+			       GFP_KERNEL);
+}
+
+/**
+ * ttm_pool_set_hibernating() - keep no dirty chunk in any pool, or again
+ * @on: from PM_HIBERNATION_PREPARE until the system is back
+ *
+ * On, frees clear the chunks they pool; the caller then releases each
+ * pool's dirty chunks with ttm_pool_release_dirty().
+ */
+void ttm_pool_set_hibernating(bool on)
+{
+	WRITE_ONCE(ttm_pool_hibernating, on);
+}
+
+/* Must a chunk pooled now be zero? Under init_on_free, or hibernating. */
+static bool ttm_pool_clear_on_free(void)
+{
+	return want_init_on_free() || READ_ONCE(ttm_pool_hibernating);
 }
 
 static void ttm_pool_release_all(struct ttm_pool *pool, bool coherent,
@@ -975,6 +1147,8 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 			ttm_pool_batch_add(&b, p, order, caching);
 			b.wasted += zero;
 			done += 1UL << order;
+			if (gfpflags_allow_blocking(gfp))
+				cond_resched();
 		}
 	}
 	for (order = 0; order < NR_PAGE_ORDERS && done < nr; order++) {
@@ -1040,33 +1214,40 @@ static void ttm_pool_check_watermark(struct ttm_pool *pool)
 }
 
 /*
- * Clear one page of a dirty chunk of @pt's list of @coherent chunks, in
- * place (see "Clearing" above): continue the chunk being cleared, or start
- * on the most recently freed one. A chunk cleared to its end becomes the
- * list's last clean chunk. Return false if the list has no dirty chunk.
+ * Clear one page of a dirty chunk of @pt, in place (see "Clearing" above):
+ * continue the chunk being cleared, or start on the most recently freed one
+ * of the page-path list, else of the coherent list. A chunk cleared to its
+ * end becomes its list's last clean chunk. Return false if @pt has no dirty
+ * chunk. One page per hold of the type's lock.
  */
-static bool ttm_pool_clear_step(struct ttm_pool_type *pt, bool coherent)
+static bool ttm_pool_clear_step(struct ttm_pool_type *pt)
 {
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned int nr = 1U << pt->order;
 	struct list_head *list, *end;
 	bool cleared = false;
 	struct page *p;
+	int coherent;
 
 	spin_lock(&pt->lock);
-	if (!ttm_pool_type_ready(pt, coherent))
-		goto out;
-	list = ttm_pool_type_list(pt, ts, coherent);
-	end = ts->clean_end[coherent];
 	p = ts->clearing;
-	if (!p) {
-		if (end->next == list)
+	if (p) {
+		coherent = ttm_pool_chunk_coherent(p);
+		end = ts->clean_end[coherent];
+	} else {
+		for (coherent = 0; coherent < 2; coherent++) {
+			if (!ttm_pool_type_ready(pt, coherent))
+				continue;
+			list = ttm_pool_type_list(pt, ts, coherent);
+			end = ts->clean_end[coherent];
+			if (end->next != list)
+				break;
+		}
+		if (coherent == 2)
 			goto out;
 		p = list_entry(end->next, struct page, lru);
 		ts->clearing = p;
 		ts->cleared = 0;
-	} else if (ttm_pool_chunk_coherent(p) != coherent) {
-		goto out;	/* the other list's; it finishes that first */
 	}
 	ttm_pool_clear_page(p + ts->cleared, pt->caching);
 	/*
@@ -1102,8 +1283,23 @@ out:
  * scans the shrinkers to assemble high-order pages when memory is
  * plentiful: reclaim alone is not pressure.)
  */
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * KUnit: -1 asks the system, 0 or 1 is the answer. The worker is another
+ * thread than the test's, which a static stub does not reach.
+ */
+int ttm_pool_test_memory_short = -1;
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_test_memory_short);
+#endif
+
 static bool ttm_pool_memory_short(void)
 {
+#if IS_ENABLED(CONFIG_KUNIT)
+	int answer = READ_ONCE(ttm_pool_test_memory_short);
+
+	if (answer >= 0)
+		return answer;
+#endif
 	if (!time_before(jiffies, READ_ONCE(ttm_pool_reclaim_stamp) + HZ))
 		return false;
 	return si_mem_available() < (long)(totalram_pages() / 8);
@@ -1111,9 +1307,12 @@ static bool ttm_pool_memory_short(void)
 
 /*
  * The clearing worker: clear the pool's dirty chunks, at most
- * TTM_POOL_CLEAR_BATCH pages per run. It stops when prezero is switched off
- * or memory is short, and queues itself again if it used up its batch.
- * It runs on ttm_pool_clear_worker, a thread at the lowest priority.
+ * TTM_POOL_CLEAR_BATCH pages per run, then queue itself again if it used up
+ * its batch. It stops when prezero is switched off; when memory is short it
+ * stops too and comes back after TTM_POOL_CLEAR_BACKOFF (a free does not
+ * bring it back sooner), so that dirty chunks do not stay dirty until the
+ * next free once the pressure is over. It runs on ttm_pool_clear_worker, a
+ * thread at the lowest priority.
  */
 static void ttm_pool_clear_work(struct kthread_work *work)
 {
@@ -1121,10 +1320,12 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 		container_of(work, struct ttm_pool_state, clear_work.work);
 	struct ttm_pool *pool = st->pool;
 	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
-	unsigned int i, j, c;
+	bool backoff = false;
+	unsigned int i, j;
 
 	spin_lock(&st->clear_lock);
 	st->clear_queued = false;
+	st->clear_backoff = false;
 	st->clear_running = true;
 	spin_unlock(&st->clear_lock);
 	/*
@@ -1138,19 +1339,19 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 
-			for (c = 0; c < 2; c++) {
-				while (done < budget &&
-				       READ_ONCE(ts->nr_pages) !=
-				       READ_ONCE(ts->nr_clean)) {
-					if (!READ_ONCE(st->prezero) ||
-					    (done % 128 == 0 &&
-					     ttm_pool_memory_short()))
-						goto out;
-					if (!ttm_pool_clear_step(pt, c))
-						break;
-					done++;
-					cond_resched();
+			while (done < budget &&
+			       READ_ONCE(ts->nr_pages) !=
+			       READ_ONCE(ts->nr_clean)) {
+				if (!READ_ONCE(st->prezero))
+					goto out;
+				if (done % 128 == 0 && ttm_pool_memory_short()) {
+					backoff = true;
+					goto out;
 				}
+				if (!ttm_pool_clear_step(pt))
+					break;
+				done++;
+				cond_resched();
 			}
 		}
 	}
@@ -1158,9 +1359,11 @@ out:
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
 	spin_lock(&st->clear_lock);
 	st->clear_running = false;
-	if (done >= budget && !st->clear_queued) {
+	if ((done >= budget || backoff) && !st->clear_queued) {
 		st->clear_queued = true;
-		kthread_queue_delayed_work(st->clear_worker, &st->clear_work, 0);
+		st->clear_backoff = backoff;
+		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
+					   backoff ? TTM_POOL_CLEAR_BACKOFF : 0);
 	}
 	spin_unlock(&st->clear_lock);
 }
@@ -1169,8 +1372,13 @@ out:
 static void ttm_pool_kick_clear(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct kthread_worker *w;
 
-	if (!READ_ONCE(st->prezero) || !st->clear_worker)
+	/* Pairs with the release in ttm_pool_set_prezero(). */
+	if (!smp_load_acquire(&st->prezero))
+		return;
+	w = READ_ONCE(st->clear_worker);
+	if (!w)
 		return;
 	/* The chunk is pooled before the peek; pairs with the worker's. */
 	smp_mb();
@@ -1179,7 +1387,7 @@ static void ttm_pool_kick_clear(struct ttm_pool *pool)
 	spin_lock(&st->clear_lock);
 	if (!st->clear_queued) {
 		st->clear_queued = true;
-		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
+		kthread_queue_delayed_work(w, &st->clear_work,
 					   st->clear_flushing ? 0 :
 					   TTM_POOL_CLEAR_DELAY);
 	}
@@ -1195,22 +1403,45 @@ static DEFINE_MUTEX(ttm_pool_clear_mutex);
 static struct kthread_worker *ttm_pool_clear_worker;
 static unsigned int ttm_pool_clear_users;
 
-static struct kthread_worker *ttm_pool_clear_get(void)
+/*
+ * Make the clearing thread. Not freezable: its runs are short, it only
+ * writes pages the pools own, and a freezable one would make the last
+ * pool's fini wait for the thaw while kernel threads are frozen
+ * (kthread_destroy_worker() flushes it).
+ */
+VISIBLE_IF_KUNIT struct kthread_worker *ttm_pool_clear_create(void)
+{
+	struct kthread_worker *w;
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_clear_create);
+
+	w = kthread_create_worker(0, "ttm_pool_clear");
+	if (IS_ERR(w))
+		return w;
+	sched_set_normal(w->task, MAX_NICE);
+	return w;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_clear_create);
+
+/*
+ * The clearing thread, made now if there is none (@user: count a pool
+ * more among its users). NULL if it cannot be made: pools then clear on
+ * allocation only, and say so (prezero 0) until it can.
+ */
+static struct kthread_worker *ttm_pool_clear_get(bool user)
 {
 	struct kthread_worker *w;
 
 	mutex_lock(&ttm_pool_clear_mutex);
 	if (!ttm_pool_clear_worker) {
-		w = kthread_create_worker(KTW_FREEZABLE, "ttm_pool_clear");
-		if (IS_ERR(w)) {
-			pr_warn("ttm: no clearing thread (%pe); pools made now clear on allocation only\n",
+		w = ttm_pool_clear_create();
+		if (IS_ERR(w))
+			pr_warn("ttm: no clearing thread (%pe); pools clear on allocation only\n",
 				w);
-		} else {
-			sched_set_normal(w->task, MAX_NICE);
+		else
 			ttm_pool_clear_worker = w;
-		}
 	}
-	ttm_pool_clear_users++;
+	ttm_pool_clear_users += user;
 	w = ttm_pool_clear_worker;
 	mutex_unlock(&ttm_pool_clear_mutex);
 	return w;
@@ -1278,7 +1509,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		 * than leave it to the worker (a chunk taken back by a failed
 		 * allocation was never handed out).
 		 */
-		clean = !keep && want_init_on_free();
+		clean = !keep && ttm_pool_clear_on_free();
 		if (clean)
 			for (j = 0; j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, caching);
@@ -1321,6 +1552,31 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	}
 }
 
+/*
+ * Free a tt's pages when its pool is gone (misuse: see ttm_pool_live()):
+ * unmap and release every chunk to the system through the path that made
+ * it, touching nothing of the pool but its device.
+ */
+static void ttm_pool_free_orphan(struct ttm_pool *pool, struct ttm_tt *tt)
+{
+	struct ttm_pool_batch b;
+	unsigned int order;
+	struct page *p;
+	pgoff_t i;
+
+	ttm_pool_batch_init(&b);
+	for (i = 0; i < tt->num_pages; i += 1UL << order) {
+		p = tt->pages[i];
+		order = ttm_pool_chunk_order(p);
+		if (tt->dma_address)
+			ttm_pool_unmap_chunk(pool, p, order,
+					     tt->dma_address[i]);
+		ttm_pool_batch_add(&b, p, order, tt->caching);
+	}
+	ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
+			       GFP_NOWAIT | __GFP_NOMEMALLOC);
+}
+
 /**
  * ttm_pool_alloc() - Fill a ttm_tt object
  * @pool: ttm_pool to use
@@ -1337,7 +1593,9 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
  * given back: chunks taken from the pool return to it, fresh ones to the
  * system, and only the failure counter moves.
  *
- * Return: 0 on success, -ENOMEM or -EFAULT (DMA mapping) on failure.
+ * Return: 0 on success, -ENOMEM or -EFAULT (DMA mapping) on failure,
+ * -EINVAL for a pool not initialised or already finalised (a bug: warned
+ * once).
  */
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx)
@@ -1357,6 +1615,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	bool coherent;
 	int r;
 
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
 	WARN_ON(!remaining || ttm_tt_is_populated(tt));
 	WARN_ON(tt->dma_address && !pool->dev);
 
@@ -1487,10 +1747,15 @@ EXPORT_SYMBOL(ttm_pool_alloc);
  * Unmap page-path chunks, then pool each chunk if its path is the pool's
  * effective one and both caps allow; otherwise release it to the system
  * (write-back restored for all of them in one call). May queue the
- * watermark worker.
+ * watermark worker. A tt freed after its pool was finalised (a bug: warned
+ * once) goes back to the system.
  */
 void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 {
+	if (!ttm_pool_live(pool)) {
+		ttm_pool_free_orphan(pool, tt);
+		return;
+	}
 	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages, NULL);
 }
 EXPORT_SYMBOL(ttm_pool_free);
@@ -1518,7 +1783,7 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 	enum ttm_pool_path effective;
 	const char *why;
 
-	if (path > TTM_POOL_PATH_PAGE)
+	if (!ttm_pool_live(pool) || path > TTM_POOL_PATH_PAGE)
 		return -EINVAL;
 	if (path == TTM_POOL_PATH_COHERENT && !pool->dev)
 		return -EINVAL;
@@ -1563,6 +1828,8 @@ int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	unsigned long high, low;
 
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
 	if (max_pages > totalram_pages())
 		return -ERANGE;
 
@@ -1616,6 +1883,8 @@ int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	int ret;
 
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
 	mutex_lock(&st->config_lock);
 	ret = ttm_pool_apply_watermarks(pool, high, low);
 	mutex_unlock(&st->config_lock);
@@ -1628,10 +1897,11 @@ static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
 				      unsigned long pages)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	bool low_set, high_set;
 	int ret;
 
-	bool low_set, high_set;
-
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
 	mutex_lock(&st->config_lock);
 	low_set = st->low_set;
 	high_set = st->high_set;
@@ -1695,6 +1965,8 @@ EXPORT_SYMBOL(ttm_pool_set_low_watermark);
  */
 enum ttm_pool_path ttm_pool_get_path(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return TTM_POOL_PATH_AUTO;
 	return READ_ONCE(ttm_pool_state(pool)->path);
 }
 EXPORT_SYMBOL(ttm_pool_get_path);
@@ -1707,6 +1979,8 @@ EXPORT_SYMBOL(ttm_pool_get_path);
  */
 enum ttm_pool_path ttm_pool_effective_path(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return TTM_POOL_PATH_PAGE;
 	/* Pairs with the release in ttm_pool_set_path(). */
 	return smp_load_acquire(&ttm_pool_state(pool)->effective_path);
 }
@@ -1720,6 +1994,8 @@ EXPORT_SYMBOL(ttm_pool_effective_path);
  */
 const char *ttm_pool_path_reason(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return "";
 	return READ_ONCE(ttm_pool_state(pool)->auto_reason);
 }
 EXPORT_SYMBOL(ttm_pool_path_reason);
@@ -1732,6 +2008,8 @@ EXPORT_SYMBOL(ttm_pool_path_reason);
  */
 unsigned long ttm_pool_max_pages(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return 0;
 	return READ_ONCE(ttm_pool_state(pool)->max_pages);
 }
 EXPORT_SYMBOL(ttm_pool_max_pages);
@@ -1744,6 +2022,8 @@ EXPORT_SYMBOL(ttm_pool_max_pages);
  */
 unsigned long ttm_pool_high_watermark(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return 0;
 	return READ_ONCE(ttm_pool_state(pool)->high_watermark);
 }
 EXPORT_SYMBOL(ttm_pool_high_watermark);
@@ -1756,6 +2036,8 @@ EXPORT_SYMBOL(ttm_pool_high_watermark);
  */
 unsigned long ttm_pool_low_watermark(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return 0;
 	return READ_ONCE(ttm_pool_state(pool)->low_watermark);
 }
 EXPORT_SYMBOL(ttm_pool_low_watermark);
@@ -1768,6 +2050,8 @@ EXPORT_SYMBOL(ttm_pool_low_watermark);
  */
 void ttm_pool_drain(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return;
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_DRAIN);
 }
 EXPORT_SYMBOL(ttm_pool_drain);
@@ -1780,24 +2064,41 @@ EXPORT_SYMBOL(ttm_pool_drain);
  * On, a worker clears the pool's dirty chunks off the callers' paths; off,
  * chunks are cleared only when taken by a tt that needs zeroes. Chunks
  * already clean stay clean either way. Switching off waits for a running
- * worker to stop.
+ * worker to stop. Switching on makes the clearing thread if the pool has
+ * none (its making failed when the pool was set up).
  * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0, -ENOMEM if the clearing thread cannot be made (prezero stays
+ * off), or -EINVAL for a pool not initialised or finalised.
  */
-void ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
+int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	int ret = 0;
 
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
 	mutex_lock(&st->config_lock);
-	WRITE_ONCE(st->prezero, on);
+	if (on && !st->clear_worker) {
+		WRITE_ONCE(st->clear_worker, ttm_pool_clear_get(false));
+		if (!st->clear_worker) {
+			ret = -ENOMEM;
+			on = false;
+		}
+	}
+	/* The worker before prezero; pairs with ttm_pool_kick_clear(). */
+	smp_store_release(&st->prezero, on);
 	if (on) {
 		ttm_pool_kick_clear(pool);
 	} else if (st->clear_worker) {
 		kthread_cancel_delayed_work_sync(&st->clear_work);
 		spin_lock(&st->clear_lock);
 		st->clear_queued = false;
+		st->clear_backoff = false;
 		spin_unlock(&st->clear_lock);
 	}
 	mutex_unlock(&st->config_lock);
+	return ret;
 }
 EXPORT_SYMBOL(ttm_pool_set_prezero);
 
@@ -1809,6 +2110,8 @@ EXPORT_SYMBOL(ttm_pool_set_prezero);
  */
 bool ttm_pool_prezero(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return false;
 	return READ_ONCE(ttm_pool_state(pool)->prezero);
 }
 EXPORT_SYMBOL(ttm_pool_prezero);
@@ -1825,10 +2128,9 @@ EXPORT_SYMBOL(ttm_pool_prezero);
 void ttm_pool_prezero_flush(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	bool busy, queued;
 
-	bool busy;
-
-	if (!st->clear_worker)
+	if (!ttm_pool_live(pool) || !st->clear_worker)
 		return;
 	/*
 	 * Run it now, not after its delay, until it neither runs nor is
@@ -1841,8 +2143,10 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 	spin_unlock(&st->clear_lock);
 	do {
 		spin_lock(&st->clear_lock);
-		busy = st->clear_queued || st->clear_running;
-		if (st->clear_queued)
+		/* Standing aside for memory: not brought forward. */
+		queued = st->clear_queued && !st->clear_backoff;
+		busy = queued || st->clear_running;
+		if (queued)
 			kthread_mod_delayed_work(st->clear_worker,
 						 &st->clear_work, 0);
 		spin_unlock(&st->clear_lock);
@@ -1897,6 +2201,10 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	unsigned int i, j;
 
 	WARN_ON(!dev && use_dma_alloc);
+	/* A second init would leak the state the list still points to. */
+	if (WARN_ONCE(ttm_pool_listed(pool),
+		      "ttm: %s() of an initialised pool\n", __func__))
+		return;
 
 	pool->dev = dev;
 	pool->nid = nid;
@@ -1939,9 +2247,10 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	atomic_long_set(&st->pooled, 0);
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
-	st->prezero = true;
 	spin_lock_init(&st->clear_lock);
-	st->clear_worker = ttm_pool_clear_get();
+	st->clear_worker = ttm_pool_clear_get(true);
+	/* Without the thread nothing clears in the background: say so. */
+	st->prezero = !!st->clear_worker;
 	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
 	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
@@ -1955,7 +2264,8 @@ EXPORT_SYMBOL(ttm_pool_init);
  * Take the pool off the list of pools (which removes its sysfs and debugfs
  * entries and waits for their readers and writers), stop the watermark
  * worker, release every pooled page and free the pool's state. Pages still
- * in use must have been freed before.
+ * in use must have been freed before. A pool not initialised or already
+ * finalised is left alone (a bug: warned once).
  *
  * Context: process context.
  */
@@ -1963,6 +2273,8 @@ void ttm_pool_fini(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 
+	if (!ttm_pool_live(pool))
+		return;
 	ttm_pool_unregister(pool);
 	cancel_work_sync(&st->trim_work);
 	if (st->clear_worker)
@@ -1986,12 +2298,15 @@ EXPORT_SYMBOL(ttm_pool_fini);
  * it): rows are labelled "DMA ..." while the pool runs on the coherent path.
  * The richer dump is /sys/kernel/debug/ttm/pools/<name>.
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0, -ENOMEM, or -EINVAL for a pool not initialised or finalised.
  */
 int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 {
-	struct ttm_pool_stats *stats = kmalloc(sizeof(*stats), GFP_KERNEL);
+	struct ttm_pool_stats *stats;
 
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
+	stats = kmalloc(sizeof(*stats), GFP_KERNEL);
 	if (!stats)
 		return -ENOMEM;
 	ttm_pool_get_stats(pool, stats);

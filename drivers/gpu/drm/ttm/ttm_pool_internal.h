@@ -73,11 +73,15 @@ struct ttm_pool_type_state {
  * @prezero: dirty chunks are cleared in the background (sysfs "prezero")
  * @clear_worker: the thread that clears in the background (shared by all
  *	pools), or NULL if it could not be made: then nothing is cleared in the
- *	background
+ *	background and @prezero is false until ttm_pool_set_prezero() makes it;
+ *	set under @config_lock before @prezero (release/acquire)
  * @clear_work: the pool's clearing work on @clear_worker
- * @clear_lock: protects @clear_queued, @clear_running and @clear_flushing
+ * @clear_lock: protects @clear_queued, @clear_backoff, @clear_running and
+ *	@clear_flushing
  * @clear_queued: @clear_work is queued (its timer or the worker's list) and
  *	has not started; peeked at without the lock by frees
+ * @clear_backoff: the worker stopped because memory was short and queued
+ *	itself for later (with @clear_queued): flushes do not bring it forward
  * @clear_running: @clear_work is running
  * @clear_flushing: ttm_pool_prezero_flush() calls under way: queue without
  *	delay meanwhile (a flush must not meet a pending timer)
@@ -113,6 +117,7 @@ struct ttm_pool_state {
 	struct kthread_delayed_work clear_work;
 	spinlock_t clear_lock; /* the clearing work's state */
 	bool clear_queued;
+	bool clear_backoff;
 	bool clear_running;
 	unsigned int clear_flushing;
 	struct list_head list;
@@ -135,6 +140,37 @@ static inline struct ttm_pool_state *ttm_pool_state(const struct ttm_pool *pool)
 	return container_of(pool->caching[0].orders[0].shrinker_list.next,
 			    struct ttm_pool_state, anchor);
 }
+
+/*
+ * The most chunks one hold of a type's lock walks past or moves: a drain
+ * lets go of the lock after this many, a search for a node's coldest chunk
+ * gives up after this many (see ttm_pool_find_cold()). The clearing worker
+ * clears one page per hold. Bounded in chunks, not time: with cached pages
+ * pooled up to half of RAM a type can hold millions of chunks.
+ */
+#define TTM_POOL_LOCK_BATCH 64
+
+/*
+ * Is @pool initialised? ttm_pool_init() links the state in; a pool never
+ * initialised (zeroed memory) has no link, a finalised one a link to
+ * itself. Through such a link ttm_pool_state() would point into the
+ * pool and the driver's structure around it, and a late free, a second
+ * fini or a setter would write there (6.12 faulted on list poison
+ * instead). Every exported function but ttm_pool_init() checks with
+ * ttm_pool_live(), which warns once per call site, and does nothing, or
+ * only what needs no state (a late free releases the pages).
+ */
+static inline bool ttm_pool_initialised(const struct ttm_pool *pool)
+{
+	const struct list_head *l = &pool->caching[0].orders[0].shrinker_list;
+
+	return l->next && l->next != l;
+}
+
+#define ttm_pool_live(pool)						\
+	(!WARN_ONCE(!ttm_pool_initialised(pool),			\
+		    "ttm: %s() of a pool not initialised or finalised\n", \
+		    __func__))
 
 static inline struct ttm_pool_type_state *
 ttm_pool_type_state(const struct ttm_pool_type *pt)
@@ -179,6 +215,7 @@ extern unsigned long ttm_pool_total_max;
 
 void ttm_pool_default_total_max(unsigned long num_pages);
 void ttm_pool_register(struct ttm_pool *pool);
+bool ttm_pool_listed(const struct ttm_pool *pool);
 void ttm_pool_unregister(struct ttm_pool *pool);
 
 /*
@@ -202,6 +239,8 @@ unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 				     int nid, enum ttm_pool_stat cause,
 				     gfp_t gfp);
 unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid);
+void ttm_pool_release_dirty(struct ttm_pool *pool);
+void ttm_pool_set_hibernating(bool on);
 
 /* When reclaim last asked the pools to shrink, in jiffies (the shrinker). */
 extern unsigned long ttm_pool_reclaim_stamp;
@@ -215,6 +254,12 @@ void ttm_pool_debugfs_table(struct seq_file *m,
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Replaceable with KUnit static stubs to inject failures. */
 bool ttm_pool_cc_guest(void);
+extern int ttm_pool_test_memory_short;
+struct kthread_worker *ttm_pool_clear_create(void);
+struct notifier_block;
+int ttm_pool_pm_notify(struct notifier_block *nb, unsigned long action,
+		       void *data);
+extern unsigned int ttm_pool_lock_work_max;
 struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool, bool coherent,
 				  gfp_t gfp, unsigned int order);
 int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,

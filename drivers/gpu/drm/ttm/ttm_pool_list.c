@@ -20,6 +20,8 @@
  *    under it are gone, so a new pool never collides with a dying one.
  *    Lock order: ttm_pool_list_mutex, then the interface files' own locks,
  *    then ttm_pool_list_rwsem.
+ *  - The PM notifier (registered with the first pool, unregistered with the
+ *    last, under ttm_pool_list_mutex) takes ttm_pool_list_rwsem for reading.
  */
 
 #include <linux/device.h>
@@ -29,7 +31,9 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
 #include <linux/sysfs.h>
+#include <kunit/visibility.h>
 
 #include <drm/ttm/ttm_pool.h>
 
@@ -38,6 +42,8 @@
 DECLARE_RWSEM(ttm_pool_list_rwsem);
 LIST_HEAD(ttm_pool_list);
 static DEFINE_MUTEX(ttm_pool_list_mutex);
+/* Pools on the list; the PM notifier is registered while there are any. */
+static unsigned int ttm_pool_count;
 
 atomic_long_t ttm_pool_total_pooled = ATOMIC_LONG_INIT(0);
 /* ULONG_MAX until first set: by ttm_pool_mgr_init() or the first pool. */
@@ -141,9 +147,51 @@ static void ttm_pool_pick_name(struct ttm_pool *pool, struct ttm_pool_state *st)
  */
 const char *ttm_pool_name(struct ttm_pool *pool)
 {
+	if (!ttm_pool_live(pool))
+		return "";
 	return ttm_pool_state(pool)->name;
 }
 EXPORT_SYMBOL(ttm_pool_name);
+
+/**
+ * ttm_pool_pm_notify() - hibernation: pools keep no dirty chunk meanwhile
+ * @nb: the notifier
+ * @action: PM_HIBERNATION_PREPARE, or PM_POST_HIBERNATION or PM_POST_RESTORE
+ *	once the system is back; other actions are ignored
+ * @data: unused
+ *
+ * init_on_free promises that a freed page keeps nothing of its user; a
+ * hibernation image holds every page in use, pooled ones included. Before
+ * the image is made, every pool releases its chunks not known to be zero,
+ * and until the system is back frees clear what they pool.
+ *
+ * Return: NOTIFY_DONE.
+ */
+VISIBLE_IF_KUNIT int ttm_pool_pm_notify(struct notifier_block *nb,
+					unsigned long action, void *data)
+{
+	struct ttm_pool_state *st;
+
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+		ttm_pool_set_hibernating(true);
+		down_read(&ttm_pool_list_rwsem);
+		list_for_each_entry(st, &ttm_pool_list, list)
+			ttm_pool_release_dirty(st->pool);
+		up_read(&ttm_pool_list_rwsem);
+		break;
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		ttm_pool_set_hibernating(false);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_pm_notify);
+
+static struct notifier_block ttm_pool_pm_nb = {
+	.notifier_call = ttm_pool_pm_notify,
+};
 
 /*
  * Put an initialised pool on the list: give it the default caps and a name,
@@ -164,6 +212,8 @@ void ttm_pool_register(struct ttm_pool *pool)
 	down_write(&ttm_pool_list_rwsem);
 	list_add_tail(&st->list, &ttm_pool_list);
 	up_write(&ttm_pool_list_rwsem);
+	if (!ttm_pool_count++)
+		register_pm_notifier(&ttm_pool_pm_nb);
 	ttm_pool_sysfs_add(pool);
 	ttm_pool_debugfs_add(pool);
 	mutex_unlock(&ttm_pool_list_mutex);
@@ -182,9 +232,28 @@ void ttm_pool_unregister(struct ttm_pool *pool)
 	down_write(&ttm_pool_list_rwsem);
 	list_del(&st->list);
 	up_write(&ttm_pool_list_rwsem);
+	if (!--ttm_pool_count)
+		unregister_pm_notifier(&ttm_pool_pm_nb);
 	ttm_pool_debugfs_remove(pool);
 	ttm_pool_sysfs_remove(pool);
 	mutex_unlock(&ttm_pool_list_mutex);
+}
+
+/* Is @pool on the list of pools (initialised and not finalised)? */
+bool ttm_pool_listed(const struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st;
+	bool found = false;
+
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(st, &ttm_pool_list, list) {
+		if (st->pool == pool) {
+			found = true;
+			break;
+		}
+	}
+	up_read(&ttm_pool_list_rwsem);
+	return found;
 }
 
 /**

@@ -47,10 +47,13 @@ void ttm_pool_stats_fini(struct ttm_pool_state *st)
  */
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
 {
-	struct ttm_pool_stats_pcpu __percpu *stats = ttm_pool_state(pool)->stats;
+	struct ttm_pool_stats_pcpu __percpu *stats;
 	u64 sum = 0;
 	int cpu;
 
+	if (!ttm_pool_live(pool))
+		return 0;
+	stats = ttm_pool_state(pool)->stats;
 	for_each_possible_cpu(cpu)
 		sum += per_cpu_ptr(stats, cpu)->counter[item];
 	return sum;
@@ -79,7 +82,8 @@ EXPORT_SYMBOL(ttm_pool_inuse_pages);
  * @pool: the pool
  * @caching: count only this caching type; TTM_NUM_CACHING_TYPES for all
  *
- * Context: any context that may take a spinlock.
+ * Context: any; takes no lock (a count read while a type changes may be a
+ * moment old).
  * Return: the number of pages.
  */
 unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
@@ -88,15 +92,15 @@ unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
 	unsigned long n = 0;
 	unsigned int i, j;
 
+	if (!ttm_pool_live(pool))
+		return 0;
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		if (caching != TTM_NUM_CACHING_TYPES && caching != i)
 			continue;
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 
-			spin_lock(&pt->lock);
-			n += ttm_pool_type_state(pt)->nr_pages;
-			spin_unlock(&pt->lock);
+			n += READ_ONCE(ttm_pool_type_state(pt)->nr_pages);
 		}
 	}
 	return n;
@@ -105,7 +109,7 @@ EXPORT_SYMBOL(ttm_pool_pooled_pages);
 
 /*
  * The pages a pool holds now that are known to be zero (@clean), or that
- * are not. Context: any context that may take a spinlock.
+ * are not. Context: any; takes no lock.
  */
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean)
 {
@@ -116,10 +120,12 @@ unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean)
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
 			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+			unsigned long c = READ_ONCE(ts->nr_clean);
+			unsigned long all = READ_ONCE(ts->nr_pages);
 
-			spin_lock(&pt->lock);
-			n += clean ? ts->nr_clean : ts->nr_pages - ts->nr_clean;
-			spin_unlock(&pt->lock);
+			/* Read apart, they may disagree for a moment. */
+			c = min(c, all);
+			n += clean ? c : all - c;
 		}
 	}
 	return n;
@@ -131,25 +137,28 @@ unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean)
  * @stats: filled with the counters, the pooled pages per caching type and
  *	order, the clean ones among them, and the pages in use
  *
- * Counters are summed over all CPUs; pooled counts are read under each pool
- * type's lock. Context: any context that may take a spinlock.
+ * Counters are summed over all CPUs; pooled counts are read from each pool
+ * type without its lock (a reader never holds up the pool: any user may
+ * read the sysfs files that call this). Context: any.
  */
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 {
 	unsigned int i, j;
 
 	memset(stats, 0, sizeof(*stats));
+	if (!ttm_pool_live(pool))
+		return;
 	for (i = 0; i < TTM_POOL_STAT_NR; i++)
 		stats->counter[i] = ttm_pool_stat_read(pool, i);
 
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+			unsigned long c = READ_ONCE(ts->nr_clean);
 
-			spin_lock(&pt->lock);
-			stats->pooled[i][j] = ttm_pool_type_state(pt)->nr_pages;
-			stats->clean_pages += ttm_pool_type_state(pt)->nr_clean;
-			spin_unlock(&pt->lock);
+			stats->pooled[i][j] = READ_ONCE(ts->nr_pages);
+			stats->clean_pages += min(c, stats->pooled[i][j]);
 			stats->pooled_pages += stats->pooled[i][j];
 		}
 	}

@@ -278,7 +278,7 @@ static ssize_t prezero_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EPERM;
 	err = ttm_pool_parse_bool(buf, &on);
 	if (!err)
-		ttm_pool_set_prezero(kobj_to_pool(kobj), on);
+		err = ttm_pool_set_prezero(kobj_to_pool(kobj), on);
 	return err ?: count;
 }
 

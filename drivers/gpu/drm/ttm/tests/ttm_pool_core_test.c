@@ -5,11 +5,13 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/shrinker.h>
+#include <linux/suspend.h>
 #include <linux/swiotlb.h>
 #include <linux/vmstat.h>
 #include <kunit/static_stub.h>
@@ -1586,6 +1588,293 @@ static void pool_cc_guest_keeps_driver_path(struct kunit *test)
 	kunit_deactivate_static_stub(test, ttm_pool_cc_guest);
 }
 
+/*
+ * The clearing worker stopped half-way through a coherent chunk (its batch
+ * ran out) while page-path chunks of the same type are dirty too: its next
+ * run finishes the coherent chunk and then clears the page-path ones (it
+ * used to stop at the coherent list, leaving them dirty until a free).
+ */
+static void pool_clear_continues_other_list(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool_type *pt = &pool->caching[ttm_cached].orders[2];
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+	struct ttm_tt *c, *p;
+	struct page *cp;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_COHERENT), 0);
+	ttm_pool_set_prezero(pool, false);
+	c = tt_alloc(test, pool, 4, ttm_cached);	/* DMA addresses: coherent */
+	p = tt_new(test, 4, ttm_cached, false);		/* none: page path */
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, p, &ctx), 0);
+	KUNIT_ASSERT_TRUE(test, chunk_is_coherent(c->pages[0]));
+	KUNIT_ASSERT_FALSE(test, chunk_is_coherent(p->pages[0]));
+	tt_fill(c, 0xa5);
+	tt_fill(p, 0xa5);
+	ttm_pool_free(pool, c);
+	ttm_pool_free(pool, p);
+	if (want_init_on_free()) {
+		/* Frees clear: nothing is left for the worker. */
+		KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, DIRTY(test, pool), 8);
+
+	/* Where a run that used up its batch on the coherent chunk stops. */
+	spin_lock(&pt->lock);
+	cp = list_entry(ts->clean_end[true]->next, struct page, lru);
+	memset(page_address(cp), 0, PAGE_SIZE);
+	ts->clearing = cp;
+	ts->cleared = 1;
+	spin_unlock(&pt->lock);
+
+	ttm_pool_set_prezero(pool, true);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), 8);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 7);
+}
+
+static void memory_short_restore(void *data)
+{
+	WRITE_ONCE(ttm_pool_test_memory_short, -1);
+}
+
+/*
+ * The worker stands aside while memory is short, and comes back by itself
+ * once it is not (it used to wait for the next free). Waits for that up to
+ * 30 s; the worker is due after a second.
+ */
+static void pool_clear_comes_back_after_pressure(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	tt = tt_alloc(test, pool, 4, ttm_cached);
+	tt_fill(tt, 0xa5);
+	WRITE_ONCE(ttm_pool_test_memory_short, 1);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, memory_short_restore,
+						  NULL));
+	ttm_pool_free(pool, tt);
+	ttm_pool_prezero_flush(pool);
+	if (want_init_on_free()) {
+		KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 4);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 0);
+
+	WRITE_ONCE(ttm_pool_test_memory_short, 0);
+	for (i = 0; i < 300 && DIRTY(test, pool); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 4);
+}
+
+static struct kthread_worker *no_clear_thread(void)
+{
+	return ERR_PTR(-ENOMEM);
+}
+
+static int count_pool(struct ttm_pool *pool, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+/*
+ * The clearing thread cannot be made when the first pool is set up: the
+ * pool says prezero is off (it said on, and nothing cleared), and switching
+ * it on makes the thread. The thread is not freezable: a pool finalised
+ * while kernel threads are frozen must not wait for the thaw.
+ */
+static void pool_no_clear_thread(struct kunit *test)
+{
+	struct kthread_worker *w;
+	struct ttm_pool *pool;
+	unsigned int pools = 0;
+	struct ttm_tt *tt;
+
+	ttm_pool_for_each(count_pool, &pools);
+	KUNIT_ASSERT_EQ_MSG(test, pools, 0,
+			    "another pool keeps the clearing thread alive");
+	kunit_activate_static_stub(test, ttm_pool_clear_create,
+				   no_clear_thread);
+	pool = pool_new(test, false, NUMA_NO_NODE);
+	kunit_deactivate_static_stub(test, ttm_pool_clear_create);
+	KUNIT_EXPECT_FALSE(test, ttm_pool_prezero(pool));
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	tt = tt_alloc(test, pool, 2, ttm_cached);
+	tt_fill(tt, 0xa5);
+	ttm_pool_free(pool, tt);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), want_init_on_free() ? 0 : 2);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_set_prezero(pool, true), 0);
+	KUNIT_EXPECT_TRUE(test, ttm_pool_prezero(pool));
+	w = ttm_pool_state(pool)->clear_worker;
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_EXPECT_TRUE(test, w->task->flags & PF_NOFREEZE);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+}
+
+static void post_hibernation(void *data)
+{
+	ttm_pool_pm_notify(NULL, PM_POST_HIBERNATION, NULL);
+}
+
+/*
+ * Hibernation: a hibernation image holds every page in use. From
+ * PM_HIBERNATION_PREPARE until the system is back, pools keep no chunk
+ * that is not known to be zero: those they hold are released, and frees
+ * clear what they pool.
+ */
+static void pool_hibernation_keeps_no_dirty(struct kunit *test)
+{
+	bool iof = want_init_on_free();
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	ttm_pool_set_prezero(pool, false);
+	tt = tt_alloc(test, pool, 5, ttm_write_combined);	/* orders 2, 0 */
+	tt_fill(tt, 0xa5);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), iof ? 0 : 5);
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, post_hibernation,
+						  NULL));
+	ttm_pool_pm_notify(NULL, PM_HIBERNATION_PREPARE, NULL);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), iof ? 5 : 0);
+
+	tt = tt_alloc(test, pool, 3, ttm_cached);		/* orders 1, 0 */
+	tt_fill(tt, 0x5a);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), iof ? 8 : 3);
+
+	ttm_pool_pm_notify(NULL, PM_POST_HIBERNATION, NULL);
+	tt = tt_alloc(test, pool, 2, ttm_write_combined);
+	tt_fill(tt, 0x5a);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), iof ? 0 : 2);
+}
+
+/*
+ * A drain holds a type's lock for at most TTM_POOL_LOCK_BATCH chunks at a
+ * time (it used to hold it for the whole list), and still releases all.
+ */
+static void pool_drain_bounded(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH + 5, held;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	free_singles(test, pool, n);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), n);
+	WRITE_ONCE(ttm_pool_lock_work_max, 0);
+	ttm_pool_drain(pool);
+	held = READ_ONCE(ttm_pool_lock_work_max);
+	kunit_info(test, "%u chunks, at most %u per hold of the lock\n", n,
+		   held);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, RELEASE_DRAIN), n);
+	KUNIT_EXPECT_GT(test, held, 0);
+	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
+}
+
+/*
+ * A pool without a node holds a node-1 chunk behind three lock batches of
+ * node-0 chunks (from its cold end). A scan of node 1 walks past at most
+ * TTM_POOL_LOCK_BATCH chunks per hold of the lock (it used to walk them
+ * all, for every chunk it took), so the first release finds nothing; the
+ * chunks it passed move out of the way, and later releases reach it.
+ */
+static void pool_shrinker_numa_bounded(struct kunit *test)
+{
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH, i, calls = 0, held;
+	struct ttm_pool *any, *n0, *n1;
+	struct ttm_tt **tts, *one;
+	unsigned long got = 0;
+
+	if (num_online_nodes() < 2 || !node_online(1))
+		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
+
+	ttm_pool_drain_all();
+	any = pool_new(test, false, NUMA_NO_NODE);
+	n0 = pool_new(test, false, 0);
+	n1 = pool_new(test, false, 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE), 0);
+	ttm_pool_set_prezero(any, false);
+	tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tts);
+	/* Chunks of the nodes' pools, freed into the pool without a node. */
+	for (i = 0; i < n; i++) {
+		tts[i] = tt_alloc(test, n0, 1, ttm_cached);
+		KUNIT_ASSERT_EQ(test, page_to_nid(tts[i]->pages[0]), 0);
+	}
+	one = tt_alloc(test, n1, 1, ttm_cached);
+	KUNIT_ASSERT_EQ(test, page_to_nid(one->pages[0]), 1);
+	for (i = 0; i < n; i++)
+		ttm_pool_free(any, tts[i]);
+	ttm_pool_free(any, one);
+	KUNIT_ASSERT_EQ(test, POOLED(test, any), n + 1);
+	KUNIT_EXPECT_EQ(test, count_node(1), 1);
+
+	WRITE_ONCE(ttm_pool_lock_work_max, 0);
+	got = ttm_pool_release_pages(any, 1, 1, TTM_POOL_STAT_RELEASE_SHRINKER,
+				     GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, got, 0);
+	for (calls = 1; !got && calls < 8; calls++)
+		got = ttm_pool_release_pages(any, 1, 1,
+					     TTM_POOL_STAT_RELEASE_SHRINKER,
+					     GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, got, 1);
+	held = READ_ONCE(ttm_pool_lock_work_max);
+	kunit_info(test, "found after %u releases, at most %u chunks walked per hold of the lock\n",
+		   calls, held);
+	KUNIT_EXPECT_EQ(test, count_node(1), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, any), n);
+	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
+	ttm_pool_drain(any);
+}
+
+/*
+ * Reading a pool's statistics takes none of its locks: any user may read
+ * them in a loop through sysfs. Read with a type's lock held here (a reader
+ * that took it would deadlock, and lockdep would say so).
+ */
+static void pool_stats_take_no_lock(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool_type *pt = &pool->caching[ttm_cached].orders[2];
+	struct pool_test *priv = test->priv;
+	unsigned long pooled, clean, dirty;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	ttm_pool_set_prezero(pool, false);
+	ttm_pool_free(pool, tt_alloc(test, pool, 4, ttm_cached));
+	spin_lock(&pt->lock);
+	ttm_pool_get_stats(pool, &priv->stats);
+	pooled = ttm_pool_pooled_pages(pool, ttm_cached);
+	clean = ttm_pool_count_clean(pool, true);
+	dirty = ttm_pool_count_clean(pool, false);
+	spin_unlock(&pt->lock);
+	KUNIT_EXPECT_EQ(test, priv->stats.pooled_pages, 4);
+	KUNIT_EXPECT_EQ(test, priv->stats.pooled[ttm_cached][2], 4);
+	KUNIT_EXPECT_EQ(test, pooled, 4);
+	KUNIT_EXPECT_EQ(test, clean + dirty, 4);
+}
+
 static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_path_auto),
 	KUNIT_CASE(pool_switch_live),
@@ -1619,6 +1908,13 @@ static struct kunit_case pool_core_cases[] = {
 	KUNIT_CASE(pool_coherent_lists),
 	KUNIT_CASE(pool_coherent_only_with_dma_addresses),
 	KUNIT_CASE(pool_cc_guest_keeps_driver_path),
+	KUNIT_CASE(pool_clear_continues_other_list),
+	KUNIT_CASE(pool_clear_comes_back_after_pressure),
+	KUNIT_CASE(pool_no_clear_thread),
+	KUNIT_CASE(pool_hibernation_keeps_no_dirty),
+	KUNIT_CASE(pool_drain_bounded),
+	KUNIT_CASE(pool_shrinker_numa_bounded),
+	KUNIT_CASE(pool_stats_take_no_lock),
 	{}
 };
 
