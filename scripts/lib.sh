@@ -28,10 +28,11 @@ obj_dir() { echo "$CACHE/obj-$1"; }
 phase() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
-# The kernels: test (debug options), plain, and two for make bench only:
-# upstream (plain's config built from the pristine tree, without our files) and
-# nostats (ours with the pool's per-CPU statistics compiled out).
-FLAVOURS="test plain upstream nostats"
+# The kernels: test (debug options), plain, rt (test's debug options on PREEMPT_RT:
+# make check and make stress RT=1), and two for make bench only: upstream (plain's
+# config built from the pristine tree, without our files) and nostats (ours with
+# the pool's per-CPU statistics compiled out).
+FLAVOURS="test plain rt upstream nostats"
 
 # is_flavour NAME: true for the kernels that have a kconfig fragment
 is_flavour() { [[ " $FLAVOURS " == *" $1 "* ]]; }
@@ -40,6 +41,10 @@ is_flavour() { [[ " $FLAVOURS " == *" $1 "* ]]; }
 check_flavour() {
 	is_flavour "$1" || die "unknown kernel '$1' (expected one of: $FLAVOURS)"
 }
+
+# is_debug_flavour NAME: true for the kernels with debug.config (KASAN, lockdep,
+# kmemleak; ACPI only for the CPUs, which scripts/ttm-vm boots with acpi=ht)
+is_debug_flavour() { [ "$1" = test ] || [ "$1" = rt ]; }
 
 # src_dir FLAVOUR -> the source tree a kernel is built from
 src_dir() {
