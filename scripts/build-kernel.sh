@@ -43,23 +43,9 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.ttm-config-hash" 2>/dev/null)" != 
 	mk olddefconfig >>"$log" 2>&1 || fail "make olddefconfig"
 	# Every option we ask for must survive olddefconfig (a missing dependency drops it).
 	# A later fragment overrides an earlier one (merge_config does, with a note in the
-	# log): the last line of each option is the one checked.
-	declare -A want=() from=()
-	order=()
-	for f in "${frags[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=*)
-				opt=${line%%=*}
-				[ -n "${want[$opt]+x}" ] || order+=("$opt")
-				want[$opt]=$line from[$opt]=$f
-				;;
-			esac
-		done <"$kdir/$f"
-	done
+	# log): the last line of each option is the one checked (lib.sh: fragment_options).
 	bad=0
-	for opt in "${order[@]}"; do
-		line=${want[$opt]} f=${from[$opt]}
+	while IFS=$'\t' read -r opt line f; do
 		case $line in
 		CONFIG_*=n)
 			if grep -q "^$opt=" "$obj/.config"; then
@@ -74,7 +60,7 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.ttm-config-hash" 2>/dev/null)" != 
 			fi
 			;;
 		esac
-	done
+	done < <(fragment_options "$kdir" "${frags[@]}")
 	[ $bad -eq 0 ] || die "kconfig fragments do not apply; see $log"
 	echo "$cfg_hash" >"$obj/.ttm-config-hash"
 fi

@@ -46,6 +46,32 @@ check_flavour() {
 # kmemleak; ACPI only for the CPUs, which scripts/ttm-vm boots with acpi=ht)
 is_debug_flavour() { [ "$1" = test ] || [ "$1" = rt ]; }
 
+# fragment_options DIR FRAGMENT...: what the kconfig fragments (files in DIR) ask
+# for, one line per option, "OPTION<TAB>LINE<TAB>FRAGMENT", in the order the options
+# first appear. A later fragment overrides an earlier one (as merge_config does):
+# LINE is the option's last line (CONFIG_X=y, CONFIG_X=n, ...), FRAGMENT its file.
+fragment_options() {
+	local dir=$1 f line opt
+	shift
+	local -A want=() from=()
+	local order=()
+	for f in "$@"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*)
+				opt=${line%%=*}
+				[ -n "${want[$opt]+x}" ] || order+=("$opt")
+				want[$opt]=$line
+				from[$opt]=$f
+				;;
+			esac
+		done <"$dir/$f"
+	done
+	for opt in "${order[@]}"; do
+		printf '%s\t%s\t%s\n' "$opt" "${want[$opt]}" "${from[$opt]}"
+	done
+}
+
 # src_dir FLAVOUR -> the source tree a kernel is built from
 src_dir() {
 	if [ "$1" = upstream ]; then echo "$PRISTINE"; else echo "$WORK"; fi
