@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: static gates, host tests, the ABI check against Debian's 6.12, the test
-# kernel's KUnit suites, the in-VM tests, the VM runner's own tests, the Debian
-# packages and Debian's own kernel on our ttm.ko. Every test is counted; the last line is
+# kernel's KUnit suites, the in-VM tests, the VM runner's own tests, the rt kernel
+# (PREEMPT_RT) with the KUnit suites and a short stress run, the Debian packages and
+# Debian's own kernel on our ttm.ko. Every test is counted; the last line is
 # "N passed, N failed" and the exit status is non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
