@@ -4,7 +4,9 @@
 #   make run        boot the test kernel with a bochs GPU and show the pool at work
 #   make shell      interactive shell in the VM (Ctrl-A x quits qemu)
 #   make check      every test; the last line is "N passed, N failed"
-#   make stress DURATION=SECONDS [SWIOTLB=1]   a long stress run in the VM
+#   make stress DURATION=SECONDS [SWIOTLB=1] [RT=1]   a long stress run in the VM
+#                   (RT=1: on the rt kernel, PREEMPT_RT with the test kernel's
+#                   debug options; make check boots it too, make and make run do not)
 #   make module M=tests/modules/NAME   build an external module against the test kernel
 #   make bench [ROUNDS=2] [CLOCKS="icount tcg"]   our pool against upstream 6.12's;
 #                   writes docs/BENCHMARKS.md, docs/bench/ (not part of make check)
@@ -24,7 +26,7 @@
 GPU ?= bochs
 SHELL := /bin/bash
 
-.PHONY: all deps kernels kernel-test kernel-plain tool run shell check stress module bench clean \
+.PHONY: all deps kernels kernel-test kernel-plain kernel-rt tool run shell check stress module bench clean \
 	abi-check upstream-check matrix deb distro-check
 
 all: kernels tool
@@ -34,7 +36,8 @@ deps:
 
 kernels: kernel-test kernel-plain
 
-kernel-test kernel-plain: deps
+# kernel-rt: built by make check and make stress RT=1 only, not by make (all)
+kernel-test kernel-plain kernel-rt: deps
 	@scripts/build-kernel.sh $(@:kernel-%=%)
 
 tool: deps
@@ -50,15 +53,19 @@ shell: deps kernel-test tool
 check: deps
 	@tests/check.sh
 
-# A longer stress run than make check's: make stress DURATION=600 [SWIOTLB=1]
+# A longer stress run than make check's: make stress DURATION=600 [SWIOTLB=1] [RT=1]
+# RT=1: on the rt kernel (PREEMPT_RT); log build/logs/stress-rt.log
 DURATION ?= 300
-stress: deps kernel-test tool
-	@scripts/build-module.sh tests/modules/ttm_pool_stress test >/dev/null
-	@scripts/build-progs.sh
+STRESS_KERNEL := $(if $(RT),rt,test)
+stress: deps kernel-$(STRESS_KERNEL) tool
+	@scripts/build-module.sh tests/modules/ttm_pool_stress $(STRESS_KERNEL) >/dev/null
+	@scripts/build-progs.sh $(STRESS_KERNEL)
 	@cache=$${TTM_CACHE:-build}; mkdir -p "$$cache/logs" && \
 	echo $(DURATION) > "$$cache/stress-duration" && \
-	scripts/ttm-vm --gpu bochs --mem 768M $(if $(SWIOTLB),--append swiotlb=force) \
-		--timeout $$(($(DURATION) * 4 + 600)) --log "$$cache/logs/stress.log" \
+	scripts/ttm-vm --kernel $(STRESS_KERNEL) --gpu bochs --mem 768M \
+		$(if $(SWIOTLB),--append swiotlb=force) \
+		--timeout $$(($(DURATION) * 4 + 600)) \
+		--log "$$cache/logs/stress$(if $(RT),-rt).log" \
 		--add "$$cache/stress-duration:/root/stress-duration" -- sh /tests/vm/stress.sh
 
 bench:

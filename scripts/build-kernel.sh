@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build one kernel flavour with this repo's files overlaid (upstream: without).
-#   scripts/build-kernel.sh test|plain|upstream|nostats
-# The .config is tinyconfig + the fragments listed in scripts/kconfig/<flavour>.flavour;
+#   scripts/build-kernel.sh test|plain|rt|upstream|nostats
+# The .config is tinyconfig + the fragments listed in scripts/kconfig/<flavour>.flavour
+# (in that order: a later fragment's value of an option replaces an earlier one's);
 # it is regenerated only when a fragment changes. Output: $CACHE/obj-<flavour>/.
 # The full build log is $CACHE/logs/build-<flavour>.log.
 set -euo pipefail
@@ -41,26 +42,25 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.ttm-config-hash" 2>/dev/null)" != 
 		-m -O "$obj" "$obj/.config" "${frags[@]}") >>"$log" 2>&1 || fail "merge_config"
 	mk olddefconfig >>"$log" 2>&1 || fail "make olddefconfig"
 	# Every option we ask for must survive olddefconfig (a missing dependency drops it).
+	# A later fragment overrides an earlier one (merge_config does, with a note in the
+	# log): the last line of each option is the one checked (lib.sh: fragment_options).
 	bad=0
-	for f in "${frags[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=n)
-				opt=${line%%=*}
-				if grep -q "^$opt=" "$obj/.config"; then
-					echo "build-kernel: $f: $opt should be unset" >&2
-					bad=1
-				fi
-				;;
-			CONFIG_*)
-				if ! grep -qx "$line" "$obj/.config"; then
-					echo "build-kernel: $f: '$line' did not stick (got: $(grep "^${line%%=*}=" "$obj/.config" || echo unset))" >&2
-					bad=1
-				fi
-				;;
-			esac
-		done <"$kdir/$f"
-	done
+	while IFS=$'\t' read -r opt line f; do
+		case $line in
+		CONFIG_*=n)
+			if grep -q "^$opt=" "$obj/.config"; then
+				echo "build-kernel: $f: $opt should be unset" >&2
+				bad=1
+			fi
+			;;
+		*)
+			if ! grep -qx "$line" "$obj/.config"; then
+				echo "build-kernel: $f: '$line' did not stick (got: $(grep "^$opt=" "$obj/.config" || echo unset))" >&2
+				bad=1
+			fi
+			;;
+		esac
+	done < <(fragment_options "$kdir" "${frags[@]}")
 	[ $bad -eq 0 ] || die "kconfig fragments do not apply; see $log"
 	echo "$cfg_hash" >"$obj/.ttm-config-hash"
 fi

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build an out-of-tree module against a kernel's O= build dir:
-#   scripts/build-module.sh tests/modules/NAME [test|plain]
+#   scripts/build-module.sh tests/modules/NAME [test|plain|rt]
 # The sources are copied to $CACHE/modules/<flavour>/NAME (6.12 kbuild writes objects
 # next to the sources), built there, and the path of each .ko is printed. The
 # initramfs of the next ttm-vm boot carries them in /lib/ttm-tests/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=${1:?usage: build-module.sh DIR [test|plain]}
+src=${1:?usage: build-module.sh DIR [test|plain|rt]}
 flavour=${2:-test}
 check_flavour "$flavour"
 [ -f "$src/Makefile" ] || [ -f "$src/Kbuild" ] || die "$src: no Makefile or Kbuild"

@@ -28,10 +28,11 @@ obj_dir() { echo "$CACHE/obj-$1"; }
 phase() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
-# The kernels: test (debug options), plain, and two for make bench only:
-# upstream (plain's config built from the pristine tree, without our files) and
-# nostats (ours with the pool's per-CPU statistics compiled out).
-FLAVOURS="test plain upstream nostats"
+# The kernels: test (debug options), plain, rt (test's debug options on PREEMPT_RT:
+# make check and make stress RT=1), and two for make bench only: upstream (plain's
+# config built from the pristine tree, without our files) and nostats (ours with
+# the pool's per-CPU statistics compiled out).
+FLAVOURS="test plain rt upstream nostats"
 
 # is_flavour NAME: true for the kernels that have a kconfig fragment
 is_flavour() { [[ " $FLAVOURS " == *" $1 "* ]]; }
@@ -39,6 +40,36 @@ is_flavour() { [[ " $FLAVOURS " == *" $1 "* ]]; }
 # check_flavour NAME: die unless NAME is one of them
 check_flavour() {
 	is_flavour "$1" || die "unknown kernel '$1' (expected one of: $FLAVOURS)"
+}
+
+# is_debug_flavour NAME: true for the kernels with debug.config (KASAN, lockdep,
+# kmemleak; ACPI only for the CPUs, which scripts/ttm-vm boots with acpi=ht)
+is_debug_flavour() { [ "$1" = test ] || [ "$1" = rt ]; }
+
+# fragment_options DIR FRAGMENT...: what the kconfig fragments (files in DIR) ask
+# for, one line per option, "OPTION<TAB>LINE<TAB>FRAGMENT", in the order the options
+# first appear. A later fragment overrides an earlier one (as merge_config does):
+# LINE is the option's last line (CONFIG_X=y, CONFIG_X=n, ...), FRAGMENT its file.
+fragment_options() {
+	local dir=$1 f line opt
+	shift
+	local -A want=() from=()
+	local order=()
+	for f in "$@"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*)
+				opt=${line%%=*}
+				[ -n "${want[$opt]+x}" ] || order+=("$opt")
+				want[$opt]=$line
+				from[$opt]=$f
+				;;
+			esac
+		done <"$dir/$f"
+	done
+	for opt in "${order[@]}"; do
+		printf '%s\t%s\t%s\n' "$opt" "${want[$opt]}" "${from[$opt]}"
+	done
 }
 
 # src_dir FLAVOUR -> the source tree a kernel is built from

@@ -12,12 +12,17 @@
                         that disagrees with the results found, or output that
                         ends inside a suite, gives a "not ok<TAB>NAME: why" line
 
-A splat is a BUG: (KASAN, sleeping in atomic, ...), a WARNING: (WARN_ON, lockdep),
+A splat is a BUG: (KASAN, sleeping in atomic, scheduling while atomic, lockdep's
+"Invalid wait context", a per-CPU access in preemptible code, ...), a WARNING:
+(WARN_ON, every other lockdep report: circular locking, inconsistent lock state,
+irq lock inversion, bad unlock balance, suspicious RCU usage, DEBUG_LOCKS_WARN_ON),
 lockdep's "INFO: trying to register non-static key", an Oops, a panic, a general
 protection fault, a kmemleak report, kmemleak disabling itself (it then finds
 nothing) or a failed kmemleak scan, a hung task, an RCU stall, list corruption,
-dropped printk messages (a splat may be among them), the OOM killer, and sysfs
-name clashes or removals of missing entries (they dump a stack without WARNING:).
+a task that exited with interrupts or preemption disabled, PREEMPT_RT's real-time
+throttling, dropped printk messages (a splat may be among them), the OOM killer,
+and sysfs name clashes or removals of missing entries (they dump a stack without
+WARNING:).
 
 No boot of make check expects the OOM killer: tests/vm/stress.sh's memhog maps 80%
 of MemAvailable to push the kernel into reclaim (the pools' shrinker must give
@@ -60,6 +65,12 @@ SPLAT = re.compile(
     r'UBSAN: |INFO: task .* blocked for more than|rcu: INFO: |INFO: rcu_|'
     r'INFO: trying to register non-static key|'
     r'list_(add|del) corruption|ODEBUG: |kmemleak: \d+ new suspected memory leak|'
+    # a task (a kthread: ours, a worker) that ended inside an atomic section: a
+    # preempt_disable(), local_irq_disable() or raw spinlock left behind
+    r'note: .*\[\d+\] exited with (?:irqs disabled|preempt_count)|'
+    # PREEMPT_RT: a real-time task (an interrupt thread, ktimers, an RT user)
+    # took 95% of a CPU for a second: a livelock there starves the CPU
+    r'sched: RT throttling activated|'
     r'unreferenced object 0x|'
     # kmemleak gave up: it finds nothing from then on
     r'kmemleak: .*disabled|Kernel memory leak detector disabled|'

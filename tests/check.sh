@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: static gates, host tests, the ABI check against Debian's 6.12, the test
-# kernel's KUnit suites, the in-VM tests, the VM runner's own tests, the Debian
-# packages and Debian's own kernel on our ttm.ko. Every test is counted; the last line is
+# kernel's KUnit suites, the in-VM tests, the VM runner's own tests, the rt kernel
+# (PREEMPT_RT) with the KUnit suites and a short stress run, the Debian packages and
+# Debian's own kernel on our ttm.ko. Every test is counted; the last line is
 # "N passed, N failed" and the exit status is non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -27,6 +28,53 @@ kernel_files() {
 	(cd "$TOP" && for d in "${KERNEL_PATHS[@]}" tests/modules; do
 		if [ -d "$d" ]; then find "$d" -type f; fi
 	done) | LC_ALL=C sort
+}
+
+# kunit_boot NAME KERNEL ARGS ALL: one boot of KERNEL without a GPU (the KUnit suites
+# run at boot) with --append ARGS; the results as "NAME: suite.case", "NAME suite S"
+# for each suite of tests/kunit-suites.txt (all of them if ALL is 1, else only
+# ttm_pool_core) and "NAME boot: no kernel splat". Further arguments: guest scripts
+# to run after the suites, framed as tests/lib/run-vm-tests.sh does (see vm_results).
+kunit_boot() {
+	local kname=$1 kernel=$2 kargs=$3 kall=$4 klog=$out/$1.log rc s st tmo=600
+	shift 4
+	[ "$kernel" = test ] || tmo=900	# PREEMPT_RT + lockdep + KASAN under TCG: slower
+	local cmd=(true)
+	[ $# -eq 0 ] || cmd=(sh /tests/lib/run-vm-tests.sh "$@")
+	"$TOP/scripts/ttm-vm" --kernel "$kernel" --gpu none --append "$kargs" --timeout "$tmo" \
+		--log "$klog" -- "${cmd[@]}" >"$out/$kname.out" 2>"$out/$kname.err"
+	rc=$?
+	[ $rc -eq 0 ] || { record fail "$kname boot: exit status $rc"; echo "    FAIL $kname boot (status $rc; log $klog)"; fail_detail <"$out/$kname.err"; }
+	ktap_to_results "$kname" "$klog"
+	while IFS= read -r s; do
+		case $s in '' | '#'*) continue ;; esac
+		[ "$kall" = 1 ] || [ "$s" = ttm_pool_core ] || continue
+		st=$(awk -F'\t' -v s="$s" '$1 == "suite" && $2 == s { print $3 }' "$out/kunit.results")
+		case $st in
+		ok) record pass "$kname suite $s" ;;
+		"") record fail "$kname suite $s: did not run"; echo "    FAIL $kname suite $s did not run" ;;
+		*) record fail "$kname suite $s: $st"; echo "    FAIL $kname suite $s: $st" ;;
+		esac
+	done <"$TOP/tests/kunit-suites.txt"
+	[ $# -eq 0 ] || vm_results "$kname " "$out/$kname.out" "$@"
+	splat_result "$kname boot" "$klog" --kunit-boot --kmemleak
+	echo "    $kname ($kernel kernel: $kargs): $(grep -c . "$out/kunit.results") KUnit results; log: $klog"
+}
+
+# vm_results PREFIX OUTPUT SCRIPT...: the TAP of each guest script that
+# tests/lib/run-vm-tests.sh framed in OUTPUT, as "PREFIXvm/NAME: ..."
+vm_results() {
+	local prefix=$1 output=$2 t name trc
+	shift 2
+	for t in "$@"; do
+		name=${t##*/}
+		awk -v n="$name" '$0 == "### ttm-test begin " n { on = 1; next }
+			on && index($0, "### ttm-test end " n " ") == 1 { print "rc " $NF; exit }
+			on { print }' "$output" >"$out/$prefix$name.tap"
+		trc=$(sed -n 's/^rc //p' "$out/$prefix$name.tap")
+		[ -n "$trc" ] || trc=255
+		tap_to_results "${prefix}vm/$name" "$out/$prefix$name.tap" "$trc"
+	done
 }
 
 start=$(date +%s)
@@ -137,23 +185,7 @@ else
 	# cleared; init_on_free=1 for our suite: every tt must see zeroed pages
 	# (a pooled chunk may be dirty). NAME<TAB>--append ARGS<TAB>all suites must run (1/0)
 	while IFS=$'\t' read -r kname kargs kall; do
-		klog=$out/$kname.log
-		"$TOP/scripts/ttm-vm" --gpu none --append "$kargs" --timeout 600 --log "$klog" -- true >/dev/null 2>"$out/$kname.err"
-		rc=$?
-		[ $rc -eq 0 ] || { record fail "$kname boot: exit status $rc"; echo "    FAIL $kname boot (status $rc; log $klog)"; fail_detail <"$out/$kname.err"; }
-		ktap_to_results "$kname" "$klog"
-		while IFS= read -r s; do
-			case $s in '' | '#'*) continue ;; esac
-			[ "$kall" = 1 ] || [ "$s" = ttm_pool_core ] || continue
-			st=$(awk -F'\t' -v s="$s" '$1 == "suite" && $2 == s { print $3 }' "$out/kunit.results")
-			case $st in
-			ok) record pass "$kname suite $s" ;;
-			"") record fail "$kname suite $s: did not run"; echo "    FAIL $kname suite $s did not run" ;;
-			*) record fail "$kname suite $s: $st"; echo "    FAIL $kname suite $s: $st" ;;
-			esac
-		done <"$TOP/tests/kunit-suites.txt"
-		splat_result "$kname boot" "$klog" --kunit-boot --kmemleak
-		echo "    $kname ($kargs): $(grep -c . "$out/kunit.results") results; log: $klog"
+		kunit_boot "$kname" test "$kargs" "$kall"
 	done <<-'BOOTS'
 	kunit	numa=fake=2	1
 	kunit-swiotlb	swiotlb=force init_on_alloc=1 numa=fake=2	1
@@ -181,15 +213,8 @@ else
 			sh /tests/lib/run-vm-tests.sh ${groups[$args]} >"$out/vm-$g.out" 2>"$out/vm-$g.err"
 		rc=$?
 		[ $rc -eq 0 ] || { record fail "vm boot $g ($args): exit status $rc"; echo "    FAIL boot $g exit status $rc (log $log)"; fail_detail <"$out/vm-$g.err"; }
-		for t in ${groups[$args]}; do
-			name=${t##*/}
-			awk -v n="$name" '$0 == "### ttm-test begin " n { on = 1; next }
-				on && index($0, "### ttm-test end " n " ") == 1 { print "rc " $NF; exit }
-				on { print }' "$out/vm-$g.out" >"$out/$name.tap"
-			trc=$(sed -n 's/^rc //p' "$out/$name.tap")
-			[ -n "$trc" ] || trc=255
-			tap_to_results "vm/$name" "$out/$name.tap" "$trc"
-		done
+		# shellcheck disable=SC2086
+		vm_results "" "$out/vm-$g.out" ${groups[$args]}
 		splat_result "vm boot $g ($args)" "$log" --kmemleak
 	done < <(printf '%s\n' "${!groups[@]}" | LC_ALL=C sort)
 	section_end
@@ -204,6 +229,51 @@ else
 	done
 	section_end
 fi
+
+# --- the rt kernel: the test kernel's debug options on PREEMPT_RT -----------------
+# Two boots of it with 2 vCPUs: the KUnit suites (no GPU, as above: they assume no TTM
+# driver is bound), then bochs with a short tests/vm/stress.sh (the control plane,
+# the exerciser's threads, the shrinker, fault injection, unbind/rebind). On RT a
+# spinlock_t sleeps: one held where the kernel may not sleep (under a raw spinlock,
+# preemption or interrupts disabled) is a "sleeping function called from invalid
+# context", lockdep's "Invalid wait context" and the rest fail the splat check, and
+# tests/vm/rt/preempt-rt.sh asserts the kernel is PREEMPT_RT and lockdep still on.
+RT_STRESS_SECONDS=60
+phase "rt kernel (PREEMPT_RT, debug options): KUnit suites, ${RT_STRESS_SECONDS}s stress"
+section_start
+if ! "$TOP/scripts/build-kernel.sh" rt; then
+	record fail "build: rt kernel"
+	echo "    FAIL the rt kernel does not build"
+else
+	record pass "build: rt kernel"
+	rm -rf "$CACHE/modules/rt"
+	rt_stress=1
+	if "$TOP/scripts/build-module.sh" "$TOP/tests/modules/ttm_pool_stress" rt >"$out/module.tmp" 2>&1 &&
+		"$TOP/scripts/build-progs.sh" rt >>"$out/module.tmp" 2>&1; then
+		record pass "build: rt module ttm_pool_stress and tests/progs"
+	else
+		rt_stress=0
+		record fail "build: rt module ttm_pool_stress and tests/progs"
+		echo "    FAIL ttm_pool_stress or tests/progs do not build for the rt kernel"
+		fail_detail <"$out/module.tmp"
+	fi
+	kunit_boot rt-kunit rt numa=fake=2 1 /tests/vm/rt/preempt-rt.sh
+	if [ $rt_stress = 1 ]; then
+		echo "$RT_STRESS_SECONDS" >"$out/rt-stress-duration"
+		rlog=$out/rt-stress.log
+		"$TOP/scripts/ttm-vm" --kernel rt --gpu bochs --mem 768M --smp 2 \
+			--timeout $((RT_STRESS_SECONDS * 4 + 600)) --log "$rlog" \
+			--add "$out/rt-stress-duration:/root/stress-duration" -- \
+			sh /tests/lib/run-vm-tests.sh /tests/vm/stress.sh /tests/vm/rt/preempt-rt.sh \
+			>"$out/rt-stress.out" 2>"$out/rt-stress.err"
+		rc=$?
+		[ $rc -eq 0 ] || { record fail "rt-stress boot: exit status $rc"; echo "    FAIL rt-stress boot (status $rc; log $rlog)"; fail_detail <"$out/rt-stress.err"; }
+		vm_results "rt-stress " "$out/rt-stress.out" /tests/vm/stress.sh /tests/vm/rt/preempt-rt.sh
+		splat_result "rt-stress boot" "$rlog" --kmemleak
+		grep '^# ---- stress summary\|^# exerciser:' "$out/rt-stress stress.sh.tap" | sed 's/^# /    /'
+	fi
+fi
+section_end
 
 # --- Debian packages: make deb, lintian, DKMS install and purge on this host ---
 phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, kernels installed beside it, purged)"

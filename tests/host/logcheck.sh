@@ -32,6 +32,20 @@ for s in "BUG: KASAN: use-after-free in ttm_pool_free+0x1/0x2" \
 	"kobject: kobject_add_internal failed for 0000:00:02.0 (error: -2 parent: pools)" \
 	"kmemleak: Kernel memory leak detector disabled" \
 	"kmemleak: Kmemleak disabled without freeing internal data." \
+	"BUG: scheduling while atomic: ttm_pool_stress/93/0x00000002" \
+	"BUG: Invalid wait context" \
+	"BUG: using smp_processor_id() in preemptible [00000000] code: kworker/u8:2/51" \
+	"BUG: using __this_cpu_add() in preemptible [00000000] code: ttm_pool_stress/93" \
+	"BUG: sleeping function called from invalid context at kernel/locking/spinlock_rt.c:48" \
+	"WARNING: inconsistent lock state" \
+	"WARNING: possible irq lock inversion dependency detected" \
+	"WARNING: possible recursive locking detected" \
+	"WARNING: bad unlock balance detected!" \
+	"WARNING: suspicious RCU usage" \
+	"WARNING: CPU: 0 PID: 93 at kernel/locking/lockdep.c:4431 lockdep_hardirqs_on_prepare+0x1/0x2" \
+	"note: ttm_pool_stress[93] exited with preempt_count 1" \
+	"note: kworker/u8:2[51] exited with irqs disabled" \
+	"sched: RT throttling activated" \
 	"ttm-vm: kmemleak scan failed: second scan: sh: write error: Operation not permitted"; do
 	printf '[    1.0] boot\n[    3.0] %s\n[    3.1] Call Trace:\n' "$s" >"$tmp/splat.log"
 	"$lc" splats "$tmp/splat.log" >"$tmp/out" 2>&1
@@ -41,6 +55,10 @@ ok "the excerpt shows the offending line" grep -q 'kmemleak scan failed: second 
 printf '[    1.0] boot\n[    3.0] kobject: kobject_add_internal failed for nodev (error: -12 parent: pools)\n' >"$tmp/enomem.log"
 "$lc" splats "$tmp/enomem.log" >/dev/null
 is "a kobject not added for want of memory (fault injection) is no splat" "$?" 0
+
+printf '[    1.0] boot\n[    3.0] note: ttm_pool_stress[93] exited with irqs enabled\n[    3.1] sched: RT throttling disabled\n' >"$tmp/notes.log"
+"$lc" splats "$tmp/notes.log" >/dev/null
+is "a task that exited cleanly, RT throttling not activated: no splat" "$?" 0
 
 "$lc" splats "$d/kunit-ok.log" >/dev/null
 is "an upstream-expected KUnit WARN fails a normal boot" "$?" 1

@@ -9,19 +9,22 @@ vm=$(cd "$(dirname "$0")/../../scripts" && pwd)/ttm-vm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A build cache with a "test" kernel that has kmemleak and a "plain" one without.
+# A build cache with "test" and "rt" kernels that have kmemleak and a "plain" one without.
 export TTM_CACHE=$tmp/cache
-for k in test plain; do
+for k in test plain rt; do
 	mkdir -p "$TTM_CACHE/obj-$k/arch/x86/boot"
 	: >"$TTM_CACHE/obj-$k/arch/x86/boot/bzImage"
 done
 printf 'CONFIG_KASAN=y\nCONFIG_DEBUG_KMEMLEAK=y\n' >"$TTM_CACHE/obj-test/.config"
 printf 'CONFIG_KASAN=n\n# CONFIG_DEBUG_KMEMLEAK is not set\n' >"$TTM_CACHE/obj-plain/.config"
+printf 'CONFIG_PREEMPT_RT=y\nCONFIG_KASAN=y\nCONFIG_DEBUG_KMEMLEAK=y\n' >"$TTM_CACHE/obj-rt/.config"
 
 # The fake qemu copies $FAKE_LOG to the console log (-chardev file,id=con,path=...),
-# prints "out" on stdout, then exits 0 or, with FAKE_HANG=1, never ends.
+# writes its arguments, one a line, to $tmp/qemu.args, prints "out" on stdout, then
+# exits 0 or, with FAKE_HANG=1, never ends.
 cat >"$tmp/qemu" <<'FAKE'
 #!/usr/bin/env bash
+printf '%s\n' "$@" >"$(dirname "$0")/qemu.args"
 prev=
 for a in "$@"; do
 	if [ "$prev" = -chardev ]; then
@@ -87,6 +90,11 @@ is "kmemleak kernel, no 'kmemleak scan done' line: 123" "$(run noscan noscan.log
 ok "...said as such" grep -q 'nothing proves that kmemleak scanned' "$tmp/noscan.err"
 is "...unless --no-kmemleak was asked for" "$(run noscan2 noscan.log --no-kmemleak)" 0
 is "...and not asked of a kernel without kmemleak" "$(run noscan3 noscan.log --kernel plain)" 0
+is "the rt kernel: the command's status" "$(run rt clean.log --kernel rt --gpu bochs)" 0
+ok "...booted from the rt kernel's build" grep -qx "$TTM_CACHE/obj-rt/arch/x86/boot/bzImage" "$tmp/qemu.args"
+ok "...with acpi=ht (ACPI only for the CPUs, as the test kernel) and 2 CPUs" \
+	grep -q ' acpi=ht ttm_vm.cpus=2' "$tmp/qemu.args"
+is "the rt kernel has kmemleak: no 'kmemleak scan done' line is 123" "$(run rt2 noscan.log --kernel rt)" 123
 is "kmemleak disabled itself: 123" "$(run disabled disabled.log)" 123
 is "a failed kmemleak scan: 123" "$(run scanfail scanfail.log)" 123
 ok "...the reason is shown" grep -q 'Operation not permitted' "$tmp/scanfail.err"
