@@ -12,7 +12,8 @@ ok "--help documents the kernels, the rt one among them" \
 ok "--help documents the splat status 123 and the timeout status 124" \
 	grep -qz '123 if the.*124 if the guest was killed' <<<"$out"
 for args in "--gpu voodoo -- true" "--kernel debug -- true" "--smp 0 -- true" \
-	"--timeout soon -- true" "--mem lots -- true" "--frobnicate" "--add /nonexistent -- true"; do
+	"--timeout soon -- true" "--mem lots -- true" "--frobnicate" "--add /nonexistent -- true" \
+	"--device bad;device -- true"; do
 	# shellcheck disable=SC2086
 	err=$("$vm" $args 2>&1 >/dev/null)
 	rc=$?

@@ -164,6 +164,42 @@
  * reached from the pool in two loads through a member of 6.12's struct
  * that we have no other use for (see ttm_pool_state()).
  *
+ * Hot-unplug
+ * ----------
+ * A coherent chunk must go back through dma_free_attrs() on the device that
+ * made it, with the device's DMA setup as it was at the allocation. A
+ * device's driver detaches before the device is deleted, and what happens
+ * then changes that setup: device_unbind_cleanup() tears down the arch's
+ * DMA ops and frees the device's DMA range map, and device_del() then makes
+ * the IOMMU core release the device (6.12's iommu_deinit_device() clears
+ * dev->dma_iommu). From then on dma_free_attrs() takes the dma-direct
+ * branch, which reads the IOVA of a chunk as a physical address and frees
+ * whatever pages that names. A driver may keep its ttm_device, and so its
+ * pool, past the unplug until the last close (drm_dev_unplug()), and the
+ * shrinker, another pool's global-cap eviction, sysfs and the final
+ * ttm_pool_fini() release pooled chunks at any time.
+ *
+ * So ttm_pool_init() adds a managed resource (devres) to the pool's device
+ * and holds a reference to the device until ttm_pool_fini(). Its release
+ * runs when the driver detaches (devres_release_all() from
+ * device_unbind_cleanup(), after the driver's remove callback and before
+ * the DMA teardown), or, for a device without a driver, in device_del()
+ * before the IOMMU core lets go of it; ttm_pool_fini() takes it back if it
+ * has not run. The release ("detach") switches the pool to the page path
+ * for good (the policy still shows, alloc_path coherent is refused with
+ * -ENODEV, "auto" resolves to page: "device detached"), which releases
+ * every pooled coherent chunk through the DMA API while the device is still
+ * whole; drivers that unpopulate their tts in their remove callback
+ * (amdgpu's ttm_device_clear_dma_mappings()) have thus given back all of
+ * it. A coherent chunk freed afterwards belonged to a tt still alive at the
+ * detach, a breach of the DMA API by its driver that dma-debug reports at
+ * the unbind. No DMA API call can free it correctly any more, and giving
+ * its pages to the page allocator could hand them out while the device, if
+ * still present, may write to them: the pool leaks the chunk, counts it and
+ * says so in the kernel log. The detach marks that point (dma_gone) and
+ * waits for the coherent frees already under way (dma_freeing), so that
+ * none of them reaches the DMA API after it returns.
+ *
  * Locking
  * -------
  *  - ttm_pool_type.lock (spinlock): the type's coherent list (pages) and
@@ -193,6 +229,7 @@
  *  - Statistics are per-CPU (ttm_pool_stats.c) and need no lock.
  */
 
+#include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -202,6 +239,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmstat.h>
+#include <linux/wait_bit.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
@@ -391,24 +429,68 @@ VISIBLE_IF_KUNIT struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_alloc_chunk);
 
-/* Give a chunk back to the system through the path that made it. */
-static void ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p)
+static void ttm_pool_dma_end(struct ttm_pool_state *st)
 {
+	if (atomic_dec_and_test(&st->dma_freeing))
+		wake_up_var(&st->dma_freeing);
+}
+
+/*
+ * May a coherent chunk go back through the DMA API? Not once the device's
+ * driver detached (see "Hot-unplug" above). If so, ttm_pool_dma_end()
+ * must follow the dma_free_attrs() call: the detach waits for it.
+ */
+static bool ttm_pool_dma_begin(struct ttm_pool_state *st)
+{
+	atomic_inc(&st->dma_freeing);
+	/* Pairs with the barrier in ttm_pool_detach(). */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(st->dma_gone))
+		return true;
+	ttm_pool_dma_end(st);
+	return false;
+}
+
+/*
+ * Give a chunk back to the system through the path that made it. Return
+ * the number of its pages leaked instead: those of a coherent chunk freed
+ * after its device's driver detached.
+ */
+static unsigned long ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	struct ttm_pool_dma *dma;
+	unsigned long leaked = 0;
 
 	if (!ttm_pool_chunk_coherent(p)) {
 		unsigned int order = p->private;
 
 		p->private = 0;
 		__free_pages(p, order);
-		return;
+		return 0;
 	}
 
 	dma = (struct ttm_pool_dma *)p->private;
 	p->private = 0;
-	dma_free_attrs(pool->dev, PAGE_SIZE << dma->order, dma->vaddr,
-		       dma->addr, DMA_ATTR_FORCE_CONTIGUOUS);
+	if (ttm_pool_dma_begin(st)) {
+		dma_free_attrs(pool->dev, PAGE_SIZE << dma->order, dma->vaddr,
+			       dma->addr, DMA_ATTR_FORCE_CONTIGUOUS);
+		ttm_pool_dma_end(st);
+	} else {
+		leaked = 1UL << dma->order;
+		atomic_long_add(leaked, &st->leaked);
+	}
 	kfree(dma);
+	return leaked;
+}
+
+/* Say that @leaked pages of coherent chunks were leaked (see above). */
+static void ttm_pool_report_leak(struct ttm_pool *pool, unsigned long leaked)
+{
+	if (leaked)
+		pr_warn_ratelimited("ttm_pool %s: %lu pages of coherent DMA memory freed after the device was detached: leaked (%ld in all)\n",
+				    ttm_pool_state(pool)->name, leaked,
+				    atomic_long_read(&ttm_pool_state(pool)->leaked));
 }
 
 /**
@@ -887,7 +969,7 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 					    enum ttm_pool_stat cause, gfp_t gfp)
 {
 	bool may_sleep = gfpflags_allow_blocking(gfp);
-	unsigned long batches = 0;
+	unsigned long batches = 0, leaked = 0;
 	struct page *p, *tmp;
 
 	if (!b->pages)
@@ -898,11 +980,12 @@ static unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 	list_splice_tail_init(&b->cached, &b->wb);
 	list_for_each_entry_safe(p, tmp, &b->wb, lru) {
 		list_del(&p->lru);
-		ttm_pool_free_chunk(pool, p);
+		leaked += ttm_pool_free_chunk(pool, p);
 		/* A drain or a trim may release millions of chunks. */
 		if (may_sleep)
 			cond_resched();
 	}
+	ttm_pool_report_leak(pool, leaked);
 
 	if (cause != TTM_POOL_STAT_NR) {
 		ttm_pool_stat_add(pool, cause, b->pages);
@@ -1554,11 +1637,15 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 
 /*
  * Free a tt's pages when its pool is gone (misuse: see ttm_pool_live()):
- * unmap and release every chunk to the system through the path that made
- * it, touching nothing of the pool but its device.
+ * unmap page-path chunks and release them to the system, touching nothing
+ * of the pool but its device, as 6.12 unmapped with it. Coherent chunks
+ * are leaked: the pool no longer knows whether its device's DMA setup is
+ * still there (see ttm_pool_devres_release()), and dma_free_attrs() after
+ * it is gone frees unrelated memory.
  */
 static void ttm_pool_free_orphan(struct ttm_pool *pool, struct ttm_tt *tt)
 {
+	unsigned long leaked = 0;
 	struct ttm_pool_batch b;
 	unsigned int order;
 	struct page *p;
@@ -1568,13 +1655,23 @@ static void ttm_pool_free_orphan(struct ttm_pool *pool, struct ttm_tt *tt)
 	for (i = 0; i < tt->num_pages; i += 1UL << order) {
 		p = tt->pages[i];
 		order = ttm_pool_chunk_order(p);
+		if (ttm_pool_chunk_coherent(p)) {
+			kfree((struct ttm_pool_dma *)p->private);
+			p->private = 0;
+			leaked += 1UL << order;
+			continue;
+		}
 		if (tt->dma_address)
 			ttm_pool_unmap_chunk(pool, p, order,
 					     tt->dma_address[i]);
 		ttm_pool_batch_add(&b, p, order, tt->caching);
 	}
+	/* Page-path chunks only: nothing of the pool's state is used. */
 	ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
 			       GFP_NOWAIT | __GFP_NOMEMALLOC);
+	if (leaked)
+		pr_warn_ratelimited("ttm: %lu pages of coherent DMA memory freed after their pool was finalised: leaked\n",
+				    leaked);
 }
 
 /**
@@ -1594,8 +1691,9 @@ static void ttm_pool_free_orphan(struct ttm_pool *pool, struct ttm_tt *tt)
  * system, and only the failure counter moves.
  *
  * Return: 0 on success, -ENOMEM or -EFAULT (DMA mapping) on failure,
- * -EINVAL for a pool not initialised or already finalised (a bug: warned
- * once).
+ * -ENODEV for a tt that must have coherent memory (TTM_TT_FLAG_DECRYPTED)
+ * once the pool's device's driver detached, or -EINVAL for a pool not
+ * initialised or already finalised (a bug: warned once).
  */
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx)
@@ -1625,8 +1723,12 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   TTM_POOL_PATH_COHERENT &&
 		   ttm_pool_tt_takes_coherent(pool, tt);
 	/* Shared with the host (confidential guests): only coherent memory. */
-	if ((tt->page_flags & TTM_TT_FLAG_DECRYPTED) && pool->dev)
+	if ((tt->page_flags & TTM_TT_FLAG_DECRYPTED) && pool->dev) {
+		/* None once the device's driver detached (see Hot-unplug). */
+		if (READ_ONCE(st->detached))
+			return -ENODEV;
 		coherent = true;
+	}
 	if (ctx->gfp_retry_mayfail)
 		gfp |= __GFP_RETRY_MAYFAIL;
 	if (zero)
@@ -1724,7 +1826,7 @@ err_chunk:
 			ttm_pool_batch_release(pool, &b, why, GFP_KERNEL);
 		}
 	} else {
-		ttm_pool_free_chunk(pool, p);
+		ttm_pool_report_leak(pool, ttm_pool_free_chunk(pool, p));
 	}
 err_unwind:
 	/* tt->pages[0, run) has tt->caching, [run, i) write-back. */
@@ -1773,9 +1875,13 @@ EXPORT_SYMBOL(ttm_pool_free);
  * In a confidential guest (SEV, TDX) a pool keeps the path its driver asked
  * for: the tts' TTM_TT_FLAG_DECRYPTED follows it (see ttm_pool_cc_guest()).
  *
- * Return: 0, -EINVAL for an unknown path or coherent without a device, or
- * -EOPNOTSUPP for another path than the driver's in a confidential guest
- * (nothing changed then).
+ * Once the pool's device's driver detached (hot-unplug), the pool has only
+ * the page path: "auto" resolves to it and coherent is refused.
+ *
+ * Return: 0, -EINVAL for an unknown path or coherent without a device,
+ * -ENODEV for coherent once the device's driver detached, or -EOPNOTSUPP
+ * for another path than the driver's in a confidential guest (nothing
+ * changed then).
  */
 int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 {
@@ -1789,6 +1895,10 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 		return -EINVAL;
 
 	mutex_lock(&st->config_lock);
+	if (path == TTM_POOL_PATH_COHERENT && st->detached) {
+		mutex_unlock(&st->config_lock);
+		return -ENODEV;
+	}
 	effective = ttm_pool_resolve(pool, path, &why);
 	if (path != TTM_POOL_PATH_AUTO && path != effective) {
 		/* Only a confidential guest overrides a configured path. */
@@ -2169,6 +2279,76 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 EXPORT_SYMBOL(ttm_pool_prezero_flush);
 
 /**
+ * struct ttm_pool_devres - a pool's managed resource on its device
+ * @pool: the pool, or NULL once ttm_pool_fini() disarmed the release
+ *
+ * See "Hot-unplug" above.
+ */
+struct ttm_pool_devres {
+	struct ttm_pool *pool;
+};
+
+/*
+ * Serialises a release against ttm_pool_fini() taking the resource back,
+ * which may run concurrently (a last close during the unplug): fini either
+ * removes the resource from the device, or, if devres_release_all() has
+ * taken it off already, disarms it before its release runs (the resource
+ * is freed only after that).
+ */
+static DEFINE_MUTEX(ttm_pool_devres_lock);
+
+/*
+ * The device's driver detached (or the device without one is being
+ * deleted), and its DMA setup goes next: release every pooled coherent
+ * chunk through the DMA API now and never pool, allocate or free one
+ * through it again. See "Hot-unplug" above.
+ */
+static void ttm_pool_detach(struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	enum ttm_pool_path effective;
+	const char *why;
+
+	mutex_lock(&st->config_lock);
+	WRITE_ONCE(st->detached, true);
+	effective = ttm_pool_resolve(pool, st->path, &why);
+	st->auto_reason = why;
+	if (effective != st->effective_path) {
+		/* Pairs with the acquire in ttm_pool_alloc() and _give(). */
+		smp_store_release(&st->effective_path, effective);
+		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
+	}
+	/*
+	 * Coherent chunks are pooled only on the coherent path, checked under
+	 * the type's lock: one pooled before the switch is released here.
+	 */
+	ttm_pool_release_all(pool, true, false, TTM_POOL_STAT_RELEASE_SWITCH);
+	mutex_unlock(&st->config_lock);
+
+	WRITE_ONCE(st->dma_gone, true);
+	/* Pairs with the barrier in ttm_pool_dma_begin(). */
+	smp_mb();
+	wait_var_event(&st->dma_freeing, !atomic_read(&st->dma_freeing));
+}
+
+static void ttm_pool_devres_release(struct device *dev, void *res)
+{
+	struct ttm_pool_devres *dr = res;
+
+	mutex_lock(&ttm_pool_devres_lock);
+	if (dr->pool) {
+		ttm_pool_state(dr->pool)->devres = NULL;
+		ttm_pool_detach(dr->pool);
+	}
+	mutex_unlock(&ttm_pool_devres_lock);
+}
+
+static int ttm_pool_devres_match(struct device *dev, void *res, void *data)
+{
+	return res == data;
+}
+
+/**
  * ttm_pool_init() - Initialize a pool
  * @pool: the pool to initialize
  * @dev: device for DMA allocations and mappings
@@ -2190,6 +2370,12 @@ EXPORT_SYMBOL(ttm_pool_prezero_flush);
  * caps and its place on the shrinker's list. The per-CPU statistics and the
  * sysfs and debugfs entries may fail; the pool works without them (shared
  * statistics, no directory).
+ *
+ * A pool with a device holds a reference to it until ttm_pool_fini(), and
+ * learns from a managed resource on it when its driver detaches (see
+ * "Hot-unplug" in ttm_pool.c): its pooled coherent chunks go back then, and
+ * it has only the page path from then on. The pool may be finalised after
+ * that, even after the device was deleted.
  *
  * Context: process context.
  */
@@ -2217,7 +2403,6 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	if (path == TTM_POOL_PATH_COHERENT && !dev)
 		path = TTM_POOL_PATH_AUTO;
 	st->path = path;
-	st->effective_path = ttm_pool_resolve(pool, path, &st->auto_reason);
 
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
@@ -2243,6 +2428,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	}
 	/* From here on ttm_pool_state() finds the state. */
 	list_add(&st->anchor, &pool->caching[0].orders[0].shrinker_list);
+	st->effective_path = ttm_pool_resolve(pool, path, &st->auto_reason);
 
 	atomic_long_set(&st->pooled, 0);
 	mutex_init(&st->config_lock);
@@ -2254,6 +2440,18 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
 	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
+
+	/* Last: the release may run from here on. */
+	if (dev) {
+		struct ttm_pool_devres *dr;
+
+		get_device(dev);
+		dr = devres_alloc(ttm_pool_devres_release, sizeof(*dr),
+				  GFP_KERNEL | __GFP_NOFAIL);
+		dr->pool = pool;
+		st->devres = dr;
+		devres_add(dev, dr);
+	}
 }
 EXPORT_SYMBOL(ttm_pool_init);
 
@@ -2263,15 +2461,18 @@ EXPORT_SYMBOL(ttm_pool_init);
  *
  * Take the pool off the list of pools (which removes its sysfs and debugfs
  * entries and waits for their readers and writers), stop the watermark
- * worker, release every pooled page and free the pool's state. Pages still
- * in use must have been freed before. A pool not initialised or already
- * finalised is left alone (a bug: warned once).
+ * worker, release every pooled page, take back the managed resource on the
+ * pool's device (see ttm_pool_init()), drop the reference to the device and
+ * free the pool's state. Pages still in use must have been freed before. A
+ * pool not initialised or already finalised is left alone (a bug: warned
+ * once).
  *
  * Context: process context.
  */
 void ttm_pool_fini(struct ttm_pool *pool)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct ttm_pool_devres *dr;
 
 	if (!ttm_pool_live(pool))
 		return;
@@ -2280,11 +2481,33 @@ void ttm_pool_fini(struct ttm_pool *pool)
 	if (st->clear_worker)
 		kthread_cancel_delayed_work_sync(&st->clear_work);
 	ttm_pool_clear_put();
+	/*
+	 * Nothing else takes chunks out of the pool now. If the device's
+	 * driver has not detached, its coherent chunks go back while it
+	 * cannot: a release under way waits for the lock, before the
+	 * device's DMA teardown. Then take the resource back, or disarm the
+	 * release under way.
+	 */
+	mutex_lock(&ttm_pool_devres_lock);
+	dr = st->devres;
+	if (dr) {
+		ttm_pool_release_all(pool, true, false,
+				     TTM_POOL_STAT_RELEASE_FINI);
+		if (devres_remove(pool->dev, ttm_pool_devres_release,
+				  ttm_pool_devres_match, dr))
+			devres_free(dr);
+		else
+			dr->pool = NULL;
+		st->devres = NULL;
+	}
+	mutex_unlock(&ttm_pool_devres_lock);
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
 	ttm_pool_stats_fini(st);
 	mutex_destroy(&st->config_lock);
 	list_del_init(&st->anchor);
 	kfree(st);
+	if (pool->dev)
+		put_device(pool->dev);
 }
 EXPORT_SYMBOL(ttm_pool_fini);
 

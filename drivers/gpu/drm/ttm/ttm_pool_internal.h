@@ -21,6 +21,7 @@
 #include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
 
+struct ttm_pool_devres;
 struct ttm_pool_sysfs;
 
 /**
@@ -93,6 +94,17 @@ struct ttm_pool_type_state {
  * @reclaim_seq: when the pool last gave pages to a global reclaim (shrinker,
  *	global cap), in ttm_pool_reclaim()'s sequence: the next reclaim starts
  *	at the pool that gave least recently (ttm_pool_shrinker.c)
+ * @devres: the pool's managed resource on its device, whose release tells
+ *	that the device's driver detached (see "Hot-unplug" in ttm_pool.c);
+ *	NULL without a device, and once released or taken back; protected by
+ *	ttm_pool_devres_lock
+ * @detached: the device's driver detached: no coherent path any more;
+ *	written under @config_lock, read with READ_ONCE()
+ * @dma_gone: from here on a coherent chunk is not given to the DMA API but
+ *	leaked (@leaked); written once, with a full barrier against
+ *	@dma_freeing
+ * @dma_freeing: coherent chunks being freed through the DMA API now
+ * @leaked: pages of coherent chunks freed after @dma_gone, leaked
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
  *	entries: what the NUMA-aware shrinker counts and scans for a node;
  *	not kept with a single node, where it would equal @pooled
@@ -125,6 +137,11 @@ struct ttm_pool_state {
 	struct ttm_pool_stats_pcpu __percpu *stats;
 	char name[64];
 	struct ttm_pool_sysfs *sysfs;
+	struct ttm_pool_devres *devres;
+	bool detached;
+	bool dma_gone;
+	atomic_t dma_freeing;
+	atomic_long_t leaked;
 	atomic_long_t node_pooled[];
 };
 

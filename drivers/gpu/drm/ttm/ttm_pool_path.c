@@ -122,11 +122,18 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_cc_guest);
 
 /*
  * The path @path resolves to for @pool now, and why (a constant string).
- * Context: any; called with the pool's config_lock held or at init.
+ * A pool whose device's driver detached has only the page path.
+ * Context: any; called with the pool's config_lock held or at init (with
+ * the pool's state reachable).
  */
 enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
 				    enum ttm_pool_path path, const char **why)
 {
+	/* Coherent chunks must go back before the device: see ttm_pool.c. */
+	if (pool->dev && READ_ONCE(ttm_pool_state(pool)->detached)) {
+		*why = "device detached";
+		return TTM_POOL_PATH_PAGE;
+	}
 	if (ttm_pool_cc_guest()) {
 		*why = "confidential guest: the driver's path";
 		return pool->use_dma_alloc ? TTM_POOL_PATH_COHERENT :
