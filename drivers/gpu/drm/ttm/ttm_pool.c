@@ -1056,7 +1056,12 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 	unsigned int moved;
 	LIST_HEAD(chunks);
 
-	while (left) {
+	/*
+	 * Look under the lock at least once: a chunk given just before a path
+	 * switch read the old path under the lock, and may not be counted in
+	 * the peek at nr_pages yet.
+	 */
+	do {
 		moved = 0;
 		spin_lock(&pt->lock);
 		if (coherent && ttm_pool_type_ready(pt, true))
@@ -1071,7 +1076,7 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 			break;
 		left -= min_t(unsigned long, left, moved);
 		cond_resched();
-	}
+	} while (left);
 	ttm_pool_chunks_to_batch(pt, &chunks, b);
 }
 
