@@ -127,15 +127,20 @@ static struct ttm_tt *tt_alloc(struct kunit *test, struct ttm_pool *pool,
 }
 
 /*
- * A tt freed after its pool's fini: its pages go back to the system (the
- * test holds a reference to see the pool drop its own), with write-back
- * restored, and nothing is written to the pool or after it.
+ * A tt freed after its pool's fini: its page-path pages go back to the
+ * system (the test holds a reference to see the pool drop its own), with
+ * write-back restored, and nothing is written to the pool or after it.
  */
 static void misuse_free_after_fini(struct kunit *test)
 {
 	struct ttm_pool *pool = misuse_pool(test);
-	struct ttm_tt *tt = tt_alloc(test, pool, 1, ttm_write_combined);
-	struct page *p = tt->pages[0];
+	struct ttm_tt *tt;
+	struct page *p;
+
+	/* Page path also under swiotlb=force (a coherent chunk is leaked). */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	tt = tt_alloc(test, pool, 1, ttm_write_combined);
+	p = tt->pages[0];
 
 	get_page(p);
 	ttm_pool_fini(pool);
