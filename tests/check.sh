@@ -81,7 +81,7 @@ start=$(date +%s)
 check_skip_allowlist
 
 # --- static gates --------------------------------------------------------
-phase "static checks (checkpatch --strict, kernel-doc -Wall, get_abi.pl validate)"
+phase "static checks (checkpatch --strict, kernel-doc -Wall, get_abi.pl validate, callgraph)"
 section_start
 "$TOP/scripts/source.sh" || { record fail "kernel source" ; }
 nfiles=0
@@ -120,6 +120,14 @@ if compgen -G "$TOP/Documentation/ABI/*/*" >/dev/null; then
 	else
 		record pass "get_abi.pl validate"
 	fi
+fi
+# The kernel files' calls: no cycle but the allowed upcalls (docs/ARCHITECTURE.md).
+if python3 "$TOP/scripts/callgraph.py" "$TOP/drivers/gpu/drm/ttm" >"$out/callgraph.tmp" 2>&1; then
+	record pass "callgraph: no cycle among the kernel files"
+else
+	record fail "callgraph: no cycle among the kernel files"
+	echo "    FAIL scripts/callgraph.py:"
+	fail_detail <"$out/callgraph.tmp"
 fi
 section_end
 

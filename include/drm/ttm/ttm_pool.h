@@ -185,7 +185,7 @@ int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);
 int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low);
 void ttm_pool_drain(struct ttm_pool *pool);
 
-/* Pre-cleared chunks (see "Clearing" in ttm_pool.c); not in upstream 6.12. */
+/* Pre-cleared chunks (see ttm_pool_clear.c); not in upstream 6.12. */
 #define TTM_POOL_HAS_PREZERO 1
 int ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
 bool ttm_pool_prezero(struct ttm_pool *pool);

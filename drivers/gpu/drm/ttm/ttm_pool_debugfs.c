@@ -71,10 +71,6 @@ static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
 static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 			  struct ttm_pool_stats *s)
 {
-	static const char * const caching[] = {
-		[ttm_cached] = "cached", [ttm_write_combined] = "wc",
-		[ttm_uncached] = "uc",
-	};
 	struct device *dev = pool->dev;
 	struct device_driver *drv = dev ? READ_ONCE(dev->driver) : NULL;
 	unsigned int i, j;
@@ -112,7 +108,7 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 		seq_printf(m, " %u", j);
 	seq_puts(m, "\n");
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
-		seq_puts(m, caching[i]);
+		seq_puts(m, ttm_pool_caching_name(i));
 		for (j = 0; j < NR_PAGE_ORDERS; j++)
 			seq_printf(m, " %lu", s->pooled[i][j]);
 		seq_puts(m, "\n");
@@ -165,12 +161,12 @@ static int ttm_pool_dump_all_show(struct seq_file *m, void *data)
 }
 DEFINE_SHOW_ATTRIBUTE(ttm_pool_dump_all);
 
-/* Called with ttm_pool_debugfs_lock held. */
 static void ttm_pool_debugfs_create(struct ttm_pool *pool)
 {
 	const char *name = ttm_pool_name(pool);
 	struct dentry *d;
 
+	lockdep_assert_held(&ttm_pool_debugfs_lock);
 	if (!ttm_pool_debugfs_dir)
 		return;
 	d = debugfs_lookup(name, ttm_pool_debugfs_dir);
@@ -188,10 +184,53 @@ static int ttm_pool_debugfs_create_one(struct ttm_pool *pool, void *data)
 	return 0;
 }
 
+/* ttm/page_pool: pages of all pools, and the cap, in 6.12's layout. */
+static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
+{
+	struct ttm_pool_stats *stats, *sum;
+	struct ttm_pool_state *st;
+	unsigned int i, j;
+
+	stats = kmalloc(sizeof(*stats), GFP_KERNEL);
+	sum = kzalloc(sizeof(*sum), GFP_KERNEL);
+	if (!stats || !sum)
+		goto out;
+
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(st, &ttm_pool_list, list) {
+		ttm_pool_get_stats(st->pool, stats);
+		for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+			for (j = 0; j < NR_PAGE_ORDERS; j++)
+				sum->pooled[i][j] += stats->pooled[i][j];
+	}
+	up_read(&ttm_pool_list_rwsem);
+
+	ttm_pool_debugfs_table(m, sum->pooled, NULL);
+	seq_printf(m, "\ntotal\t: %8lu of %8lu\n",
+		   ttm_pool_global_pooled_pages(), ttm_pool_global_max_pages());
+out:
+	kfree(stats);
+	kfree(sum);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_globals);
+
+/* ttm/page_pool_shrink: run the shrinker once; "<counted>/<freed>". */
+static int ttm_pool_debugfs_shrink_show(struct seq_file *m, void *data)
+{
+	unsigned long count, freed;
+
+	ttm_pool_shrink_once(&count, &freed);
+	seq_printf(m, "%lu/%lu\n", count, freed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
+
 /**
- * ttm_pool_debugfs_init() - create pools/ under TTM's debugfs root
+ * ttm_pool_debugfs_init() - create the pools' files under TTM's debugfs root
  *
- * With a file for every pool that exists and the file "all". TTM's root
+ * 6.12's page_pool and page_pool_shrink, and pools/, with a file for every
+ * pool that exists and the file "all". TTM's root
  * was just created: a pools/ made before is gone with the root that held
  * it, even when ttm_pool_mgr_fini() never ran (6.12's ttm_global_init()
  * removes the root when it fails, without finalising us), so the old
@@ -202,6 +241,10 @@ void ttm_pool_debugfs_init(void)
 	mutex_lock(&ttm_pool_debugfs_lock);
 	ttm_pool_debugfs_dir = NULL;
 	if (ttm_debugfs_root) {
+		debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
+				    &ttm_pool_debugfs_globals_fops);
+		debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root,
+				    NULL, &ttm_pool_debugfs_shrink_fops);
 		ttm_pool_debugfs_dir = debugfs_create_dir("pools",
 							  ttm_debugfs_root);
 		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,
@@ -213,6 +256,8 @@ void ttm_pool_debugfs_init(void)
 
 /**
  * ttm_pool_debugfs_fini() - remove pools/ and everything in it
+ *
+ * page_pool and page_pool_shrink go with TTM's root, as in 6.12.
  */
 void ttm_pool_debugfs_fini(void)
 {

@@ -13,11 +13,14 @@
 #include <linux/container_of.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
 
@@ -41,7 +44,7 @@ struct ttm_pool_stats_pcpu {
  * @nr_clean: of those, pages known to be zero (same rules)
  * @clean_end: per list ([0] page path, [1] coherent), its last clean chunk's
  *	lru, or the list head if it has none: each list holds its clean chunks
- *	first, then its dirty ones (see "Clearing" in ttm_pool.c)
+ *	first, then its dirty ones (see ttm_pool_clear.c)
  * @clearing: the dirty chunk the clearing worker is clearing, or NULL
  * @cleared: how many pages of @clearing, from its first, are zero
  */
@@ -86,16 +89,16 @@ struct ttm_pool_type_state {
  * @clear_running: @clear_work is running
  * @clear_flushing: ttm_pool_prezero_flush() calls under way: queue without
  *	delay meanwhile (a flush must not meet a pending timer)
- * @list: our place on the list of all pools (ttm_pool_list.c)
+ * @list: our place on the list of all pools (ttm_pool_global.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
  * @reclaim_seq: when the pool last gave pages to a global reclaim (shrinker,
  *	global cap), in ttm_pool_reclaim()'s sequence: the next reclaim starts
- *	at the pool that gave least recently (ttm_pool_shrinker.c)
+ *	at the pool that gave least recently (ttm_pool_global.c)
  * @devres: the pool's managed resource on its device, whose release tells
- *	that the device's driver detached (see "Hot-unplug" in ttm_pool.c);
+ *	that the device's driver detached (see ttm_pool_unplug.c);
  *	NULL without a device, and once released or taken back; protected by
  *	ttm_pool_devres_lock
  * @detached: the device's driver detached: no coherent path any more;
@@ -216,28 +219,53 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 }
 #endif
 
+/* Names of the caching types in dumps: "cached", "wc", "uc". */
+static inline const char *ttm_pool_caching_name(enum ttm_caching caching)
+{
+	static const char * const names[TTM_NUM_CACHING_TYPES] = {
+		[ttm_cached] = "cached",
+		[ttm_write_combined] = "wc",
+		[ttm_uncached] = "uc",
+	};
+
+	return names[caching];
+}
+
+/* Statistics (ttm_pool_stats.c): a leaf, called from anywhere. */
 void ttm_pool_stats_init(struct ttm_pool_state *st);
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean);
 void ttm_pool_stats_fini(struct ttm_pool_state *st);
 
 /*
- * The list of all pools and the global cap (ttm_pool_list.c). Registering
- * names the pool and adds its sysfs and debugfs entries; unregistering
- * removes them first. The core calls nothing of the interface files.
+ * The global side (ttm_pool_global.c): the list of all pools, the global cap
+ * and the shrinker. Registering names the pool and adds its sysfs and
+ * debugfs entries; unregistering removes them first. The core calls only
+ * register, unregister, listed and evict_for.
  */
 extern struct rw_semaphore ttm_pool_list_rwsem;
 extern struct list_head ttm_pool_list;
 extern atomic_long_t ttm_pool_total_pooled;
 extern unsigned long ttm_pool_total_max;
+/* When reclaim last asked the pools to shrink, in jiffies (the shrinker). */
+extern unsigned long ttm_pool_reclaim_stamp;
 
-void ttm_pool_default_total_max(unsigned long num_pages);
 void ttm_pool_register(struct ttm_pool *pool);
 bool ttm_pool_listed(const struct ttm_pool *pool);
 void ttm_pool_unregister(struct ttm_pool *pool);
+bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr);
+void ttm_pool_shrink_once(unsigned long *count, unsigned long *freed);
+
+/* Pages pooled by all pools now. */
+static inline unsigned long ttm_pool_total_pages(void)
+{
+	long n = atomic_long_read(&ttm_pool_total_pooled);
+
+	return n > 0 ? n : 0;
+}
 
 /*
  * sysfs (ttm_pool_sysfs.c) and debugfs (ttm_pool_debugfs.c): called only by
- * the pool list (ttm_pool_list.c), with the pool named and listed.
+ * the global side, registering a pool (named and listed) or TTM's globals.
  */
 void ttm_pool_sysfs_add(struct ttm_pool *pool);
 void ttm_pool_sysfs_remove(struct ttm_pool *pool);
@@ -251,22 +279,51 @@ enum ttm_pool_path ttm_pool_default_path(void);
 enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
 				    enum ttm_pool_path path, const char **why);
 
-/* Core services for the shrinker and the global cap (ttm_pool.c). */
+/* The core (ttm_pool.c): 6.12's table layout, for debugfs. */
+void ttm_pool_debugfs_table(struct seq_file *m,
+			    unsigned long pooled[][NR_PAGE_ORDERS],
+			    const char *prefix);
+
+/* Chunks (ttm_pool_chunk.c). */
+struct ttm_pool_batch;
+struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool, bool coherent,
+				  gfp_t gfp, unsigned int order);
+unsigned long ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p);
+void ttm_pool_report_leak(struct ttm_pool *pool, unsigned long leaked);
+int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,
+		       unsigned int order, dma_addr_t *dma_addr);
+void ttm_pool_unmap_chunk(struct ttm_pool *pool, struct page *p,
+			  unsigned int order, dma_addr_t addr);
+int ttm_pool_set_caching(struct page **pages, unsigned long n,
+			 enum ttm_caching caching);
+unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
+				     struct ttm_pool_batch *b,
+				     enum ttm_pool_stat cause, gfp_t gfp);
+
+/* Clearing (ttm_pool_clear.c). */
+extern bool ttm_pool_hibernating;
+void ttm_pool_clear_init(struct ttm_pool_state *st);
+void ttm_pool_clear_fini(struct ttm_pool_state *st);
+void ttm_pool_clear_page(struct page *p, enum ttm_caching caching);
+void ttm_pool_kick_clear(struct ttm_pool *pool);
+void ttm_pool_set_hibernating(bool on);
+
+/* Releases (ttm_pool_release.c). */
+void ttm_pool_release_all(struct ttm_pool *pool, bool coherent, bool page,
+			  enum ttm_pool_stat cause);
 unsigned long ttm_pool_release_pages(struct ttm_pool *pool, unsigned long nr,
 				     int nid, enum ttm_pool_stat cause,
 				     gfp_t gfp);
 unsigned long ttm_pool_node_pooled(struct ttm_pool *pool, int nid);
 void ttm_pool_release_dirty(struct ttm_pool *pool);
-void ttm_pool_set_hibernating(bool on);
+void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
+		      enum ttm_pool_stat cause);
+void ttm_pool_trim_work(struct work_struct *work);
+void ttm_pool_check_watermark(struct ttm_pool *pool);
 
-/* When reclaim last asked the pools to shrink, in jiffies (the shrinker). */
-extern unsigned long ttm_pool_reclaim_stamp;
-
-/* Room under the global cap at the cost of other pools (ttm_pool_shrinker.c). */
-bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr);
-void ttm_pool_debugfs_table(struct seq_file *m,
-			    unsigned long pooled[][NR_PAGE_ORDERS],
-			    const char *prefix);
+/* Hot-unplug (ttm_pool_unplug.c). */
+void ttm_pool_unplug_watch(struct ttm_pool *pool);
+void ttm_pool_unplug_unwatch(struct ttm_pool *pool);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Replaceable with KUnit static stubs to inject failures. */
@@ -277,10 +334,6 @@ struct notifier_block;
 int ttm_pool_pm_notify(struct notifier_block *nb, unsigned long action,
 		       void *data);
 extern unsigned int ttm_pool_lock_work_max;
-struct page *ttm_pool_alloc_chunk(struct ttm_pool *pool, bool coherent,
-				  gfp_t gfp, unsigned int order);
-int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,
-		       unsigned int order, dma_addr_t *dma_addr);
 struct shrinker;
 struct shrink_control;
 unsigned long ttm_pool_shrinker_count(struct shrinker *shrink,
@@ -288,5 +341,183 @@ unsigned long ttm_pool_shrinker_count(struct shrinker *shrink,
 unsigned long ttm_pool_shrinker_scan(struct shrinker *shrink,
 				     struct shrink_control *sc);
 #endif
+
+/*
+ * The helpers below work on the types' lists for the core, the releases and
+ * the clearing worker: inline, as the allocation and free paths were.
+ */
+
+/**
+ * struct ttm_pool_dma - head-page data of a coherent-path chunk
+ * @addr: DMA address of the chunk
+ * @vaddr: CPU address dma_alloc_attrs() returned
+ * @order: the chunk's order
+ */
+struct ttm_pool_dma {
+	dma_addr_t addr;
+	void *vaddr;
+	unsigned int order;
+};
+
+/*
+ * struct ttm_pool_batch - chunks on their way back to the system. Chunks are
+ * linked by their head page's lru; @wb holds the write-combined and uncached
+ * ones, whose write-back caching is restored in one call.
+ */
+struct ttm_pool_batch {
+	struct list_head wb;
+	struct list_head cached;
+	unsigned long wb_pages;
+	unsigned long pages;
+	unsigned long wasted;	/* of @pages, those the pool had cleared */
+};
+
+static inline bool ttm_pool_chunk_coherent(struct page *p)
+{
+	return p->private > MAX_PAGE_ORDER;
+}
+
+static inline unsigned int ttm_pool_chunk_order(struct page *p)
+{
+	if (ttm_pool_chunk_coherent(p))
+		return ((struct ttm_pool_dma *)p->private)->order;
+	return p->private;
+}
+
+/*
+ * Count @nr pages of chunk @p in (or, negative, out of) @pool. With a single
+ * node (most machines), the per-node count is the pool's count: not kept.
+ */
+static inline void ttm_pool_account(struct ttm_pool *pool, struct page *p,
+				    long nr)
+{
+	int nid = page_to_nid(p);
+
+	if (nr_node_ids > 1)
+		atomic_long_add(nr, &ttm_pool_state(pool)->node_pooled[nid]);
+	mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, nr);
+}
+
+enum ttm_pool_room {
+	TTM_POOL_ROOM,
+	TTM_POOL_FULL,		/* the pool's own cap */
+	TTM_POOL_ALL_FULL,	/* the global cap */
+};
+
+/* Reserve room for @nr pooled pages under both caps. */
+static inline enum ttm_pool_room ttm_pool_reserve(struct ttm_pool *pool,
+						  unsigned long nr)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	if (atomic_long_add_return(nr, &st->pooled) >
+	    READ_ONCE(st->max_pages))
+		goto undo_pool;
+	if (atomic_long_add_return(nr, &ttm_pool_total_pooled) >
+	    READ_ONCE(ttm_pool_total_max))
+		goto undo_total;
+	return TTM_POOL_ROOM;
+
+undo_total:
+	atomic_long_sub(nr, &ttm_pool_total_pooled);
+	atomic_long_sub(nr, &st->pooled);
+	return TTM_POOL_ALL_FULL;
+undo_pool:
+	atomic_long_sub(nr, &st->pooled);
+	return TTM_POOL_FULL;
+}
+
+static inline void ttm_pool_unreserve(struct ttm_pool *pool, unsigned long nr)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	atomic_long_sub(nr, &ttm_pool_total_pooled);
+	atomic_long_sub(nr, &st->pooled);
+}
+
+/*
+ * Can @pt's list of @coherent chunks be used? The page-path list always can;
+ * pt->pages only once set up: ttm_pool_init() leaves it {NULL, NULL} where
+ * 6.12 did (a pool neither coherent nor bound to a node), because upstream's
+ * KUnit case ttm_pool_free_no_dma_alloc asserts list_is_singular() on it,
+ * true only of that state, and ttm_pool_give() sets it up with the type's
+ * first coherent chunk. Every use of pt->pages is behind this check, under
+ * the type's lock.
+ */
+static inline bool ttm_pool_type_ready(struct ttm_pool_type *pt, bool coherent)
+{
+	return !coherent || pt->pages.next;
+}
+
+/* @pt's list of @coherent chunks; see ttm_pool_type_ready(). */
+static inline struct list_head *ttm_pool_type_list(struct ttm_pool_type *pt,
+						   struct ttm_pool_type_state *ts,
+						   bool coherent)
+{
+	return coherent ? &pt->pages : &ts->page_chunks;
+}
+
+/* Set up an empty list of @pt; see ttm_pool_type_ready(). */
+static inline void ttm_pool_list_init(struct ttm_pool_type *pt,
+				      struct ttm_pool_type_state *ts, bool coherent)
+{
+	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
+
+	INIT_LIST_HEAD(list);
+	ts->clean_end[coherent] = list;
+}
+
+/*
+ * Take @p, clean or not (@clean), off @pt's list of @coherent chunks and out
+ * of its counts, with the type's lock held. Return how many of its pages,
+ * from the first, are zero: all of a clean chunk, those the worker cleared
+ * of the chunk it is clearing (which it then leaves alone), none otherwise.
+ */
+static inline unsigned int ttm_pool_unlink(struct ttm_pool_type *pt,
+					   struct ttm_pool_type_state *ts,
+					   struct page *p, bool coherent, bool clean)
+{
+	unsigned int nr = 1U << pt->order, zero = clean ? nr : 0;
+
+	lockdep_assert_held(&pt->lock);
+	if (ts->clean_end[coherent] == &p->lru)
+		ts->clean_end[coherent] = p->lru.prev;
+	list_del(&p->lru);
+	WRITE_ONCE(ts->nr_pages, ts->nr_pages - nr);
+	if (clean)
+		WRITE_ONCE(ts->nr_clean, ts->nr_clean - nr);
+	if (ts->clearing == p) {
+		zero = ts->cleared;
+		ts->clearing = NULL;
+	}
+	return zero;
+}
+
+static inline void ttm_pool_batch_init(struct ttm_pool_batch *b)
+{
+	INIT_LIST_HEAD(&b->wb);
+	INIT_LIST_HEAD(&b->cached);
+	b->wb_pages = 0;
+	b->pages = 0;
+	b->wasted = 0;
+}
+
+static inline void ttm_pool_batch_add(struct ttm_pool_batch *b, struct page *p,
+				      unsigned int order, enum ttm_caching caching)
+{
+	if (caching == ttm_cached) {
+		list_add_tail(&p->lru, &b->cached);
+	} else {
+		list_add_tail(&p->lru, &b->wb);
+		b->wb_pages += 1UL << order;
+	}
+	b->pages += 1UL << order;
+}
+
+/* Must a chunk pooled now be zero? Under init_on_free, or hibernating. */
+static inline bool ttm_pool_clear_on_free(void)
+{
+	return want_init_on_free() || READ_ONCE(ttm_pool_hibernating);
+}
 
 #endif

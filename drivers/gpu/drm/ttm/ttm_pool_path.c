@@ -129,7 +129,7 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_cc_guest);
 enum ttm_pool_path ttm_pool_resolve(struct ttm_pool *pool,
 				    enum ttm_pool_path path, const char **why)
 {
-	/* Coherent chunks must go back before the device: see ttm_pool.c. */
+	/* Coherent chunks must go back before the device: see ttm_pool_unplug.c. */
 	if (pool->dev && READ_ONCE(ttm_pool_state(pool)->detached)) {
 		*why = "device detached";
 		return TTM_POOL_PATH_PAGE;

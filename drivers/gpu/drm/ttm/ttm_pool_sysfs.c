@@ -22,7 +22,7 @@
  * The global directory exists while at least one pool does.
  *
  * Locking: ttm_pool_sysfs_lock serialises adding and removing directories.
- * Names come from the list of pools (ttm_pool_list.c), which calls the add
+ * Names come from the list of pools (ttm_pool_global.c), which calls the add
  * and remove functions here. Stores call the pool core's setters, which take the
  * pool's config_lock; nothing here holds ttm_pool_list_rwsem while sysfs
  * waits for a reader, so removal cannot deadlock against a store.
@@ -507,11 +507,12 @@ static const struct attribute_group ttm_global_group = {
 	.attrs = ttm_global_attrs,
 };
 
-/* Called with ttm_pool_sysfs_lock held. */
+/* Take a reference to /sys/kernel/ttm, making it for the first user. */
 static int ttm_pool_sysfs_get_root(void)
 {
 	int err;
 
+	lockdep_assert_held(&ttm_pool_sysfs_lock);
 	if (ttm_pool_sysfs_users++)
 		return 0;
 
@@ -537,9 +538,10 @@ err_users:
 	return -ENOMEM;
 }
 
-/* Called with ttm_pool_sysfs_lock held. */
+/* Drop a reference to /sys/kernel/ttm, removing it with the last. */
 static void ttm_pool_sysfs_put_root(void)
 {
+	lockdep_assert_held(&ttm_pool_sysfs_lock);
 	if (--ttm_pool_sysfs_users)
 		return;
 	kset_unregister(ttm_pools_kset);

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * TTM page pool: clearing, the clean/dirty policy and the background worker
+ * that clears freed chunks.
+ *
+ * Copyright (c) 2026 The ttm-pool authors
+ *
+ * The lists and the counts this file works on belong to the pool types
+ * (ttm_pool.c); it changes them only under the type's lock, through the
+ * helpers of ttm_pool_internal.h, and calls no other file of the pool.
+ *
+ * Clearing
+ * --------
+ * The contract is the page allocator's: a tt gets zeroed pages if it asks
+ * for them with TTM_TT_FLAG_ZERO_ALLOC (as every device BO does), and so
+ * does every tt when the system initialises all allocations (init_on_alloc,
+ * on by default in Debian's kernels) or clears what is freed (init_on_free);
+ * otherwise the content is unspecified (kernel BOs, BOs about to be filled
+ * by a move). Fresh page-path chunks get __GFP_ZERO for ZERO_ALLOC tts (the
+ * page allocator clears them itself under init_on_alloc and init_on_free),
+ * and dma_alloc_attrs() always returns zeroed memory.
+ *
+ * Pooled chunks are clean (known to be zero) or dirty. A free does not
+ * clear: freed chunks enter the pool dirty, and with "prezero" on (the
+ * default; sysfs) a worker clears them in the background, off every caller's
+ * path. The exception is init_on_free, whose promise is that freed memory
+ * keeps nothing of its last user (in memory, or in a hibernation image):
+ * then a free clears its chunks before they are pooled, clean, as 6.12 did.
+ * A tt that needs zeroes takes a clean chunk, or else clears a dirty one
+ * itself; one that does not prefers a dirty chunk, leaving the clean ones
+ * to those that need them. Releases (caps, trims, the shrinker) take dirty
+ * chunks first, so that few clears are wasted on pages that leave; under
+ * init_on_free the page allocator clears those as they go back. With
+ * prezero off, every chunk stays dirty: it is cleared when taken, if
+ * needed, as before.
+ *
+ * Each list (a type's coherent list, pt->pages, and its page-path list)
+ * holds its clean chunks first and its dirty ones after them, with
+ * ttm_pool_type_state.clean_end marking the boundary. Frees insert after the
+ * boundary (the first dirty chunk is the most recently freed); the worker
+ * clears that chunk, then moves it to the boundary (the last clean chunk is
+ * the most recently cleared); allocations take next to the boundary, on
+ * either side; releases take the oldest dirty chunk (the tail), then the
+ * oldest clean one (the head).
+ *
+ * The worker clears a chunk in place, a page at a time under the type's
+ * lock: the chunk stays listed, so allocations, releases, drains and path
+ * switches take it at any time, without waiting for the worker; whoever
+ * takes it learns how many of its pages are already zero. (6.12's KUnit
+ * cases check that a freed chunk is on pt->pages and that an allocation
+ * takes it from there: a chunk must never be off its list while pooled.)
+ * Clearing outside the lock would need a handshake with a taker of the
+ * chunk being cleared: the taker would wait for the lowest-priority thread
+ * in the world, or the chunk would leave its list; one page per hold is the
+ * bound instead. The worker is one thread for all pools, unbound, not
+ * freezable, at the lowest priority (a kthread_worker: no per-run cost to
+ * lower its priority, and cheaper to wake than a workqueue). A free queues
+ * the pool's work after TTM_POOL_CLEAR_DELAY, so that frees close together
+ * share one wakeup and a tt allocated right after a free clears the chunk
+ * itself instead of racing the worker for it. A run clears at most
+ * TTM_POOL_CLEAR_BATCH pages, and the worker stands aside for
+ * TTM_POOL_CLEAR_BACKOFF while memory is short: reclaim asked the pools to
+ * shrink in the last second and less than an eighth of RAM is available
+ * (clearing pages about to be released wastes the clear; kswapd alone,
+ * which also runs to assemble high-order pages, is not enough). Without
+ * the thread (it could not be made) a pool's prezero is off until setting
+ * it makes the thread.
+ *
+ * Write-combined chunks are cleared through their kernel mapping, which is
+ * write-combined (set_pages_array_wc() changes it), so the stores combine.
+ * Uncached chunks have no fast mapping on x86: a write-combined alias of an
+ * uncached page is a memory-type conflict that PAT forbids. clear_page()'s
+ * "rep stosb" degrades to one uncached store per byte on uncached memory
+ * (fast strings work only on write-back memory), so uncached chunks are
+ * cleared with 8-byte stores, 8x fewer uncached writes, and only ever by
+ * the worker or by an allocation that needs zeroes.
+ *
+ * Locking
+ * -------
+ *  - ttm_pool_type.lock: the clean/dirty boundary of each list, nr_clean,
+ *    and the chunk being cleared with its progress (clearing, cleared); the
+ *    worker clears one page per hold.
+ *  - ttm_pool_state.clear_lock (spinlock): the work's protocol, clear_queued,
+ *    clear_backoff, clear_running and clear_flushing. A free pools its
+ *    chunk, then peeks at clear_queued without the lock (full barriers on
+ *    both sides, see ttm_pool_kick_clear() and ttm_pool_clear_work()).
+ *  - ttm_pool_state.config_lock: prezero and clear_worker are written under
+ *    it (ttm_pool_set_prezero()), read with acquire by frees.
+ *  - ttm_pool_clear_mutex: the shared thread and its count of users. Taken
+ *    under config_lock (ttm_pool_set_prezero()), never the other way.
+ */
+
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include <drm/ttm/ttm_pool.h>
+
+#include "ttm_pool_internal.h"
+
+/* Pages the clearing worker clears per run before it queues itself again. */
+#define TTM_POOL_CLEAR_BATCH 1024
+
+/*
+ * How long freed chunks wait for the clearing worker: frees within that time
+ * share one run of it, and a tt allocated right after a free takes the dirty
+ * chunk and clears it itself, as fast as a clear-on-free pool, instead of
+ * racing the worker for it.
+ */
+#define TTM_POOL_CLEAR_DELAY msecs_to_jiffies(10)
+
+/* How long the clearing worker stands aside while memory is short. */
+#define TTM_POOL_CLEAR_BACKOFF HZ
+
+/*
+ * Hibernation writes every page in use to the image: what a pool holds
+ * that is not known to be zero would go there, freed buffers' contents
+ * included. From PM_HIBERNATION_PREPARE (ttm_pool_pm_notify()) until the
+ * system is back, pools keep no dirty chunk: those they hold are released
+ * and frees clear what they pool (as under init_on_free). Checked under the
+ * type's lock in ttm_pool_give(), so that no free slips a dirty chunk in
+ * behind ttm_pool_release_dirty().
+ */
+bool ttm_pool_hibernating;
+
+/**
+ * ttm_pool_set_hibernating() - keep no dirty chunk in any pool, or again
+ * @on: from PM_HIBERNATION_PREPARE until the system is back
+ *
+ * On, frees clear the chunks they pool; the caller then releases each
+ * pool's dirty chunks with ttm_pool_release_dirty().
+ */
+void ttm_pool_set_hibernating(bool on)
+{
+	WRITE_ONCE(ttm_pool_hibernating, on);
+}
+
+/* Clear one page of caching @caching; see "Clearing" above. */
+void ttm_pool_clear_page(struct page *p, enum ttm_caching caching)
+{
+	void *va;
+
+	if (caching != ttm_uncached) {
+		clear_highpage(p);
+		return;
+	}
+	va = kmap_local_page(p);
+	memset64(va, 0, PAGE_SIZE / sizeof(u64));
+	kunmap_local(va);
+}
+
+/*
+ * Clear one page of a dirty chunk of @pt, in place (see "Clearing" above):
+ * continue the chunk being cleared, or start on the most recently freed one
+ * of the page-path list, else of the coherent list. A chunk cleared to its
+ * end becomes its list's last clean chunk. Return false if @pt has no dirty
+ * chunk. One page per hold of the type's lock.
+ */
+static bool ttm_pool_clear_step(struct ttm_pool_type *pt)
+{
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+	unsigned int nr = 1U << pt->order;
+	struct list_head *list, *end;
+	bool cleared = false;
+	struct page *p;
+	int coherent;
+
+	spin_lock(&pt->lock);
+	p = ts->clearing;
+	if (p) {
+		coherent = ttm_pool_chunk_coherent(p);
+		end = ts->clean_end[coherent];
+	} else {
+		for (coherent = 0; coherent < 2; coherent++) {
+			if (!ttm_pool_type_ready(pt, coherent))
+				continue;
+			list = ttm_pool_type_list(pt, ts, coherent);
+			end = ts->clean_end[coherent];
+			if (end->next != list)
+				break;
+		}
+		if (coherent == 2)
+			goto out;
+		p = list_entry(end->next, struct page, lru);
+		ts->clearing = p;
+		ts->cleared = 0;
+	}
+	ttm_pool_clear_page(p + ts->cleared, pt->caching);
+	/*
+	 * Zeroes written through a write-combined mapping may still sit in
+	 * this CPU's WC buffers, and on x86 they can pass the write-back
+	 * stores below and spin_unlock()'s plain store: another CPU could
+	 * then take the page as cleared and its next user read the old
+	 * contents. Drain them before the progress is published (6.12
+	 * cleared before a spin_lock(), whose LOCKed instruction did that).
+	 * Uncached stores are not buffered. No test can see this: TCG does
+	 * not model WC buffers.
+	 */
+	if (pt->caching == ttm_write_combined) {
+		/* Orders the WC zeroes before the stores publishing them. */
+		wmb();
+	}
+	cleared = true;
+	if (++ts->cleared == nr) {
+		/* Newer dirty chunks may have been freed in between. */
+		list_move(&p->lru, end);
+		ts->clean_end[coherent] = &p->lru;
+		WRITE_ONCE(ts->nr_clean, ts->nr_clean + nr);
+		ts->clearing = NULL;
+	}
+out:
+	spin_unlock(&pt->lock);
+	return cleared;
+}
+
+/*
+ * Is the system short of memory? Reclaim asked the pools to shrink in the
+ * last second, and less than an eighth of RAM is available. (kswapd also
+ * scans the shrinkers to assemble high-order pages when memory is
+ * plentiful: reclaim alone is not pressure.)
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * KUnit: -1 asks the system, 0 or 1 is the answer. The worker is another
+ * thread than the test's, which a static stub does not reach.
+ */
+int ttm_pool_test_memory_short = -1;
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_test_memory_short);
+#endif
+
+static bool ttm_pool_memory_short(void)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	int answer = READ_ONCE(ttm_pool_test_memory_short);
+
+	if (answer >= 0)
+		return answer;
+#endif
+	if (!time_before(jiffies, READ_ONCE(ttm_pool_reclaim_stamp) + HZ))
+		return false;
+	return si_mem_available() < (long)(totalram_pages() / 8);
+}
+
+/*
+ * The clearing worker: clear the pool's dirty chunks, at most
+ * TTM_POOL_CLEAR_BATCH pages per run, then queue itself again if it used up
+ * its batch. It stops when prezero is switched off; when memory is short it
+ * stops too and comes back after TTM_POOL_CLEAR_BACKOFF (a free does not
+ * bring it back sooner), so that dirty chunks do not stay dirty until the
+ * next free once the pressure is over. It runs on ttm_pool_clear_worker, a
+ * thread at the lowest priority.
+ */
+static void ttm_pool_clear_work(struct kthread_work *work)
+{
+	struct ttm_pool_state *st =
+		container_of(work, struct ttm_pool_state, clear_work.work);
+	struct ttm_pool *pool = st->pool;
+	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
+	bool backoff = false;
+	unsigned int i, j;
+
+	spin_lock(&st->clear_lock);
+	st->clear_queued = false;
+	st->clear_backoff = false;
+	st->clear_running = true;
+	spin_unlock(&st->clear_lock);
+	/*
+	 * A free from now on queues the work again: clear_queued is false
+	 * before this run looks at the lists (a free pools its chunk, then
+	 * peeks at clear_queued; see ttm_pool_kick_clear()).
+	 */
+	smp_mb();
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
+			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+
+			while (done < budget &&
+			       READ_ONCE(ts->nr_pages) !=
+			       READ_ONCE(ts->nr_clean)) {
+				if (!READ_ONCE(st->prezero))
+					goto out;
+				if (done % 128 == 0 && ttm_pool_memory_short()) {
+					backoff = true;
+					goto out;
+				}
+				if (!ttm_pool_clear_step(pt))
+					break;
+				done++;
+				cond_resched();
+			}
+		}
+	}
+out:
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
+	spin_lock(&st->clear_lock);
+	st->clear_running = false;
+	if ((done >= budget || backoff) && !st->clear_queued) {
+		st->clear_queued = true;
+		st->clear_backoff = backoff;
+		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
+					   backoff ? TTM_POOL_CLEAR_BACKOFF : 0);
+	}
+	spin_unlock(&st->clear_lock);
+}
+
+/* Queue the clearing worker, if prezero is on and it is not queued yet. */
+void ttm_pool_kick_clear(struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct kthread_worker *w;
+
+	/* Pairs with the release in ttm_pool_set_prezero(). */
+	if (!smp_load_acquire(&st->prezero))
+		return;
+	w = READ_ONCE(st->clear_worker);
+	if (!w)
+		return;
+	/* The chunk is pooled before the peek; pairs with the worker's. */
+	smp_mb();
+	if (READ_ONCE(st->clear_queued))
+		return;
+	spin_lock(&st->clear_lock);
+	if (!st->clear_queued) {
+		st->clear_queued = true;
+		kthread_queue_delayed_work(w, &st->clear_work,
+					   st->clear_flushing ? 0 :
+					   TTM_POOL_CLEAR_DELAY);
+	}
+	spin_unlock(&st->clear_lock);
+}
+
+/*
+ * The clearing thread, shared by every pool: made with the first pool, gone
+ * with the last (pools made without a TTM device, by tests and tools, need
+ * it too), at the lowest priority. Serialised by ttm_pool_clear_mutex.
+ */
+static DEFINE_MUTEX(ttm_pool_clear_mutex);
+static struct kthread_worker *ttm_pool_clear_worker;
+static unsigned int ttm_pool_clear_users;
+
+/*
+ * Make the clearing thread. Not freezable: its runs are short, it only
+ * writes pages the pools own, and a freezable one would make the last
+ * pool's fini wait for the thaw while kernel threads are frozen
+ * (kthread_destroy_worker() flushes it).
+ */
+VISIBLE_IF_KUNIT struct kthread_worker *ttm_pool_clear_create(void)
+{
+	struct kthread_worker *w;
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_clear_create);
+
+	w = kthread_create_worker(0, "ttm_pool_clear");
+	if (IS_ERR(w))
+		return w;
+	sched_set_normal(w->task, MAX_NICE);
+	return w;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_clear_create);
+
+/*
+ * The clearing thread, made now if there is none (@user: count a pool
+ * more among its users). NULL if it cannot be made: pools then clear on
+ * allocation only, and say so (prezero 0) until it can.
+ */
+static struct kthread_worker *ttm_pool_clear_get(bool user)
+{
+	struct kthread_worker *w;
+
+	mutex_lock(&ttm_pool_clear_mutex);
+	if (!ttm_pool_clear_worker) {
+		w = ttm_pool_clear_create();
+		if (IS_ERR(w))
+			pr_warn("ttm: no clearing thread (%pe); pools clear on allocation only\n",
+				w);
+		else
+			ttm_pool_clear_worker = w;
+	}
+	ttm_pool_clear_users += user;
+	w = ttm_pool_clear_worker;
+	mutex_unlock(&ttm_pool_clear_mutex);
+	return w;
+}
+
+static void ttm_pool_clear_put(void)
+{
+	struct kthread_worker *w = NULL;
+
+	mutex_lock(&ttm_pool_clear_mutex);
+	if (!--ttm_pool_clear_users) {
+		w = ttm_pool_clear_worker;
+		ttm_pool_clear_worker = NULL;
+	}
+	mutex_unlock(&ttm_pool_clear_mutex);
+	if (w)
+		kthread_destroy_worker(w);
+}
+
+/**
+ * ttm_pool_set_prezero() - switch background clearing on or off
+ * @pool: the pool
+ * @on: clear freed chunks in the background (the default)
+ *
+ * On, a worker clears the pool's dirty chunks off the callers' paths; off,
+ * chunks are cleared only when taken by a tt that needs zeroes. Chunks
+ * already clean stay clean either way. Switching off waits for a running
+ * worker to stop. Switching on makes the clearing thread if the pool has
+ * none (its making failed when the pool was set up).
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0, -ENOMEM if the clearing thread cannot be made (prezero stays
+ * off), or -EINVAL for a pool not initialised or finalised.
+ */
+int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	int ret = 0;
+
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
+	mutex_lock(&st->config_lock);
+	if (on && !st->clear_worker) {
+		WRITE_ONCE(st->clear_worker, ttm_pool_clear_get(false));
+		if (!st->clear_worker) {
+			ret = -ENOMEM;
+			on = false;
+		}
+	}
+	/* The worker before prezero; pairs with ttm_pool_kick_clear(). */
+	smp_store_release(&st->prezero, on);
+	if (on) {
+		ttm_pool_kick_clear(pool);
+	} else if (st->clear_worker) {
+		kthread_cancel_delayed_work_sync(&st->clear_work);
+		spin_lock(&st->clear_lock);
+		st->clear_queued = false;
+		st->clear_backoff = false;
+		spin_unlock(&st->clear_lock);
+	}
+	mutex_unlock(&st->config_lock);
+	return ret;
+}
+EXPORT_SYMBOL(ttm_pool_set_prezero);
+
+/**
+ * ttm_pool_prezero() - is background clearing on?
+ * @pool: the pool
+ *
+ * Return: true if the pool clears freed chunks in the background.
+ */
+bool ttm_pool_prezero(struct ttm_pool *pool)
+{
+	if (!ttm_pool_live(pool))
+		return false;
+	return READ_ONCE(ttm_pool_state(pool)->prezero);
+}
+EXPORT_SYMBOL(ttm_pool_prezero);
+
+/**
+ * ttm_pool_prezero_flush() - wait for the clearing worker to be idle
+ * @pool: the pool
+ *
+ * Return once the pool's clearing worker is neither queued nor running.
+ * The pool is then clean unless prezero is off, reclaim made the worker
+ * stand aside, or chunks were freed meanwhile. For tests and benchmarks.
+ * Context: process context; may sleep.
+ */
+void ttm_pool_prezero_flush(struct ttm_pool *pool)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	bool busy, queued;
+
+	if (!ttm_pool_live(pool) || !st->clear_worker)
+		return;
+	/*
+	 * Run it now, not after its delay, until it neither runs nor is
+	 * queued (it queues itself again after a full batch). While we flush,
+	 * frees queue it without delay: kthread_flush_work() of a work whose
+	 * timer is pending would wait for ever.
+	 */
+	spin_lock(&st->clear_lock);
+	st->clear_flushing++;
+	spin_unlock(&st->clear_lock);
+	do {
+		spin_lock(&st->clear_lock);
+		/* Standing aside for memory: not brought forward. */
+		queued = st->clear_queued && !st->clear_backoff;
+		busy = queued || st->clear_running;
+		if (queued)
+			kthread_mod_delayed_work(st->clear_worker,
+						 &st->clear_work, 0);
+		spin_unlock(&st->clear_lock);
+		if (busy) {
+			kthread_flush_work(&st->clear_work.work);
+			/*
+			 * While ttm_pool_set_prezero(false) cancels the work,
+			 * it is neither queued again nor flushed, and
+			 * clear_queued stays set until that caller runs
+			 * again: let it, rather than spin (on one CPU, or
+			 * without preemption, it never would).
+			 */
+			cond_resched();
+		}
+	} while (busy);
+	spin_lock(&st->clear_lock);
+	st->clear_flushing--;
+	spin_unlock(&st->clear_lock);
+}
+EXPORT_SYMBOL(ttm_pool_prezero_flush);
+
+/**
+ * ttm_pool_clear_init() - set up a pool's background clearing
+ * @st: the state of the pool being initialised
+ *
+ * Counts the pool among the clearing thread's users and makes the thread if
+ * there is none. Without it nothing clears in the background, and prezero
+ * says so (off) until ttm_pool_set_prezero() makes it.
+ * Context: process context.
+ */
+void ttm_pool_clear_init(struct ttm_pool_state *st)
+{
+	spin_lock_init(&st->clear_lock);
+	st->clear_worker = ttm_pool_clear_get(true);
+	st->prezero = !!st->clear_worker;
+	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
+}
+
+/**
+ * ttm_pool_clear_fini() - stop a pool's background clearing for good
+ * @st: the state of the pool being finalised
+ *
+ * Cancels the pool's work, waiting for a run under way, and lets go of the
+ * clearing thread, which goes with its last user.
+ * Context: process context.
+ */
+void ttm_pool_clear_fini(struct ttm_pool_state *st)
+{
+	if (st->clear_worker)
+		kthread_cancel_delayed_work_sync(&st->clear_work);
+	ttm_pool_clear_put();
+}
