@@ -85,10 +85,10 @@ deb: deps
 
 distro-check: deps
 ifdef PRISTINE
-	@scripts/distro-check.sh --pristine
+	@tests/distro/distro-check.sh --pristine
 else
 	@scripts/build-deb.sh && bash tests/distro/dkms-install.sh && \
-		scripts/matrix.sh --quick >/dev/null && scripts/distro-check.sh
+		scripts/matrix.sh --quick >/dev/null && tests/distro/distro-check.sh
 endif
 
 module: deps kernel-test

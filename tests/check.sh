@@ -299,7 +299,7 @@ section_end
 # --- Debian's own kernel and GPU drivers on the ttm.ko DKMS built ---------------
 phase "distro-check (Debian's kernels: amd64 with qxl and bochs, rt-amd64 with bochs)"
 section_start
-"$TOP/scripts/distro-check.sh" >"$out/distro-check.tap" 2>"$out/distro-check.err"
+"$TOP/tests/distro/distro-check.sh" >"$out/distro-check.tap" 2>"$out/distro-check.err"
 tap_to_results distro-check "$out/distro-check.tap" $?
 section_end
 
