@@ -45,7 +45,7 @@ tool: deps
 
 run: deps kernel-test tool
 	@scripts/build-progs.sh
-	@scripts/ttm-vm --gpu $(GPU) -- sh /tests/lib/show-pools.sh
+	@scripts/ttm-vm --gpu $(GPU) --add scripts/vm/run-demo.sh -- sh /root/run-demo.sh
 
 shell: deps kernel-test tool
 	@scripts/ttm-vm --gpu $(GPU) --timeout 0 --shell
