@@ -45,7 +45,7 @@ tool: deps
 
 run: deps kernel-test tool
 	@scripts/build-progs.sh
-	@scripts/ttm-vm --gpu $(GPU) -- sh /tests/lib/show-pools.sh
+	@scripts/ttm-vm --gpu $(GPU) --add scripts/vm/run-demo.sh -- sh /root/run-demo.sh
 
 shell: deps kernel-test tool
 	@scripts/ttm-vm --gpu $(GPU) --timeout 0 --shell
@@ -53,22 +53,14 @@ shell: deps kernel-test tool
 check: deps
 	@tests/check.sh
 
-# A longer stress run than make check's: make stress DURATION=600 [SWIOTLB=1] [RT=1]
+# A longer stress run than make check's (scripts/stress.sh): make stress DURATION=600 [SWIOTLB=1] [RT=1]
 # RT=1: on the rt kernel (PREEMPT_RT); log build/logs/stress-rt.log
 DURATION ?= 300
 STRESS_KERNEL := $(if $(RT),rt,test)
 stress: deps kernel-$(STRESS_KERNEL) tool
-	@scripts/build-module.sh tests/modules/ttm_pool_stress $(STRESS_KERNEL) >/dev/null
-	@scripts/build-progs.sh $(STRESS_KERNEL)
-	@cache=$${TTM_CACHE:-build}; mkdir -p "$$cache/logs" && \
-	echo $(DURATION) > "$$cache/stress-duration" && \
-	scripts/ttm-vm --kernel $(STRESS_KERNEL) --gpu bochs --mem 768M \
-		$(if $(SWIOTLB),--append swiotlb=force) \
-		--timeout $$(($(DURATION) * 4 + 600)) \
-		--log "$$cache/logs/stress$(if $(RT),-rt).log" \
-		--add "$$cache/stress-duration:/root/stress-duration" -- sh /tests/vm/stress.sh
+	@scripts/stress.sh $(if $(RT),--rt) $(if $(SWIOTLB),--swiotlb) $(DURATION)
 
-bench:
+bench: deps
 	@tests/bench/run.sh
 
 abi-check: deps
@@ -85,10 +77,10 @@ deb: deps
 
 distro-check: deps
 ifdef PRISTINE
-	@scripts/distro-check.sh --pristine
+	@tests/distro/distro-check.sh --pristine
 else
 	@scripts/build-deb.sh && bash tests/distro/dkms-install.sh && \
-		scripts/matrix.sh --quick >/dev/null && scripts/distro-check.sh
+		scripts/matrix.sh --quick >/dev/null && tests/distro/distro-check.sh
 endif
 
 module: deps kernel-test

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2154 # $TOP, $out and $results: set by the sourcing script
-# The bookkeeping of tests/check.sh, sourced by it and by the host test
-# tests/host/check-lib.sh. Every result is a line "pass|fail|skip<TAB>NAME<TAB>DETAIL"
-# of $results; $out is a scratch directory, $TOP the repo.
+# The bookkeeping of tests/check.sh, sourced by it and by its host test
+# tests/host/check-bookkeeping.sh. Every result is a line
+# "pass|fail|skip<TAB>NAME<TAB>DETAIL" of $results; $out is a scratch directory,
+# $TOP the repo.
 #
 #   SKIPS_ALLOWED  (default tests/skips-allowed.txt) the skips that do not fail the run:
 #                  "NAME-PATTERN<TAB>REASON" per line, the pattern a shell glob matched

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # scripts/ttm-vm against the real test kernel: exit status, command line, --add, timeout,
 # a failed kmemleak scan.
+# needs: test kernel
 . "$(dirname "$0")/../lib/tap.sh"
 vm=$(dirname "$0")/../../scripts/ttm-vm
 tmp=$(mktemp -d)

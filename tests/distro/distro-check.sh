@@ -2,7 +2,9 @@
 # shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0
 # make distro-check: Debian's unmodified 6.12 kernels and their own GPU drivers on
-# a ttm.ko of ours (scripts/distro-vm, qemu TCG). Three boots:
+# a ttm.ko of ours (scripts/distro-vm, qemu TCG). This is the host half; the guest
+# half, the TAP scripts each boot runs (as /tests/distro/), is tests/distro/guest/.
+# Three boots:
 #   qxl (-device qxl-vga): modprobe of every TTM user (tests/distro/guest/modules.list),
 #       qxl binds, its pool and every documented file, ttm-poolctl
 #   bochs (-device VGA, swiotlb=force): bochs binds, its pool, ttm-poolctl, dumb
@@ -15,7 +17,7 @@
 # plus, per boot, the console log: no "disagrees about version of symbol", no
 # "Unknown symbol", no kernel splat. Prints TAP (for tests/check.sh) with each
 # boot's time; the exit status is 1 if anything failed.
-#   scripts/distro-check.sh [--pristine | --ttm TTM_KO] [--rt-ttm RT_TTM_KO]
+#   tests/distro/distro-check.sh [--pristine | --ttm TTM_KO] [--rt-ttm RT_TTM_KO]
 # Default: the ttm.ko DKMS built ($CACHE/deb/dkms/ttm.ko, kept by
 # tests/distro/dkms-install.sh) and, for the rt boot, the one make matrix built for
 # the rt kernel ($CACHE/matrix/<ver>+deb12-rt-amd64/ttm.ko, scripts/matrix.sh):
@@ -23,9 +25,9 @@
 # scripts/abi-check.sh --pristine (the pool checks are skipped: it has no pools);
 # the rt boot is skipped unless --rt-ttm gives upstream's ttm.ko for the rt kernel.
 set -euo pipefail
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
-# shellcheck source=upstream.sh
+# shellcheck source=../../scripts/lib.sh
+. "$(dirname "$0")/../../scripts/lib.sh"
+# shellcheck source=../../scripts/upstream.sh
 . "$TOP/scripts/upstream.sh"
 
 usage() { echo "usage: ${0##*/} [--pristine | --ttm TTM_KO] [--rt-ttm RT_TTM_KO]" >&2; exit 2; }

@@ -38,24 +38,24 @@ ok "tests/min-results.txt: PREFIX<TAB>MINIMUM lines" \
 # --- skips ---------------------------------------------------------------------------
 fresh
 tap skip-all.tap '1..0 # SKIP no pool directory for 0000:00:02.0'
-quiet tap_to_results vm/sysfs-pool.sh "$tmp/skip-all.tap" 4
+quiet tap_to_results vm/sysfs-bochs.sh "$tmp/skip-all.tap" 4
 is "a script that skips itself fails without an allowlist entry" "$(statuses)" fail
 ok "...the failure names the script and the allowlist" \
-	grep -q $'^fail\tvm/sysfs-pool.sh: skipped, not allowed by .*skips-allowed.txt\tno pool directory' "$results"
+	grep -q $'^fail\tvm/sysfs-bochs.sh: skipped, not allowed by .*skips-allowed.txt\tno pool directory' "$results"
 
 fresh
-printf 'vm/sysfs-pool.sh\tbochs on this qemu has no pool (an example)\n' >"$SKIPS_ALLOWED"
-quiet tap_to_results vm/sysfs-pool.sh "$tmp/skip-all.tap" 4
+printf 'vm/sysfs-bochs.sh\tbochs on this qemu has no pool (an example)\n' >"$SKIPS_ALLOWED"
+quiet tap_to_results vm/sysfs-bochs.sh "$tmp/skip-all.tap" 4
 is "...and is a skip with one" "$(statuses)" skip
 
 fresh
-printf 'vm/sysfs-pool.sh\n' >"$SKIPS_ALLOWED"
-quiet tap_to_results vm/sysfs-pool.sh "$tmp/skip-all.tap" 4
+printf 'vm/sysfs-bochs.sh\n' >"$SKIPS_ALLOWED"
+quiet tap_to_results vm/sysfs-bochs.sh "$tmp/skip-all.tap" 4
 is "an allowlist entry without a reason allows nothing" "$(statuses)" fail
 : >"$results"
 quiet check_skip_allowlist
 is "...and is itself a failure" "$(statuses)" fail
-printf 'vm/sysfs-pool.sh\t  \n' >"$SKIPS_ALLOWED"
+printf 'vm/sysfs-bochs.sh\t  \n' >"$SKIPS_ALLOWED"
 : >"$results"
 quiet check_skip_allowlist
 is "...so is a blank reason" "$(statuses)" fail

@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# What `make run` shows inside the VM: the main job on a device's pool. A
-# workload (dumbbuf: DRM dumb buffers, more than bochs' VRAM holds, so TTM moves
-# them to pooled system pages) allocates and frees buffers; ttm-poolctl shows
-# the pool filling and its hits; then it resizes the pool, switches its path
-# coherent <-> page under live buffers and drains it, showing the effect of
-# each step; last, an excerpt of the dump a bug reporter attaches.
+# The `make run` demo, not a test: the main job on a device's pool, shown in the
+# VM (make run puts this file into the initramfs with scripts/ttm-vm --add and runs
+# /root/run-demo.sh). A workload (dumbbuf: DRM dumb buffers, more than bochs' VRAM
+# holds, so TTM moves them to pooled system pages) allocates and frees buffers;
+# ttm-poolctl shows the pool filling and its hits; then it resizes the pool,
+# switches its path coherent <-> page under live buffers and drains it, showing
+# the effect of each step; last, an excerpt of the dump a bug reporter attaches.
 # Runs with any GPU; the steps need a pool of a device (bochs, the default).
 step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0
-# make check's ABI stage: scripts/abi-check.sh on our tree (every TTM export's CRC
-# as in Debian's Module.symvers) and on the pristine sources (the method itself:
-# must be N/N too). TAP.
+# make abi-check (scripts/abi-check.sh) on our tree (every TTM export's CRC as in
+# Debian's Module.symvers) and on the pristine sources (the method itself: must be
+# N/N too). TAP.
 # shellcheck source=../lib/tap.sh
 . "$(dirname "$0")/../lib/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
