@@ -46,56 +46,16 @@ enum ttm_pool_path {
 	TTM_POOL_PATH_PAGE,
 };
 
-/**
- * enum ttm_pool_stat - statistics counters of a pool, in pages or events
- *
- * @TTM_POOL_STAT_ALLOC_HIT: pages handed out from the pool
- * @TTM_POOL_STAT_ALLOC_MISS: pages handed out freshly allocated
- * @TTM_POOL_STAT_ALLOC_COHERENT: fresh pages from the coherent path
- * @TTM_POOL_STAT_ALLOC_PAGE: fresh pages from the page path
- * @TTM_POOL_STAT_ALLOC_FAILURES: ttm_pool_alloc() calls that failed
- * @TTM_POOL_STAT_FREE_POOLED: freed pages that went into the pool
- * @TTM_POOL_STAT_RELEASE_CAP: freed pages released because of a cap
- * @TTM_POOL_STAT_RELEASE_TRIM: pooled pages released by lowering a cap or
- *	by the watermark worker
- * @TTM_POOL_STAT_RELEASE_SHRINKER: pooled pages released to the shrinker
- * @TTM_POOL_STAT_RELEASE_DRAIN: pooled pages released by a drain
- * @TTM_POOL_STAT_RELEASE_SWITCH: pages released because their path is no
- *	longer the pool's (pooled at a switch, or freed after it)
- * @TTM_POOL_STAT_RELEASE_FINI: pooled pages released by ttm_pool_fini()
- * @TTM_POOL_STAT_CACHING_BATCHES: caching changes applied (one call each)
- * @TTM_POOL_STAT_CACHING_PAGES: pages whose caching was changed
- * @TTM_POOL_STAT_PATH_SWITCHES: changes of the effective path
- * @TTM_POOL_STAT_RETURNED: pages given back by ttm_pool_free()
- * @TTM_POOL_STAT_CLEARED_BACKGROUND: pooled pages the clearing worker cleared
- * @TTM_POOL_STAT_CLEARED_ALLOC: pages ttm_pool_alloc() cleared itself (a tt
- *	needing zeroes found no clean chunk)
- * @TTM_POOL_STAT_CLEARED_WASTED: cleared pooled pages that left the pool
- *	without being handed out (released by a cap, trim, drain, switch, the
- *	shrinker or ttm_pool_fini())
- * @TTM_POOL_STAT_NR: number of counters
+/*
+ * enum ttm_pool_stat - the counters of a pool: TTM_POOL_STAT_<ITEM> for each
+ * line of ttm_pool_stat_list.h (which says what each counts), then
+ * TTM_POOL_STAT_NR, the number of counters.
  */
 enum ttm_pool_stat {
-	TTM_POOL_STAT_ALLOC_HIT,
-	TTM_POOL_STAT_ALLOC_MISS,
-	TTM_POOL_STAT_ALLOC_COHERENT,
-	TTM_POOL_STAT_ALLOC_PAGE,
-	TTM_POOL_STAT_ALLOC_FAILURES,
-	TTM_POOL_STAT_FREE_POOLED,
-	TTM_POOL_STAT_RELEASE_CAP,
-	TTM_POOL_STAT_RELEASE_TRIM,
-	TTM_POOL_STAT_RELEASE_SHRINKER,
-	TTM_POOL_STAT_RELEASE_DRAIN,
-	TTM_POOL_STAT_RELEASE_SWITCH,
-	TTM_POOL_STAT_RELEASE_FINI,
-	TTM_POOL_STAT_CACHING_BATCHES,
-	TTM_POOL_STAT_CACHING_PAGES,
-	TTM_POOL_STAT_PATH_SWITCHES,
-	TTM_POOL_STAT_RETURNED,
-	TTM_POOL_STAT_CLEARED_BACKGROUND,
-	TTM_POOL_STAT_CLEARED_ALLOC,
-	TTM_POOL_STAT_CLEARED_WASTED,
-	TTM_POOL_STAT_NR,
+#define TTM_POOL_STAT(item, ...) TTM_POOL_STAT_##item,
+#include <drm/ttm/ttm_pool_stat_list.h>
+#undef TTM_POOL_STAT
+	TTM_POOL_STAT_NR
 };
 
 /**

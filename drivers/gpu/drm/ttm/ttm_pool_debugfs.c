@@ -33,25 +33,10 @@ static DEFINE_MUTEX(ttm_pool_debugfs_lock);
 static struct dentry *ttm_pool_debugfs_dir;
 
 static const char * const ttm_pool_stat_names[TTM_POOL_STAT_NR] = {
-	[TTM_POOL_STAT_ALLOC_HIT] = "alloc_hit_pages",
-	[TTM_POOL_STAT_ALLOC_MISS] = "alloc_miss_pages",
-	[TTM_POOL_STAT_ALLOC_COHERENT] = "alloc_coherent_pages",
-	[TTM_POOL_STAT_ALLOC_PAGE] = "alloc_page_pages",
-	[TTM_POOL_STAT_ALLOC_FAILURES] = "alloc_failures",
-	[TTM_POOL_STAT_FREE_POOLED] = "free_pooled_pages",
-	[TTM_POOL_STAT_RELEASE_CAP] = "release_cap_pages",
-	[TTM_POOL_STAT_RELEASE_TRIM] = "release_trim_pages",
-	[TTM_POOL_STAT_RELEASE_SHRINKER] = "release_shrinker_pages",
-	[TTM_POOL_STAT_RELEASE_DRAIN] = "release_drain_pages",
-	[TTM_POOL_STAT_RELEASE_SWITCH] = "release_switch_pages",
-	[TTM_POOL_STAT_RELEASE_FINI] = "release_fini_pages",
-	[TTM_POOL_STAT_CACHING_BATCHES] = "caching_change_batches",
-	[TTM_POOL_STAT_CACHING_PAGES] = "caching_change_pages",
-	[TTM_POOL_STAT_PATH_SWITCHES] = "path_switches",
-	[TTM_POOL_STAT_RETURNED] = "returned_pages",
-	[TTM_POOL_STAT_CLEARED_BACKGROUND] = "cleared_background_pages",
-	[TTM_POOL_STAT_CLEARED_ALLOC] = "cleared_alloc_pages",
-	[TTM_POOL_STAT_CLEARED_WASTED] = "cleared_wasted_pages",
+#define TTM_POOL_STAT(item, name, ...)					\
+	[TTM_POOL_STAT_##item] = #name,
+#include <drm/ttm/ttm_pool_stat_list.h>
+#undef TTM_POOL_STAT
 };
 
 static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)

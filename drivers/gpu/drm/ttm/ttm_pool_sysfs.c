@@ -345,10 +345,12 @@ static const struct attribute_group ttm_pool_group = {
  * struct ttm_pool_stat_attr - a file of stats/
  * @attr: the sysfs attribute
  * @item: the counter it shows
+ * @in_sysfs: the counter has a file (see ttm_pool_stat_list.h)
  */
 struct ttm_pool_stat_attr {
 	struct kobj_attribute attr;
 	enum ttm_pool_stat item;
+	bool in_sysfs;
 };
 
 static ssize_t ttm_pool_stat_show(struct kobject *kobj,
@@ -361,54 +363,36 @@ static ssize_t ttm_pool_stat_show(struct kobject *kobj,
 			  ttm_pool_stat_read(kobj_to_pool(kobj), sa->item));
 }
 
-#define TTM_POOL_STAT_ATTR(_name, _item)				\
-	static struct ttm_pool_stat_attr stat_##_name = {		\
-		.attr = __ATTR(_name, 0444, ttm_pool_stat_show, NULL),	\
-		.item = TTM_POOL_STAT_##_item,				\
-	}
-
-TTM_POOL_STAT_ATTR(alloc_hit_pages, ALLOC_HIT);
-TTM_POOL_STAT_ATTR(alloc_miss_pages, ALLOC_MISS);
-TTM_POOL_STAT_ATTR(alloc_coherent_pages, ALLOC_COHERENT);
-TTM_POOL_STAT_ATTR(alloc_page_pages, ALLOC_PAGE);
-TTM_POOL_STAT_ATTR(alloc_failures, ALLOC_FAILURES);
-TTM_POOL_STAT_ATTR(free_pooled_pages, FREE_POOLED);
-TTM_POOL_STAT_ATTR(release_cap_pages, RELEASE_CAP);
-TTM_POOL_STAT_ATTR(release_trim_pages, RELEASE_TRIM);
-TTM_POOL_STAT_ATTR(release_shrinker_pages, RELEASE_SHRINKER);
-TTM_POOL_STAT_ATTR(release_drain_pages, RELEASE_DRAIN);
-TTM_POOL_STAT_ATTR(release_switch_pages, RELEASE_SWITCH);
-TTM_POOL_STAT_ATTR(caching_change_batches, CACHING_BATCHES);
-TTM_POOL_STAT_ATTR(caching_change_pages, CACHING_PAGES);
-TTM_POOL_STAT_ATTR(path_switches, PATH_SWITCHES);
-TTM_POOL_STAT_ATTR(cleared_background_pages, CLEARED_BACKGROUND);
-TTM_POOL_STAT_ATTR(cleared_alloc_pages, CLEARED_ALLOC);
-TTM_POOL_STAT_ATTR(cleared_wasted_pages, CLEARED_WASTED);
+/* A file per counter of ttm_pool_stat_list.h, hidden if not in_sysfs. */
+static struct ttm_pool_stat_attr ttm_pool_stat_attrs[TTM_POOL_STAT_NR] = {
+#define TTM_POOL_STAT(id, name, sysfs)					\
+	[TTM_POOL_STAT_##id] = {					\
+		.attr = __ATTR(name, 0444, ttm_pool_stat_show, NULL),	\
+		.item = TTM_POOL_STAT_##id,				\
+		.in_sysfs = sysfs,					\
+	},
+#include <drm/ttm/ttm_pool_stat_list.h>
+#undef TTM_POOL_STAT
+};
 
 static struct attribute *ttm_pool_stats_attrs[] = {
-	&stat_alloc_hit_pages.attr.attr,
-	&stat_alloc_miss_pages.attr.attr,
-	&stat_alloc_coherent_pages.attr.attr,
-	&stat_alloc_page_pages.attr.attr,
-	&stat_alloc_failures.attr.attr,
-	&stat_free_pooled_pages.attr.attr,
-	&stat_release_cap_pages.attr.attr,
-	&stat_release_trim_pages.attr.attr,
-	&stat_release_shrinker_pages.attr.attr,
-	&stat_release_drain_pages.attr.attr,
-	&stat_release_switch_pages.attr.attr,
-	&stat_caching_change_batches.attr.attr,
-	&stat_caching_change_pages.attr.attr,
-	&stat_path_switches.attr.attr,
-	&stat_cleared_background_pages.attr.attr,
-	&stat_cleared_alloc_pages.attr.attr,
-	&stat_cleared_wasted_pages.attr.attr,
+#define TTM_POOL_STAT(item, ...)					\
+	(&ttm_pool_stat_attrs[TTM_POOL_STAT_##item].attr.attr),
+#include <drm/ttm/ttm_pool_stat_list.h>
+#undef TTM_POOL_STAT
 	NULL,
 };
+
+static umode_t ttm_pool_stats_visible(struct kobject *kobj,
+				      struct attribute *attr, int i)
+{
+	return ttm_pool_stat_attrs[i].in_sysfs ? attr->mode : 0;
+}
 
 static const struct attribute_group ttm_pool_stats_group = {
 	.name = "stats",
 	.attrs = ttm_pool_stats_attrs,
+	.is_visible = ttm_pool_stats_visible,
 };
 
 static const struct attribute_group *ttm_pool_groups[] = {
