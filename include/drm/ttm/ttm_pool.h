@@ -137,40 +137,32 @@ int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m);
 int ttm_pool_mgr_init(unsigned long num_pages);
 void ttm_pool_mgr_fini(void);
 
+/*
+ * For drivers: a pool's path and cap, its name in sysfs and debugfs, and a
+ * drain. Not in upstream 6.12; the administrator's interface is sysfs.
+ */
 int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path);
+enum ttm_pool_path ttm_pool_get_path(struct ttm_pool *pool);
+enum ttm_pool_path ttm_pool_effective_path(struct ttm_pool *pool);
+const char *ttm_pool_path_reason(struct ttm_pool *pool);
 int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages);
-int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
-			    unsigned long low);
-int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);
-int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low);
+unsigned long ttm_pool_max_pages(struct ttm_pool *pool);
 void ttm_pool_drain(struct ttm_pool *pool);
+const char *ttm_pool_name(struct ttm_pool *pool);
 
-/* Pre-cleared chunks (see ttm_pool_clear.c); not in upstream 6.12. */
+/*
+ * For ttm-pool's own test and benchmark modules only, in the symbol namespace
+ * TTM_POOL_TEST (MODULE_IMPORT_NS(TTM_POOL_TEST)); not an API for drivers.
+ * Pre-cleared chunks (see ttm_pool_clear.c) are not in upstream 6.12.
+ */
 #define TTM_POOL_HAS_PREZERO 1
 int ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
 bool ttm_pool_prezero(struct ttm_pool *pool);
 void ttm_pool_prezero_flush(struct ttm_pool *pool);
-void ttm_pool_drain_all(void);
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats);
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item);
-unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
-				    enum ttm_caching caching);
-unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool);
-const char *ttm_pool_name(struct ttm_pool *pool);
-enum ttm_pool_path ttm_pool_get_path(struct ttm_pool *pool);
-enum ttm_pool_path ttm_pool_effective_path(struct ttm_pool *pool);
-const char *ttm_pool_path_reason(struct ttm_pool *pool);
-unsigned long ttm_pool_max_pages(struct ttm_pool *pool);
-unsigned long ttm_pool_high_watermark(struct ttm_pool *pool);
-unsigned long ttm_pool_low_watermark(struct ttm_pool *pool);
 int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
 		      void *data);
-
-int ttm_pool_set_global_max_pages(unsigned long max_pages);
-unsigned long ttm_pool_global_max_pages(void);
-unsigned long ttm_pool_global_pooled_pages(void);
-
 const char *ttm_pool_path_name(enum ttm_pool_path path);
-int ttm_pool_path_parse(const char *word);
 
 #endif

@@ -778,3 +778,6 @@ module_init(ttm_pool_bench_init);
 module_exit(ttm_pool_bench_exit);
 MODULE_DESCRIPTION("Benchmark of the TTM page pool (public 6.12 API)");
 MODULE_LICENSE("Dual MIT/GPL");
+#ifdef TTM_POOL_HAS_PREZERO
+MODULE_IMPORT_NS(TTM_POOL_TEST);
+#endif

@@ -231,3 +231,4 @@ kunit_test_suite(bounce_suite);
 
 MODULE_DESCRIPTION("TTM pool under swiotlb=force: coherent path avoids bounce buffers");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(TTM_POOL_TEST);

@@ -134,3 +134,4 @@ module_init(ttm_pool_faults_init);
 module_exit(ttm_pool_faults_exit);
 MODULE_DESCRIPTION("TTM pool setup under failed allocations");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(TTM_POOL_TEST);

@@ -94,3 +94,4 @@ module_init(ttm_pool_hold_init);
 module_exit(ttm_pool_hold_exit);
 MODULE_DESCRIPTION("Hold pages of a TTM pool for tests");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(TTM_POOL_TEST);

@@ -168,3 +168,4 @@ module_init(unplug_init);
 module_exit(unplug_exit);
 MODULE_DESCRIPTION("A coherent TTM pool that outlives its PCI device (hot-unplug test)");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(TTM_POOL_TEST);

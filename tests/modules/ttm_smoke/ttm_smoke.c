@@ -34,3 +34,4 @@ module_init(ttm_smoke_init);
 module_exit(ttm_smoke_exit);
 MODULE_DESCRIPTION("ttm-pool external module smoke test");
 MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(TTM_POOL_TEST);

@@ -54,6 +54,7 @@
  * ttm_tt_create() marks the tts of coherent-path drivers as shared with the
  * host (TTM_TT_FLAG_DECRYPTED), and such a tt is always served coherent
  * memory.
+ *
  * Limits
  * ------
  * A global cap bounds the pages pooled by all pools, and each pool has its
@@ -128,8 +129,9 @@
  *
  *  - ttm_pool_state.effective_path: written with smp_store_release() under
  *    config_lock, read with smp_load_acquire(); see "Chunks and paths".
- *  - ttm_pool_state.prezero: written under config_lock, read with acquire
- *    by frees (to queue the worker) and by the worker.
+ *  - ttm_pool_state.prezero: written with smp_store_release() under
+ *    config_lock, read with smp_load_acquire() by frees (to queue the
+ *    worker), with READ_ONCE() by the worker and the getter.
  *  - ttm_pool_state.pooled and ttm_pool_total_pooled (atomics): pages
  *    pooled per pool and in all pools. A chunk reserves its pages in both
  *    before it is listed, so the caps hold to the page even under
@@ -510,7 +512,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   ttm_pool_tt_takes_coherent(pool, tt);
 	/* Shared with the host (confidential guests): only coherent memory. */
 	if ((tt->page_flags & TTM_TT_FLAG_DECRYPTED) && pool->dev) {
-		/* None once the device's driver detached (see Hot-unplug). */
+		/* None once the device's driver detached (ttm_pool_unplug.c). */
 		if (READ_ONCE(st->detached))
 			return -ENODEV;
 		coherent = true;
@@ -785,6 +787,9 @@ void ttm_pool_debugfs_table(struct seq_file *m,
 {
 	unsigned int i, j;
 
+	/* 6.12 printed no table without debugfs. */
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		return;
 	seq_puts(m, "\t ");
 	for (j = 0; j < NR_PAGE_ORDERS; j++)
 		seq_printf(m, " ---%2u---", j);

@@ -90,6 +90,8 @@
  *    under config_lock (ttm_pool_set_prezero()), never the other way.
  */
 
+#include <linux/device.h>
+#include <linux/export.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -446,7 +448,7 @@ int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
 	mutex_unlock(&st->config_lock);
 	return ret;
 }
-EXPORT_SYMBOL(ttm_pool_set_prezero);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_set_prezero, TTM_POOL_TEST);
 
 /**
  * ttm_pool_prezero() - is background clearing on?
@@ -460,7 +462,7 @@ bool ttm_pool_prezero(struct ttm_pool *pool)
 		return false;
 	return READ_ONCE(ttm_pool_state(pool)->prezero);
 }
-EXPORT_SYMBOL(ttm_pool_prezero);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_prezero, TTM_POOL_TEST);
 
 /**
  * ttm_pool_prezero_flush() - wait for the clearing worker to be idle
@@ -512,7 +514,7 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 	st->clear_flushing--;
 	spin_unlock(&st->clear_lock);
 }
-EXPORT_SYMBOL(ttm_pool_prezero_flush);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_prezero_flush, TTM_POOL_TEST);
 
 /**
  * ttm_pool_clear_init() - set up a pool's background clearing

@@ -27,12 +27,18 @@
  * its policy, cap and watermarks, and whether each watermark was set. Setters
  * write with WRITE_ONCE() under it; alloc and free read with READ_ONCE()
  * without it. The effective path is written with smp_store_release() under
- * it and read with smp_load_acquire(). Releases and trims run under it; it
- * is taken before any type's lock and before ttm_pool_clear_mutex.
+ * it and read with smp_load_acquire(). The releases of a path switch and
+ * of a lowered cap run under it (drains, the trim worker, the shrinker and
+ * the global cap release without it); it is taken before any type's lock
+ * and before ttm_pool_clear_mutex.
  */
 
+#include <linux/device.h>
+#include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+
+#include <kunit/visibility.h>
 
 #include <drm/ttm/ttm_pool.h>
 
@@ -177,7 +183,7 @@ int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 	mutex_unlock(&st->config_lock);
 	return ret;
 }
-EXPORT_SYMBOL(ttm_pool_set_watermarks);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_watermarks);
 
 /* Set one watermark, keeping the other. */
 static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
@@ -226,7 +232,7 @@ int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high)
 {
 	return ttm_pool_set_one_watermark(pool, true, high);
 }
-EXPORT_SYMBOL(ttm_pool_set_high_watermark);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_high_watermark);
 
 /**
  * ttm_pool_set_low_watermark() - set a pool's low watermark
@@ -242,7 +248,7 @@ int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low)
 {
 	return ttm_pool_set_one_watermark(pool, false, low);
 }
-EXPORT_SYMBOL(ttm_pool_set_low_watermark);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_low_watermark);
 
 /**
  * ttm_pool_get_path() - a pool's path policy
@@ -313,7 +319,7 @@ unsigned long ttm_pool_high_watermark(struct ttm_pool *pool)
 		return 0;
 	return READ_ONCE(ttm_pool_state(pool)->high_watermark);
 }
-EXPORT_SYMBOL(ttm_pool_high_watermark);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_high_watermark);
 
 /**
  * ttm_pool_low_watermark() - a pool's low watermark
@@ -327,7 +333,7 @@ unsigned long ttm_pool_low_watermark(struct ttm_pool *pool)
 		return 0;
 	return READ_ONCE(ttm_pool_state(pool)->low_watermark);
 }
-EXPORT_SYMBOL(ttm_pool_low_watermark);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_low_watermark);
 
 /**
  * ttm_pool_drain() - release every pooled page of a pool

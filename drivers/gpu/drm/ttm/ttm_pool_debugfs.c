@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * TTM page pool: debugfs dumps, /sys/kernel/debug/ttm/pools/.
+ * TTM page pool: every debugfs file of the pools, under
+ * /sys/kernel/debug/ttm/: 6.12's page_pool (the pages of all pools in 6.12's
+ * table) and page_pool_shrink (runs the shrinker once), and pools/.
  *
  * Copyright (c) 2026 The ttm-pool authors
  *
@@ -9,9 +11,10 @@
  * Documentation/ABI/testing/debugfs-ttm-pool; it holds no physical or DMA
  * addresses of pages.
  *
- * The directory lives under TTM's debugfs root, which exists while a
- * ttm_device does: it is made by ttm_pool_mgr_init() (with a file for every
- * pool there is) and removed by ttm_pool_mgr_fini(). ttm_pool_debugfs_lock
+ * They live under TTM's debugfs root, which exists while a ttm_device does:
+ * ttm_pool_mgr_init() makes them (pools/ with a file for every pool there
+ * is), ttm_pool_mgr_fini() removes pools/, and page_pool and
+ * page_pool_shrink go with the root, as in 6.12. ttm_pool_debugfs_lock
  * protects the directory pointer and adding and removing files. Removing a
  * file waits for its readers; reads of a file still open then fail.
  */
@@ -225,11 +228,12 @@ void ttm_pool_debugfs_init(void)
 {
 	mutex_lock(&ttm_pool_debugfs_lock);
 	ttm_pool_debugfs_dir = NULL;
+	/* Where 6.12 made them, even without TTM's root. */
+	debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
+			    &ttm_pool_debugfs_globals_fops);
+	debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root, NULL,
+			    &ttm_pool_debugfs_shrink_fops);
 	if (ttm_debugfs_root) {
-		debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
-				    &ttm_pool_debugfs_globals_fops);
-		debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root,
-				    NULL, &ttm_pool_debugfs_shrink_fops);
 		ttm_pool_debugfs_dir = debugfs_create_dir("pools",
 							  ttm_debugfs_root);
 		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,

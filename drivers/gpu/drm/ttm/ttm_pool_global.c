@@ -8,9 +8,10 @@
  *
  * Every initialised pool is on ttm_pool_list. Registering a pool is the one
  * place that gives it a name and its sysfs and debugfs entries, and
- * unregistering the one place that takes them away; ttm_pool_mgr_init() and
- * _fini() add and remove TTM's debugfs files of the pools. Those are this
- * file's only calls to the interface files, which call this one.
+ * unregistering the one place that takes them away; ttm_pool_mgr_init()
+ * adds TTM's debugfs files of the pools and ttm_pool_mgr_fini() removes
+ * pools/ (the others go with TTM's root). Those are this file's only calls
+ * to the interface files, which call this one.
  *
  * The global cap and the shrinker walk the list with ttm_pool_list_rwsem
  * held for reading, so a pool cannot go away while they work on it.
@@ -302,7 +303,7 @@ int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),
 	up_read(&ttm_pool_list_rwsem);
 	return ret;
 }
-EXPORT_SYMBOL(ttm_pool_for_each);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_for_each, TTM_POOL_TEST);
 
 /**
  * ttm_pool_drain_all() - release every pooled page of every pool
@@ -319,7 +320,7 @@ void ttm_pool_drain_all(void)
 				     TTM_POOL_STAT_RELEASE_DRAIN);
 	up_read(&ttm_pool_list_rwsem);
 }
-EXPORT_SYMBOL(ttm_pool_drain_all);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_drain_all);
 
 static struct shrinker *ttm_pool_shrinker;
 
@@ -444,7 +445,7 @@ int ttm_pool_set_global_max_pages(unsigned long max_pages)
 	up_read(&ttm_pool_list_rwsem);
 	return 0;
 }
-EXPORT_SYMBOL(ttm_pool_set_global_max_pages);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_global_max_pages);
 
 /*
  * A free into @pool found the global cap reached: make room for a chunk of
@@ -490,7 +491,7 @@ unsigned long ttm_pool_global_max_pages(void)
 {
 	return READ_ONCE(ttm_pool_total_max);
 }
-EXPORT_SYMBOL(ttm_pool_global_max_pages);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_global_max_pages);
 
 /**
  * ttm_pool_global_pooled_pages() - pages pooled by all pools now
@@ -501,7 +502,7 @@ unsigned long ttm_pool_global_pooled_pages(void)
 {
 	return ttm_pool_total_pages();
 }
-EXPORT_SYMBOL(ttm_pool_global_pooled_pages);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_global_pooled_pages);
 
 VISIBLE_IF_KUNIT unsigned long
 ttm_pool_shrinker_count(struct shrinker *shrink, struct shrink_control *sc)

@@ -231,6 +231,25 @@ static inline const char *ttm_pool_caching_name(enum ttm_caching caching)
 	return names[caching];
 }
 
+/*
+ * For the interfaces and KUnit: the rest of the configuration and the
+ * statistics (exported only to KUnit tests, EXPORT_SYMBOL_IF_KUNIT).
+ */
+int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
+			    unsigned long low);
+int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);
+int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low);
+unsigned long ttm_pool_high_watermark(struct ttm_pool *pool);
+unsigned long ttm_pool_low_watermark(struct ttm_pool *pool);
+void ttm_pool_drain_all(void);
+int ttm_pool_set_global_max_pages(unsigned long max_pages);
+unsigned long ttm_pool_global_max_pages(void);
+unsigned long ttm_pool_global_pooled_pages(void);
+unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
+				    enum ttm_caching caching);
+unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool);
+int ttm_pool_path_parse(const char *word);
+
 /* Statistics (ttm_pool_stats.c): a leaf, called from anywhere. */
 void ttm_pool_stats_init(struct ttm_pool_state *st);
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean);

@@ -47,7 +47,7 @@ const char *ttm_pool_path_name(enum ttm_pool_path path)
 		return "?";
 	return ttm_pool_path_names[path];
 }
-EXPORT_SYMBOL(ttm_pool_path_name);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_path_name, TTM_POOL_TEST);
 
 /**
  * ttm_pool_path_parse() - the allocation path a word names
@@ -59,7 +59,6 @@ int ttm_pool_path_parse(const char *word)
 {
 	return sysfs_match_string(ttm_pool_path_names, word);
 }
-EXPORT_SYMBOL(ttm_pool_path_parse);
 
 static int ttm_pool_path_param_set(const char *val,
 				   const struct kernel_param *kp)

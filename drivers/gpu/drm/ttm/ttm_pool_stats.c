@@ -15,6 +15,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include "ttm_pool_internal.h"
 
@@ -58,7 +59,7 @@ u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item)
 		sum += per_cpu_ptr(stats, cpu)->counter[item];
 	return sum;
 }
-EXPORT_SYMBOL(ttm_pool_stat_read);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_stat_read, TTM_POOL_TEST);
 
 /**
  * ttm_pool_inuse_pages() - pages a pool handed out and not yet got back
@@ -75,7 +76,6 @@ unsigned long ttm_pool_inuse_pages(struct ttm_pool *pool)
 
 	return handed > returned ? handed - returned : 0;
 }
-EXPORT_SYMBOL(ttm_pool_inuse_pages);
 
 /**
  * ttm_pool_pooled_pages() - pages a pool holds now
@@ -105,7 +105,7 @@ unsigned long ttm_pool_pooled_pages(struct ttm_pool *pool,
 	}
 	return n;
 }
-EXPORT_SYMBOL(ttm_pool_pooled_pages);
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_pooled_pages);
 
 /*
  * The pages a pool holds now that are known to be zero (@clean), or that
@@ -165,4 +165,4 @@ void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats)
 
 	stats->inuse_pages = ttm_pool_inuse_pages(pool);
 }
-EXPORT_SYMBOL(ttm_pool_get_stats);
+EXPORT_SYMBOL_NS_GPL(ttm_pool_get_stats, TTM_POOL_TEST);

@@ -23,9 +23,10 @@
  *
  * Locking: ttm_pool_sysfs_lock serialises adding and removing directories.
  * Names come from the list of pools (ttm_pool_global.c), which calls the add
- * and remove functions here. Stores call the pool core's setters, which take the
- * pool's config_lock; nothing here holds ttm_pool_list_rwsem while sysfs
- * waits for a reader, so removal cannot deadlock against a store.
+ * and remove functions here. Stores call the setters of ttm_pool_config.c
+ * and ttm_pool_clear.c, which take the pool's config_lock; nothing here
+ * holds ttm_pool_list_rwsem while sysfs waits for a reader, so removal
+ * cannot deadlock against a store.
  */
 
 #include <linux/capability.h>

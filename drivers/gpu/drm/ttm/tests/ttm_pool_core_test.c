@@ -1927,5 +1927,6 @@ static struct kunit_suite pool_core_suite = {
 kunit_test_suites(&pool_core_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(TTM_POOL_TEST);
 MODULE_DESCRIPTION("KUnit tests of the per-device TTM page pool");
 MODULE_LICENSE("GPL and additional rights");

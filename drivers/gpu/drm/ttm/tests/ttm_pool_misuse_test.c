@@ -232,3 +232,5 @@ kunit_test_suites(&misuse_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the TTM pool's API used wrongly");
 MODULE_LICENSE("GPL and additional rights");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(TTM_POOL_TEST);
