@@ -104,6 +104,74 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 EXPORT_SYMBOL(ttm_pool_set_path);
 
 /**
+ * ttm_pool_set_limits() - set a pool's cap and watermarks together
+ * @pool: the pool
+ * @l: the values to set; @l->set says which (TTM_POOL_LIMIT_*)
+ *
+ * The one place of the rules between the cap and the watermarks, which the
+ * single setters below and sysfs' limits/commit use:
+ *
+ *  - a watermark never set follows: high the cap, low the high watermark;
+ *  - a watermark set but not given now keeps its value, lowered to the
+ *    cap (high) or to the high watermark (low) when the cap is given and
+ *    they are above it; but a low watermark set before must not be above
+ *    a high watermark given now;
+ *  - then low <= high <= max_pages must hold, else nothing changes.
+ *
+ * Watermarks given now count as set from then on. A new cap trims the pool
+ * to it before this returns; new watermarks queue the trim worker if the
+ * pool is above the high one.
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: 0; -ERANGE if the cap exceeds the RAM of the machine; -EINVAL if
+ * the values break low <= high <= max_pages, @l->set is empty or has
+ * unknown bits, or the pool is not initialised (nothing changed then).
+ */
+int ttm_pool_set_limits(struct ttm_pool *pool, const struct ttm_pool_limits *l)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	unsigned long max, high, low;
+	unsigned int set = l->set;
+
+	if (!ttm_pool_live(pool) || !set || set & ~TTM_POOL_LIMIT_ALL)
+		return -EINVAL;
+	if ((set & TTM_POOL_LIMIT_MAX) && l->max_pages > totalram_pages())
+		return -ERANGE;
+
+	mutex_lock(&st->config_lock);
+	max = set & TTM_POOL_LIMIT_MAX ? l->max_pages : st->max_pages;
+	if (set & TTM_POOL_LIMIT_HIGH)
+		high = l->high_watermark;
+	else
+		high = st->high_set ? min(st->high_watermark, max) : max;
+	if (set & TTM_POOL_LIMIT_LOW)
+		low = l->low_watermark;
+	else if (!st->low_set)
+		low = high;
+	else if (set & TTM_POOL_LIMIT_HIGH)
+		low = st->low_watermark;
+	else
+		low = min(st->low_watermark, high);
+	if (low > high || high > max) {
+		mutex_unlock(&st->config_lock);
+		return -EINVAL;
+	}
+
+	WRITE_ONCE(st->max_pages, max);
+	WRITE_ONCE(st->high_watermark, high);
+	WRITE_ONCE(st->low_watermark, low);
+	st->high_set |= !!(set & TTM_POOL_LIMIT_HIGH);
+	st->low_set |= !!(set & TTM_POOL_LIMIT_LOW);
+	if (set & TTM_POOL_LIMIT_MAX)
+		ttm_pool_trim_to(pool, max, TTM_POOL_STAT_RELEASE_TRIM);
+	if (set & (TTM_POOL_LIMIT_HIGH | TTM_POOL_LIMIT_LOW))
+		ttm_pool_check_watermark(pool);
+	mutex_unlock(&st->config_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_limits);
+
+/**
  * ttm_pool_set_max_pages() - set a pool's cap
  * @pool: the pool
  * @max_pages: the most pages the pool may keep; 0 disables pooling
@@ -117,46 +185,17 @@ EXPORT_SYMBOL(ttm_pool_set_path);
  */
 int ttm_pool_set_max_pages(struct ttm_pool *pool, unsigned long max_pages)
 {
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-	unsigned long high, low;
+	struct ttm_pool_limits l = {
+		.max_pages = max_pages,
+		.set = TTM_POOL_LIMIT_MAX,
+	};
 
+	/* Warned at this call site: see ttm_pool_live(). */
 	if (!ttm_pool_live(pool))
 		return -EINVAL;
-	if (max_pages > totalram_pages())
-		return -ERANGE;
-
-	mutex_lock(&st->config_lock);
-	/*
-	 * A mark never set follows the cap, but low never passes high: with
-	 * high set and low not, low follows high.
-	 */
-	high = st->high_set ? min(st->high_watermark, max_pages) : max_pages;
-	low = st->low_set ? min(st->low_watermark, high) : high;
-	WRITE_ONCE(st->max_pages, max_pages);
-	WRITE_ONCE(st->high_watermark, high);
-	WRITE_ONCE(st->low_watermark, low);
-	ttm_pool_trim_to(pool, max_pages, TTM_POOL_STAT_RELEASE_TRIM);
-	mutex_unlock(&st->config_lock);
-	return 0;
+	return ttm_pool_set_limits(pool, &l);
 }
 EXPORT_SYMBOL(ttm_pool_set_max_pages);
-
-/* Set both watermarks, if @low <= @high <= max_pages. */
-static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
-				     unsigned long low)
-{
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-
-	lockdep_assert_held(&st->config_lock);
-	if (low > high || high > st->max_pages)
-		return -EINVAL;
-	WRITE_ONCE(st->high_watermark, high);
-	WRITE_ONCE(st->low_watermark, low);
-	st->high_set = true;
-	st->low_set = true;
-	ttm_pool_check_watermark(pool);
-	return 0;
-}
 
 /**
  * ttm_pool_set_watermarks() - set a pool's background trim thresholds
@@ -173,50 +212,18 @@ static int ttm_pool_apply_watermarks(struct ttm_pool *pool, unsigned long high,
 int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 			    unsigned long low)
 {
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-	int ret;
+	struct ttm_pool_limits l = {
+		.high_watermark = high,
+		.low_watermark = low,
+		.set = TTM_POOL_LIMIT_HIGH | TTM_POOL_LIMIT_LOW,
+	};
 
+	/* Warned at this call site: see ttm_pool_live(). */
 	if (!ttm_pool_live(pool))
 		return -EINVAL;
-	mutex_lock(&st->config_lock);
-	ret = ttm_pool_apply_watermarks(pool, high, low);
-	mutex_unlock(&st->config_lock);
-	return ret;
+	return ttm_pool_set_limits(pool, &l);
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_watermarks);
-
-/* Set one watermark, keeping the other. */
-static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
-				      unsigned long pages)
-{
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-	bool low_set, high_set;
-	int ret;
-
-	if (!ttm_pool_live(pool))
-		return -EINVAL;
-	mutex_lock(&st->config_lock);
-	low_set = st->low_set;
-	high_set = st->high_set;
-	/*
-	 * The other mark, if never set, follows: low is high, high is the
-	 * cap (and fails like a set one if @pages is above it).
-	 */
-	if (high)
-		ret = ttm_pool_apply_watermarks(pool, pages, low_set ?
-						st->low_watermark : pages);
-	else
-		ret = ttm_pool_apply_watermarks(pool, high_set ?
-						st->high_watermark :
-						max(st->high_watermark, pages),
-						pages);
-	if (!ret) {
-		st->low_set = low_set || !high;
-		st->high_set = high_set || high;
-	}
-	mutex_unlock(&st->config_lock);
-	return ret;
-}
 
 /**
  * ttm_pool_set_high_watermark() - set a pool's high watermark
@@ -230,7 +237,15 @@ static int ttm_pool_set_one_watermark(struct ttm_pool *pool, bool high,
  */
 int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high)
 {
-	return ttm_pool_set_one_watermark(pool, true, high);
+	struct ttm_pool_limits l = {
+		.high_watermark = high,
+		.set = TTM_POOL_LIMIT_HIGH,
+	};
+
+	/* Warned at this call site: see ttm_pool_live(). */
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
+	return ttm_pool_set_limits(pool, &l);
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_high_watermark);
 
@@ -246,7 +261,15 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_high_watermark);
  */
 int ttm_pool_set_low_watermark(struct ttm_pool *pool, unsigned long low)
 {
-	return ttm_pool_set_one_watermark(pool, false, low);
+	struct ttm_pool_limits l = {
+		.low_watermark = low,
+		.set = TTM_POOL_LIMIT_LOW,
+	};
+
+	/* Warned at this call site: see ttm_pool_live(). */
+	if (!ttm_pool_live(pool))
+		return -EINVAL;
+	return ttm_pool_set_limits(pool, &l);
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_low_watermark);
 

@@ -10,6 +10,7 @@
 #define _TTM_POOL_INTERNAL_H_
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/container_of.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -235,6 +236,27 @@ static inline const char *ttm_pool_caching_name(enum ttm_caching caching)
  * For the interfaces and KUnit: the rest of the configuration and the
  * statistics (exported only to KUnit tests, EXPORT_SYMBOL_IF_KUNIT).
  */
+#define TTM_POOL_LIMIT_MAX	BIT(0)
+#define TTM_POOL_LIMIT_HIGH	BIT(1)
+#define TTM_POOL_LIMIT_LOW	BIT(2)
+#define TTM_POOL_LIMIT_ALL	(TTM_POOL_LIMIT_MAX | TTM_POOL_LIMIT_HIGH | \
+				 TTM_POOL_LIMIT_LOW)
+
+/**
+ * struct ttm_pool_limits - a cap and watermarks to set together
+ * @max_pages: the cap (TTM_POOL_LIMIT_MAX)
+ * @high_watermark: the high watermark (TTM_POOL_LIMIT_HIGH)
+ * @low_watermark: the low watermark (TTM_POOL_LIMIT_LOW)
+ * @set: which of them to set, TTM_POOL_LIMIT_* bits
+ */
+struct ttm_pool_limits {
+	unsigned long max_pages;
+	unsigned long high_watermark;
+	unsigned long low_watermark;
+	unsigned int set;
+};
+
+int ttm_pool_set_limits(struct ttm_pool *pool, const struct ttm_pool_limits *l);
 int ttm_pool_set_watermarks(struct ttm_pool *pool, unsigned long high,
 			    unsigned long low);
 int ttm_pool_set_high_watermark(struct ttm_pool *pool, unsigned long high);

@@ -47,6 +47,8 @@
  * @pool: the pool; valid while @kobj is in sysfs
  * @device: dev_name() of the pool's device when it was added, or NULL
  * @driver: its driver's name then, or NULL
+ * @staged_lock: serialises writes to limits/ and its commit
+ * @staged: the values written to limits/ since its last commit
  *
  * The uevents carry @device and @driver; they are copies, so that the
  * "remove" event says the same as the "add" event even when the device
@@ -57,6 +59,8 @@ struct ttm_pool_sysfs {
 	struct ttm_pool *pool;
 	const char *device;
 	const char *driver;
+	struct mutex staged_lock; /* @staged */
+	struct ttm_pool_limits staged;
 };
 
 static DEFINE_MUTEX(ttm_pool_sysfs_lock);
@@ -64,9 +68,14 @@ static struct kobject *ttm_kobj;
 static struct kset *ttm_pools_kset;
 static unsigned int ttm_pool_sysfs_users;
 
+static struct ttm_pool_sysfs *kobj_to_ps(struct kobject *kobj)
+{
+	return container_of(kobj, struct ttm_pool_sysfs, kobj);
+}
+
 static struct ttm_pool *kobj_to_pool(struct kobject *kobj)
 {
-	return container_of(kobj, struct ttm_pool_sysfs, kobj)->pool;
+	return kobj_to_ps(kobj)->pool;
 }
 
 /* Parse a decimal page count: digits and an optional trailing newline. */
@@ -340,6 +349,156 @@ static const struct attribute_group ttm_pool_group = {
 	.attrs = ttm_pool_attrs,
 };
 
+/* --- per pool: limits/, the cap and watermarks set together -------------- */
+
+/*
+ * A file of limits/ shows the value staged for the next commit, or, with
+ * none staged, the value in force; a write stages it. Writing 1 to commit
+ * sets every staged value at once under the kernel's rules
+ * (ttm_pool_set_limits()): all of them, or, with an error, none (they stay
+ * staged); 0 drops them.
+ */
+static ssize_t limits_show(struct kobject *kobj, char *buf, unsigned int bit,
+			   unsigned long *staged,
+			   unsigned long (*get)(struct ttm_pool *pool))
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+	unsigned long v;
+
+	mutex_lock(&ps->staged_lock);
+	v = ps->staged.set & bit ? *staged : get(ps->pool);
+	mutex_unlock(&ps->staged_lock);
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+static ssize_t limits_store(struct kobject *kobj, const char *buf,
+			    size_t count, unsigned int bit,
+			    unsigned long *staged)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+	unsigned long pages;
+	int err;
+
+	err = ttm_pool_parse_pages(buf, &pages);
+	if (err)
+		return err;
+	mutex_lock(&ps->staged_lock);
+	*staged = pages;
+	ps->staged.set |= bit;
+	mutex_unlock(&ps->staged_lock);
+	return count;
+}
+
+static ssize_t limits_max_pages_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_show(kobj, buf, TTM_POOL_LIMIT_MAX, &ps->staged.max_pages,
+			   ttm_pool_max_pages);
+}
+
+static ssize_t limits_max_pages_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_store(kobj, buf, count, TTM_POOL_LIMIT_MAX,
+			    &ps->staged.max_pages);
+}
+
+static ssize_t limits_high_watermark_pages_show(struct kobject *kobj,
+						struct kobj_attribute *attr,
+						char *buf)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_show(kobj, buf, TTM_POOL_LIMIT_HIGH,
+			   &ps->staged.high_watermark,
+			   ttm_pool_high_watermark);
+}
+
+static ssize_t limits_high_watermark_pages_store(struct kobject *kobj,
+						 struct kobj_attribute *attr,
+						 const char *buf, size_t count)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_store(kobj, buf, count, TTM_POOL_LIMIT_HIGH,
+			    &ps->staged.high_watermark);
+}
+
+static ssize_t limits_low_watermark_pages_show(struct kobject *kobj,
+					       struct kobj_attribute *attr,
+					       char *buf)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_show(kobj, buf, TTM_POOL_LIMIT_LOW,
+			   &ps->staged.low_watermark, ttm_pool_low_watermark);
+}
+
+static ssize_t limits_low_watermark_pages_store(struct kobject *kobj,
+						struct kobj_attribute *attr,
+						const char *buf, size_t count)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+
+	return limits_store(kobj, buf, count, TTM_POOL_LIMIT_LOW,
+			    &ps->staged.low_watermark);
+}
+
+static ssize_t limits_commit_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct ttm_pool_sysfs *ps = kobj_to_ps(kobj);
+	bool commit;
+	int err = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysfs_streq(buf, "1"))
+		commit = true;
+	else if (sysfs_streq(buf, "0"))
+		commit = false;
+	else
+		return -EINVAL;
+
+	mutex_lock(&ps->staged_lock);
+	if (commit && ps->staged.set)
+		err = ttm_pool_set_limits(ps->pool, &ps->staged);
+	if (!err)
+		ps->staged.set = 0;
+	mutex_unlock(&ps->staged_lock);
+	return err ?: count;
+}
+
+static struct kobj_attribute limits_max_pages_attr =
+	__ATTR(max_pages, 0644, limits_max_pages_show, limits_max_pages_store);
+static struct kobj_attribute limits_high_watermark_pages_attr =
+	__ATTR(high_watermark_pages, 0644, limits_high_watermark_pages_show,
+	       limits_high_watermark_pages_store);
+static struct kobj_attribute limits_low_watermark_pages_attr =
+	__ATTR(low_watermark_pages, 0644, limits_low_watermark_pages_show,
+	       limits_low_watermark_pages_store);
+static struct kobj_attribute limits_commit_attr =
+	__ATTR(commit, 0200, NULL, limits_commit_store);
+
+static struct attribute *ttm_pool_limits_attrs[] = {
+	&limits_max_pages_attr.attr,
+	&limits_high_watermark_pages_attr.attr,
+	&limits_low_watermark_pages_attr.attr,
+	&limits_commit_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ttm_pool_limits_group = {
+	.name = "limits",
+	.attrs = ttm_pool_limits_attrs,
+};
+
 /* --- per pool: stats/ ---------------------------------------------------- */
 
 /**
@@ -398,6 +557,7 @@ static const struct attribute_group ttm_pool_stats_group = {
 
 static const struct attribute_group *ttm_pool_groups[] = {
 	&ttm_pool_group,
+	&ttm_pool_limits_group,
 	&ttm_pool_stats_group,
 	NULL,
 };
@@ -409,6 +569,7 @@ static void ttm_pool_sysfs_release(struct kobject *kobj)
 
 	kfree_const(ps->device);
 	kfree_const(ps->driver);
+	mutex_destroy(&ps->staged_lock);
 	kfree(ps);
 }
 
@@ -555,6 +716,7 @@ void ttm_pool_sysfs_add(struct ttm_pool *pool)
 	if (!ps)
 		return;
 	ps->pool = pool;
+	mutex_init(&ps->staged_lock);
 	ps->device = dev ? kstrdup_const(dev_name(dev), GFP_KERNEL) : NULL;
 	ps->driver = drv ? kstrdup_const(drv->name, GFP_KERNEL) : NULL;
 	if ((dev && !ps->device) || (drv && !ps->driver)) {
