@@ -15,6 +15,23 @@ trap 'rm -rf "$tmp"' EXIT
 make -s -C "$tool" WERROR=1 all asan >"$tmp/build.log" 2>&1
 is "the tool builds with -Wall -Wextra -Werror (normal and ASan/UBSan)" "$?" 0
 sed 's/^/# /' "$tmp/build.log" | head -n 20
+# which file calls which (a symbol one defines and another uses): no cycle
+mkdir "$tmp/obj"
+for f in "$tool"/*.c; do
+	b=${f##*/}
+	# shellcheck disable=SC2046
+	cc -std=c11 -D_GNU_SOURCE $(pkg-config --cflags smartcols) -c "$f" -o "$tmp/obj/${b%.c}.o"
+done 2>"$tmp/obj.log"
+for f in "$tmp"/obj/*.o; do
+	b=${f##*/}
+	nm --defined-only -g "$f" | awk -v f="${b%.o}" '$2 ~ /[TDBR]/ { print $3, f }'
+done | sort >"$tmp/obj/defined"
+for f in "$tmp"/obj/*.o; do
+	b=${f##*/}
+	nm -u "$f" | awk -v f="${b%.o}" '{ print $2, f }'
+done | sort >"$tmp/obj/used"
+join "$tmp/obj/used" "$tmp/obj/defined" | awk '$2 != $3 { print $2, $3 }' | sort -u >"$tmp/obj/calls"
+ok "the tool's files call each other without a cycle (tsort)" tsort "$tmp/obj/calls"
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
 is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0

@@ -19,8 +19,8 @@ static int drain_one(const struct pool *p, uint64_t *released)
 		before = 0;
 	err = sys_write(pool_file(p->name, "drain"), "1");
 	if (err) {
-		warnx_("cannot drain %s: %s: %s", p->name,
-		       sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
+		warnx("cannot drain %s: %s: %s", p->name,
+		      sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
 		return err == -EACCES || err == -EPERM ? DRAIN_DENIED : EXIT_FAILURE;
 	}
 	if (sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &after))
@@ -41,11 +41,11 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 
 	(void)o;
 	if (!all && !argc) {
-		warnx_("drain: name the pools, or --all");
+		warnx("drain: name the pools, or --all");
 		return EXIT_USAGE;
 	}
 	if (all && argc) {
-		warnx_("drain: --all or pool names, not both");
+		warnx("drain: --all or pool names, not both");
 		return EXIT_USAGE;
 	}
 	if (pools_load(&ps))
@@ -91,14 +91,14 @@ static int path_one(struct pool *p, const char *word)
 	if (word) {
 		err = sys_write(pool_file(p->name, "alloc_path"), word);
 		if (err) {
-			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
-			       word, sys_write_strerror("alloc_path", word, err));
+			warnx("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
+			      word, sys_write_strerror("alloc_path", word, err));
 			return EXIT_FAILURE;
 		}
 		name = strdup(p->name);
 		pool_free(p);
 		if (!name || pool_load(p, name)) {
-			warnx_("%s: the pool went away", name ? name : "?");
+			warnx("%s: the pool went away", name ? name : "?");
 			free(name);
 			return EXIT_FAILURE;
 		}
@@ -119,7 +119,7 @@ int cmd_path(const struct outopts *o, const char *spec, const char *word)
 
 	(void)o;
 	if (word && strcmp(word, "auto") && strcmp(word, "coherent") && strcmp(word, "page")) {
-		warnx_("invalid path '%s' (expected auto, coherent or page)", word);
+		warnx("invalid path '%s' (expected auto, coherent or page)", word);
 		return EXIT_USAGE;
 	}
 	if (pools_load(&ps))

@@ -317,7 +317,7 @@ int cmd_dump(const struct outopts *o, const char *spec)
 			return EXIT_FAILURE;
 		}
 	} else if (spec) {
-		warnx_("no pool '%s': there are no TTM pools", spec);
+		warnx("no pool '%s': there are no TTM pools", spec);
 		return EXIT_FAILURE;
 	}
 	if (o->outfile) {

@@ -85,7 +85,7 @@ static int parse_columns(const struct outopts *o, int *sel)
 		return n;
 	}
 	if (s && (!*s || !strcmp(s, "+"))) {
-		warnx_("empty column list for --output (see --help)");
+		warnx("empty column list for --output (see --help)");
 		return -1;
 	}
 	if (!s || *s == '+') {
@@ -98,14 +98,14 @@ static int parse_columns(const struct outopts *o, int *sel)
 		comma = strchr(s, ',');
 		c = col_by_name(s, comma ? (size_t)(comma - s) : strlen(s));
 		if (c < 0) {
-			warnx_("unknown column: %.*s (see --help)",
-			       (int)(comma ? comma - s : (long)strlen(s)), s);
+			warnx("unknown column: %.*s (see --help)",
+			      (int)(comma ? comma - s : (long)strlen(s)), s);
 			return -1;
 		}
 		for (i = 0; i < n; i++) {
 			if (sel[i] == c) {
-				warnx_("column %s given twice%s", cols[c].name,
-				       *o->columns == '+' ? " (it is a default column)" : "");
+				warnx("column %s given twice%s", cols[c].name,
+				      *o->columns == '+' ? " (it is a default column)" : "");
 				return -1;
 			}
 		}
@@ -213,7 +213,7 @@ int cmd_list(const struct outopts *o)
 	if (o->sort) {
 		sort_col = col_by_name(o->sort, strlen(o->sort));
 		if (sort_col < 0) {
-			warnx_("unknown column for --sort: %s (see --help)", o->sort);
+			warnx("unknown column for --sort: %s (see --help)", o->sort);
 			return EXIT_USAGE;
 		}
 	}

@@ -31,8 +31,8 @@ static int read_state(const char *name, uint64_t *v)
 	for (k = 0; k < K_NR; k++) {
 		err = sys_read_u64(pool_file(name, key_files[k]), &v[k]);
 		if (err) {
-			warnx_("cannot read %s: %s", sys_path(pool_file(name, key_files[k])),
-			       sys_strerror(err));
+			warnx("cannot read %s: %s", sys_path(pool_file(name, key_files[k])),
+			      sys_strerror(err));
 			return err;
 		}
 	}
@@ -102,7 +102,7 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 	int i, k, err;
 
 	if (!argc) {
-		warnx_("nothing to set: give %s", global ? "max=SIZE" : SETTINGS);
+		warnx("nothing to set: give %s", global ? "max=SIZE" : SETTINGS);
 		return -EINVAL;
 	}
 	for (i = 0; i < argc; i++) {
@@ -111,8 +111,8 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 		if (!global && eq && !strncmp(argv[i], "prezero=", 8)) {
 			*prezero = parse_onoff(eq + 1);
 			if (*prezero < 0) {
-				warnx_("invalid value '%s' for prezero (expected on or off; "
-				       "also 1/0, yes/no)", eq + 1);
+				warnx("invalid value '%s' for prezero (expected on or off; "
+				      "also 1/0, yes/no)", eq + 1);
 				return -EINVAL;
 			}
 			continue;
@@ -122,13 +122,13 @@ static int parse_assignments(int argc, char **argv, bool global, uint64_t *want,
 			    !strncmp(argv[i], key_names[k], eq - argv[i]))
 				break;
 		if (!eq || k == K_NR || (global && k != K_MAX)) {
-			warnx_("invalid setting '%s' (expected %s)", argv[i],
-			       global ? "max=SIZE" : SETTINGS);
+			warnx("invalid setting '%s' (expected %s)", argv[i],
+			      global ? "max=SIZE" : SETTINGS);
 			return -EINVAL;
 		}
 		err = size_parse_pages(eq + 1, pool_page_size(), &want[k], &why);
 		if (err) {
-			warnx_("invalid size '%s' for %s: %s", eq + 1, key_names[k], why);
+			warnx("invalid size '%s' for %s: %s", eq + 1, key_names[k], why);
 			return -EINVAL;
 		}
 		set[k] = true;
@@ -143,21 +143,21 @@ int set_global_max(uint64_t max)
 	int err;
 
 	if (!sys_exists(TTM_SYSFS)) {
-		warnx_("%s does not exist (no TTM driver is bound, or the kernel has "
-		       "no ttm-pool sysfs interface)", sys_path(TTM_SYSFS));
+		warnx("%s does not exist (no TTM driver is bound, or the kernel has "
+		      "no ttm-pool sysfs interface)", sys_path(TTM_SYSFS));
 		return EXIT_FAILURE;
 	}
 	err = sys_read_u64(TTM_SYSFS "/pool_max_pages", &before);
 	if (err) {
-		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
-		       sys_strerror(err));
+		warnx("cannot read %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
+		      sys_strerror(err));
 		return EXIT_FAILURE;
 	}
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
 	err = sys_write(TTM_SYSFS "/pool_max_pages", buf);
 	if (err) {
-		warnx_("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
-		       buf, sys_write_strerror("pool_max_pages", buf, err));
+		warnx("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
+		      buf, sys_write_strerror("pool_max_pages", buf, err));
 		return EXIT_FAILURE;
 	}
 	if (sys_read_u64(TTM_SYSFS "/pool_max_pages", &after))
@@ -195,17 +195,17 @@ static void restore(const char *name, const uint64_t *cur)
 		       now[K_HIGH] != cur[K_HIGH], now[K_LOW] != cur[K_LOW], s);
 	if (apply(name, s, n, &failed))
 		goto fail;
-	fprintf(stderr, "ttm-poolctl: %s: previous values restored\n", name);
+	warnx("%s: previous values restored", name);
 	return;
 fail:
-	warnx_("%s: could not restore the previous values", name);
+	warnx("%s: could not restore the previous values", name);
 }
 
 static void refuse(const char *name, uint64_t l, uint64_t h, uint64_t m)
 {
-	warnx_("%s: low (%llu) <= high (%llu) <= max (%llu) would not hold; "
-	       "nothing changed", name, (unsigned long long)l,
-	       (unsigned long long)h, (unsigned long long)m);
+	warnx("%s: low (%llu) <= high (%llu) <= max (%llu) would not hold; "
+	      "nothing changed", name, (unsigned long long)l,
+	      (unsigned long long)h, (unsigned long long)m);
 }
 
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
@@ -221,7 +221,7 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	if (global)
 		return set_global(argc, argv);
 	if (argc < 1) {
-		warnx_("set: which pool? (ttm-poolctl set POOL max=SIZE ...)");
+		warnx("set: which pool? (ttm-poolctl set POOL max=SIZE ...)");
 		return EXIT_USAGE;
 	}
 	if (parse_assignments(argc - 1, argv + 1, false, want, set, &prezero))
@@ -247,18 +247,18 @@ static int read_prezero(const char *name, uint64_t *v)
 
 	if (!sys_exists(rel)) {
 		if (!sys_exists(pool_file(name, "max_pages")))
-			warnx_("%s: the pool went away: its driver was unbound", name);
+			warnx("%s: the pool went away: its driver was unbound", name);
 		else
-			warnx_("%s: the kernel has no pre-cleared chunks (no %s): cannot set prezero",
-			       name, sys_path(pool_file(name, "prezero")));
+			warnx("%s: the kernel has no pre-cleared chunks (no %s): cannot set prezero",
+			      name, sys_path(pool_file(name, "prezero")));
 		return -ENOENT;
 	}
 	err = sys_read_u64(rel, v);
 	if (!err && *v > 1)
 		err = -EINVAL;
 	if (err)
-		warnx_("cannot read %s: %s", sys_path(pool_file(name, "prezero")),
-		       sys_strerror(err));
+		warnx("cannot read %s: %s", sys_path(pool_file(name, "prezero")),
+		      sys_strerror(err));
 	return err;
 }
 
@@ -315,9 +315,8 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 		goto out;
 	}
 	if (!set[K_LOW] && l < now[K_LOW])
-		fprintf(stderr, "ttm-poolctl: %s: lowering low_watermark_pages from %llu "
-			"to %llu, the new high watermark\n", name,
-			(unsigned long long)now[K_LOW], (unsigned long long)l);
+		warnx("%s: lowering low_watermark_pages from %llu to %llu, the new high "
+		      "watermark", name, (unsigned long long)now[K_LOW], (unsigned long long)l);
 	n = plan_marks(now[K_HIGH], now[K_LOW], h, l, set[K_HIGH],
 		       set[K_LOW] || l < now[K_LOW], s);
 	err = apply(name, s, n, &failed);
@@ -328,8 +327,8 @@ write_prezero:
 	if (prezero >= 0) {
 		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
 		if (err) {
-			warnx_("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
-			       prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
+			warnx("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
+			      prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
 			if (sizes)
 				restore(name, cur);
 			goto out;
@@ -353,9 +352,9 @@ write_prezero:
 	ret = EXIT_SUCCESS;
 	goto out;
 failed:
-	warnx_("cannot set %s to %llu: %s", sys_path(pool_file(name,
-	       key_files[s[failed].key])), (unsigned long long)s[failed].val,
-	       sys_write_strerror(key_files[s[failed].key], "", err));
+	warnx("cannot set %s to %llu: %s", sys_path(pool_file(name,
+	      key_files[s[failed].key])), (unsigned long long)s[failed].val,
+	      sys_write_strerror(key_files[s[failed].key], "", err));
 	if (wrote || failed > 0)
 		restore(name, cur);
 out:

@@ -202,8 +202,8 @@ int cmd_show(const struct outopts *o, const char *spec, bool stats_only)
 			/* nothing of it can be read: say why rather than show "-" */
 			int err = sys_read_u64(pool_file(v[0]->name, "max_pages"), &v[0]->max);
 
-			warnx_("cannot read %s: %s", sys_path(pool_file(v[0]->name, "max_pages")),
-			       sys_strerror(err));
+			warnx("cannot read %s: %s", sys_path(pool_file(v[0]->name, "max_pages")),
+			      sys_strerror(err));
 			n = 0;
 		}
 	} else {

@@ -90,9 +90,9 @@ static void close_stdout(void)
 {
 	if (close_stream(stdout) != 0 && errno != EPIPE) {
 		if (errno)
-			warnx_("write error: %s", strerror(errno));
+			warn("write error");
 		else
-			warnx_("write error");
+			warnx("write error");
 		_exit(EXIT_FAILURE);
 	}
 	if (close_stream(stderr) != 0)
@@ -103,11 +103,10 @@ static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ttm-poolctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx(fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'ttm-poolctl --help' for more information.\n", stderr);
+	fputs("Try 'ttm-poolctl --help' for more information.\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -144,6 +143,11 @@ int main(int argc, char **argv)
 	int c, i, nargs;
 	char **args, *end;
 
+	/*
+	 * warnx() names the program as program_invocation_short_name: the
+	 * tool's name, whatever the binary is called (ttm-poolctl-asan too).
+	 */
+	program_invocation_short_name = (char *)"ttm-poolctl";
 	atexit(close_stdout);
 	env = getenv("TTM_POOLCTL_SYSROOT");
 	if (env && *env)

@@ -41,13 +41,6 @@ const char *pool_file(const char *name, const char *file)
 	return pfile;
 }
 
-uint64_t pool_page_size(void)
-{
-	long ps = sysconf(_SC_PAGESIZE);
-
-	return ps > 0 ? (uint64_t)ps : 4096;
-}
-
 double pool_hit_percent(const struct pool *p)
 {
 	uint64_t h = p->stat[ST_ALLOC_HIT], m = p->stat[ST_ALLOC_MISS];
@@ -195,8 +188,8 @@ int pools_load(struct pools *ps)
 			ps->why = "no TTM driver is bound";
 			return 0;
 		}
-		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
-		       sys_strerror(err));
+		warnx("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
+		      sys_strerror(err));
 		return -err;
 	}
 	while ((de = readdir(d))) {
@@ -308,12 +301,12 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 	size_t i, n = 0;
 
 	if (!*spec) {
-		warnx_("empty POOL");
+		warnx("empty POOL");
 		return 0;
 	}
 	if (!ps->n) {
-		warnx_("no pool '%s': there are no TTM pools (%s)", spec,
-		       ps->why ? ps->why : "none found");
+		warnx("no pool '%s': there are no TTM pools (%s)", spec,
+		      ps->why ? ps->why : "none found");
 		return 0;
 	}
 	for (i = 0; i < ps->n; i++) {
@@ -324,7 +317,7 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 	}
 	if (is_drm_node(spec)) {
 		if (drm_device(spec, dev, sizeof(dev))) {
-			warnx_("%s: no such DRM device", spec);
+			warnx("%s: no such DRM device", spec);
 			return 0;
 		}
 	} else if (is_short_pci(spec)) {
@@ -340,7 +333,7 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 			if (ps->v[i].driver && !strcmp(ps->v[i].driver, spec))
 				out[n++] = &ps->v[i];
 	if (!n && !quiet)
-		warnx_("no pool '%s' (see 'ttm-poolctl list')", spec);
+		warnx("no pool '%s' (see 'ttm-poolctl list')", spec);
 	return n;
 }
 
@@ -356,13 +349,12 @@ struct pool *pools_find(struct pools *ps, const char *spec)
 		p = v[0];
 	} else if (n > 1 && v[0]->driver && !strcmp(v[0]->driver, spec) &&
 		   strcmp(v[0]->device, spec)) {
-		warnx_("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
-		       spec, n);
+		warnx("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
+		      spec, n);
 	} else if (n > 1) {
 		/* a device: its first pool, and say so */
 		p = v[0];
-		fprintf(stderr, "ttm-poolctl: %s has %zu pools; showing the first, %s\n",
-			spec, n, p->name);
+		warnx("%s has %zu pools; showing the first, %s", spec, n, p->name);
 	}
 	free(v);
 	return p;

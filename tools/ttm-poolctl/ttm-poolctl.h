@@ -6,6 +6,7 @@
 #ifndef TTM_POOLCTL_H
 #define TTM_POOLCTL_H
 
+#include <err.h>		/* warnx(), warn(): "ttm-poolctl: message" on stderr */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,7 +100,6 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 struct pool *pools_find(struct pools *ps, const char *spec);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
-uint64_t pool_page_size(void);
 double pool_hit_percent(const struct pool *p);
 /* "on"/"off" for prezero 1/0, NULL if unknown. */
 const char *pool_onoff(uint64_t v);
@@ -116,6 +116,8 @@ int parse_onoff(const char *s);
  * 0, or -EINVAL/-ERANGE with *why saying what is wrong.
  */
 int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages, const char **why);
+/* The size of a page in bytes (sysconf; 4096 if it fails). */
+uint64_t pool_page_size(void);
 /* lsblk-style: "12.5M"; buf of at least 32 bytes. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 
@@ -138,7 +140,6 @@ struct libscols_table *table_new(const struct outopts *o, const char *name);
 /* A size cell: bytes with -b (and JSON numbers), human otherwise. */
 char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- cmd_set.c: the writes of set and apply ------------------------------ */
 
