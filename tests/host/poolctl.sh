@@ -32,6 +32,8 @@ for f in "$tmp"/obj/*.o; do
 done | sort >"$tmp/obj/used"
 join "$tmp/obj/used" "$tmp/obj/defined" | awk '$2 != $3 { print $2, $3 }' | sort -u >"$tmp/obj/calls"
 ok "the tool's files call each other without a cycle (tsort)" tsort "$tmp/obj/calls"
+ok "...and only main.c calls into a command's file (cmd_VERB.c)" sh -c \
+	"! awk '\$1 != \"main\" && \$2 ~ /^cmd_/' '$tmp/obj/calls' | grep ."
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
 is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0

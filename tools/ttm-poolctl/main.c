@@ -265,17 +265,15 @@ int main(int argc, char **argv)
 			return bad("list takes no arguments (got '%s')", args[0]);
 		if (o.per_node && (o.columns || o.output_all || o.sort))
 			return bad("%s", "--per-node has its own columns (no -o, --output-all, --sort)");
-		return o.per_node ? cmd_per_node(&o) : cmd_list(&o);
+		return cmd_list(&o);
 	case C_SHOW:
 		if (nargs != 1)
 			return bad("%s", "show takes one POOL");
-		return cmd_show(&o, args[0], false);
+		return cmd_show(&o, args[0]);
 	case C_STATS:
 		if (nargs > 1 || (o.prometheus && nargs))
 			return bad("%s", "stats takes at most one POOL, none with --prometheus");
-		if (o.prometheus)
-			return cmd_prometheus(&o);
-		return cmd_show(&o, nargs ? args[0] : NULL, true);
+		return cmd_stats(&o, nargs ? args[0] : NULL);
 	case C_SET:
 		return cmd_set(&o, nargs, args, global);
 	case C_DRAIN:

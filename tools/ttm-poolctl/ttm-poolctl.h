@@ -141,7 +141,7 @@ struct libscols_table *table_new(const struct outopts *o, const char *name);
 char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- cmd_set.c: the writes of set and apply ------------------------------ */
+/* ---- settings.c: the writes of set and apply ------------------------------ */
 
 enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
 /*
@@ -176,6 +176,14 @@ int conf_load(struct conf *c, const char *file);
 void conf_free(struct conf *c);
 bool conf_matches(const struct conf_section *sec, const struct pool *p);
 
+/* ---- keyvalue.c: the tables of show and stats ---------------------------- */
+
+/*
+ * Every attribute and counter of the pool(s) POOL selects (as pools_find())
+ * or, with @counters_only, their counters; every pool's without @spec.
+ */
+int kv_print(const struct outopts *o, const char *spec, bool counters_only);
+
 /* ---- outfile.c ----------------------------------------------------------- */
 
 /*
@@ -189,13 +197,12 @@ int out_close(FILE *f, const char *tmp, const char *file);
 /* ---- commands ---------------------------------------------------------- */
 
 int cmd_list(const struct outopts *o);
-int cmd_per_node(const struct outopts *o);
-int cmd_show(const struct outopts *o, const char *spec, bool stats_only);
+int cmd_show(const struct outopts *o, const char *spec);
+int cmd_stats(const struct outopts *o, const char *spec);
 int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
 int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
 int cmd_path(const struct outopts *o, const char *spec, const char *word);
 int cmd_dump(const struct outopts *o, const char *spec);
-int cmd_prometheus(const struct outopts *o);
 int cmd_watch(const struct outopts *o);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);

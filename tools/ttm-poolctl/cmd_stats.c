@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl stats --prometheus: the node_exporter textfile-collector
- * format. Sizes are gauges in bytes, counters end in _total.
+ * ttm-poolctl stats [POOL]: the counters of a pool or of every pool
+ * (keyvalue.c); with --prometheus, every pool in the node_exporter
+ * textfile-collector format: sizes are gauges in bytes, counters end in
+ * _total.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -116,7 +118,7 @@ static void info(const struct pools *ps, const char *name, const char *help,
 	}
 }
 
-int cmd_prometheus(const struct outopts *o)
+static int prometheus(const struct outopts *o)
 {
 	uint64_t ps_bytes = pool_page_size(), v;
 	char tmpname[4096];
@@ -173,4 +175,11 @@ int cmd_prometheus(const struct outopts *o)
 	if (out != stdout && out_close(out, tmpname, o->outfile))
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
+}
+
+int cmd_stats(const struct outopts *o, const char *spec)
+{
+	if (o->prometheus)
+		return prometheus(o);
+	return kv_print(o, spec, true);
 }
