@@ -619,6 +619,15 @@ show -P nodev
 dump -o x
 list -f x
 stats -f x
+stats a b
+stats --prometheus -f
+path a b c
+apply -J
+watch -P -J
+watch --per-node
+drain --sort NAME nodev
+set --global --all max=1G
+-o NAME --per-node
 CASES
 	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
 	"$here/mktree.sh" "$tmp/root" full

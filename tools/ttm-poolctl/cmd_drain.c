@@ -31,7 +31,7 @@ static int drain_one(const struct pool *p, uint64_t *released)
 	return EXIT_SUCCESS;
 }
 
-int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
+int cmd_drain(const struct outopts *o, int argc, char **argv)
 {
 	uint64_t released, total = 0;
 	int ret = EXIT_SUCCESS, i;
@@ -39,18 +39,17 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 	size_t j;
 	char buf[32];
 
-	(void)o;
-	if (!all && !argc) {
+	if (!o->all && !argc) {
 		warnx("drain: name the pools, or --all");
 		return EXIT_USAGE;
 	}
-	if (all && argc) {
+	if (o->all && argc) {
 		warnx("drain: --all or pool names, not both");
 		return EXIT_USAGE;
 	}
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	if (all) {
+	if (o->all) {
 		pools_none_note(&ps);
 		for (j = 0; j < ps.n; j++) {
 			int r = drain_one(&ps.v[j], &released);

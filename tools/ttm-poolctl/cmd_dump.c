@@ -302,12 +302,13 @@ static void meminfo(struct dump *d)
 	free(s);
 }
 
-int cmd_dump(const struct outopts *o, const char *spec)
+int cmd_dump(const struct outopts *o, int argc, char **argv)
 {
 	struct dump d = { .out = stdout };
 	char rel[PATH_MAX], tmpname[PATH_MAX], *cmdline;
 	struct pools ps = { 0 };
 	struct pool *only = NULL;
+	const char *spec = argc ? argv[0] : NULL;
 	size_t i;
 
 	if (sys_exists(TTM_SYSFS) && pools_load(&ps) == 0 && spec) {

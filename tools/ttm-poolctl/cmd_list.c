@@ -280,7 +280,7 @@ static int per_node(const struct outopts *o)
 	return EXIT_SUCCESS;
 }
 
-int cmd_list(const struct outopts *o)
+int cmd_list(const struct outopts *o, int argc, char **argv)
 {
 	int sel[COL_NR * 2], nsel, i, ret = EXIT_FAILURE;
 	struct libscols_table *tb;
@@ -288,6 +288,8 @@ int cmd_list(const struct outopts *o)
 	uint64_t total, max;
 	size_t j;
 
+	(void)argc;
+	(void)argv;
 	if (o->per_node)
 		return per_node(o);
 	nsel = parse_columns(o, sel);

@@ -32,8 +32,9 @@ static int path_one(struct pool *p, const char *word)
 	return EXIT_SUCCESS;
 }
 
-int cmd_path(const struct outopts *o, const char *spec, const char *word)
+int cmd_path(const struct outopts *o, int argc, char **argv)
 {
+	const char *spec = argv[0], *word = argc == 2 ? argv[1] : NULL;
 	struct pools ps;
 	struct pool **v;
 	int ret = EXIT_FAILURE;

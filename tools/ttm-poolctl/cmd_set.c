@@ -65,7 +65,7 @@ static int set_global(int argc, char **argv)
 	return set_global_max(want[K_MAX]);
 }
 
-int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
+int cmd_set(const struct outopts *o, int argc, char **argv)
 {
 	uint64_t want[K_NR];
 	bool set[K_NR] = { false };
@@ -74,8 +74,7 @@ int cmd_set(const struct outopts *o, int argc, char **argv, bool global)
 	int ret = EXIT_FAILURE, prezero = -1;
 	size_t n, i;
 
-	(void)o;
-	if (global)
+	if (o->global)
 		return set_global(argc, argv);
 	if (argc < 1) {
 		warnx("set: which pool? (ttm-poolctl set POOL max=SIZE ...)");

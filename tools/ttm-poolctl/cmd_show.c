@@ -2,7 +2,8 @@
 /* ttm-poolctl show POOL: every attribute and counter of a pool (keyvalue.c). */
 #include "ttm-poolctl.h"
 
-int cmd_show(const struct outopts *o, const char *spec)
+int cmd_show(const struct outopts *o, int argc, char **argv)
 {
-	return kv_print(o, spec, false);
+	(void)argc;
+	return kv_print(o, argv[0], false);
 }

@@ -177,9 +177,9 @@ static int prometheus(const struct outopts *o)
 	return EXIT_SUCCESS;
 }
 
-int cmd_stats(const struct outopts *o, const char *spec)
+int cmd_stats(const struct outopts *o, int argc, char **argv)
 {
 	if (o->prometheus)
 		return prometheus(o);
-	return kv_print(o, spec, true);
+	return kv_print(o, argc ? argv[0] : NULL, true);
 }

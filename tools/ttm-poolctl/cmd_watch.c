@@ -188,7 +188,7 @@ static double ts_sec(const struct timespec *t)
  * CLOCK_MONOTONIC; rates are over the time that really passed between the
  * two reads, not the nominal interval.
  */
-int cmd_watch(const struct outopts *o)
+int cmd_watch(const struct outopts *o, int argc, char **argv)
 {
 	bool tty = isatty(STDOUT_FILENO), banner = !o->json && !o->raw && !o->noheadings;
 	struct timespec start, next, t_before = { 0 }, t_now;
@@ -196,6 +196,9 @@ int cmd_watch(const struct outopts *o)
 	double interval = o->interval < WATCH_MIN_INTERVAL ? WATCH_MIN_INTERVAL : o->interval;
 	bool have_before = false;
 	long i;
+
+	(void)argc;
+	(void)argv;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; o->count < 0 || i < o->count; i++) {

@@ -121,15 +121,17 @@ uint64_t pool_page_size(void);
 /* lsblk-style: "12.5M"; buf of at least 32 bytes. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 
-/* ---- output options and helpers (table.c) ------------------------------ */
+/* ---- the options (main.c), output helpers (table.c) ---------------------- */
 
 struct outopts {
 	bool json, raw, pairs, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
 	const char *sort;	/* list --sort */
-	const char *outfile;	/* dump -f */
+	const char *outfile;	/* dump -f, stats --prometheus -f */
 	bool dry_run;		/* apply --dry-run */
 	bool per_node;		/* list --per-node */
+	bool all;		/* drain --all */
+	bool global;		/* set --global */
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c; < 0: forever */
@@ -196,14 +198,19 @@ int out_close(FILE *f, const char *tmp, const char *file);
 
 /* ---- commands ---------------------------------------------------------- */
 
-int cmd_list(const struct outopts *o);
-int cmd_show(const struct outopts *o, const char *spec);
-int cmd_stats(const struct outopts *o, const char *spec);
-int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
-int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
-int cmd_path(const struct outopts *o, const char *spec, const char *word);
-int cmd_dump(const struct outopts *o, const char *spec);
-int cmd_watch(const struct outopts *o);
+/*
+ * cmd_VERB.c: the commands, called by main() with the options and the
+ * arguments after the command's name, in the numbers its entry in the
+ * command table allows; an exit status.
+ */
+int cmd_list(const struct outopts *o, int argc, char **argv);
+int cmd_show(const struct outopts *o, int argc, char **argv);
+int cmd_stats(const struct outopts *o, int argc, char **argv);
+int cmd_set(const struct outopts *o, int argc, char **argv);
+int cmd_drain(const struct outopts *o, int argc, char **argv);
+int cmd_path(const struct outopts *o, int argc, char **argv);
+int cmd_dump(const struct outopts *o, int argc, char **argv);
+int cmd_watch(const struct outopts *o, int argc, char **argv);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */
