@@ -5,6 +5,7 @@
  * textfile-collector format: sizes are gauges in bytes, counters end in
  * _total.
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +60,15 @@ static void head(const char *name, const char *type, const char *help)
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * The metrics, with their names and labels; a counter not named here is
+ * exported by its name (generic()), so that a new counter needs no new
+ * ttm-poolctl.
+ */
 struct metric {
-	const char *name, *type, *help;
-	int stat;		/* enum pool_stat, or -1 */
-	size_t field;		/* offsetof in struct pool when stat < 0 */
+	const char *name, *type, *help;	/* name NULL: no metric of its own */
+	const char *stat;	/* the counter in stats/, or NULL */
+	size_t field;		/* offsetof in struct pool when !stat */
 	bool bytes;
 	const char *lkey, *lval;
 };
@@ -70,33 +76,85 @@ struct metric {
 #define F(f) offsetof(struct pool, f)
 
 static const struct metric metrics[] = {
-	{ "ttm_pool_pooled_bytes", "gauge", "Memory pooled, by caching type.", -1, F(wc), true, "caching", "wc" },
-	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(uc), true, "caching", "uc" },
-	{ "ttm_pool_pooled_bytes", NULL, NULL, -1, F(cached), true, "caching", "cached" },
-	{ "ttm_pool_inuse_bytes", "gauge", "Memory handed out and not yet freed.", -1, F(inuse), true, NULL, NULL },
-	{ "ttm_pool_clean_bytes", "gauge", "Pooled memory known to be zero.", -1, F(clean), true, NULL, NULL },
-	{ "ttm_pool_dirty_bytes", "gauge", "Pooled memory not cleared yet.", -1, F(dirty), true, NULL, NULL },
-	{ "ttm_pool_prezero", "gauge", "1 if freed memory is cleared in the background.", -1, F(prezero), false, NULL, NULL },
-	{ "ttm_pool_max_bytes", "gauge", "Cap of the pool.", -1, F(max), true, NULL, NULL },
-	{ "ttm_pool_high_watermark_bytes", "gauge", "Above this the trim worker runs.", -1, F(high), true, NULL, NULL },
-	{ "ttm_pool_low_watermark_bytes", "gauge", "The trim worker trims down to this.", -1, F(low), true, NULL, NULL },
-	{ "ttm_pool_alloc_bytes_total", "counter", "Memory handed out, by source.", ST_ALLOC_HIT, 0, true, "source", "pool" },
-	{ "ttm_pool_alloc_bytes_total", NULL, NULL, ST_ALLOC_COHERENT, 0, true, "source", "coherent" },
-	{ "ttm_pool_alloc_bytes_total", NULL, NULL, ST_ALLOC_PAGE, 0, true, "source", "page" },
-	{ "ttm_pool_alloc_failures_total", "counter", "Allocations that failed.", ST_ALLOC_FAILURES, 0, false, NULL, NULL },
-	{ "ttm_pool_free_pooled_bytes_total", "counter", "Freed memory that went into the pool.", ST_FREE_POOLED, 0, true, NULL, NULL },
-	{ "ttm_pool_release_bytes_total", "counter", "Memory given back to the system, by cause.", ST_RELEASE_CAP, 0, true, "cause", "cap" },
-	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_TRIM, 0, true, "cause", "trim" },
-	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_SHRINKER, 0, true, "cause", "shrinker" },
-	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_DRAIN, 0, true, "cause", "drain" },
-	{ "ttm_pool_release_bytes_total", NULL, NULL, ST_RELEASE_SWITCH, 0, true, "cause", "switch" },
-	{ "ttm_pool_caching_changes_total", "counter", "Caching changes made (one TLB flush each).", ST_CACHING_BATCHES, 0, false, NULL, NULL },
-	{ "ttm_pool_caching_changed_bytes_total", "counter", "Memory whose caching was changed.", ST_CACHING_PAGES, 0, true, NULL, NULL },
-	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", ST_PATH_SWITCHES, 0, false, NULL, NULL },
-	{ "ttm_pool_cleared_bytes_total", "counter", "Memory cleared, by the background worker or on allocation.", ST_CLEARED_BACKGROUND, 0, true, "by", "background" },
-	{ "ttm_pool_cleared_bytes_total", NULL, NULL, ST_CLEARED_ALLOC, 0, true, "by", "alloc" },
-	{ "ttm_pool_cleared_wasted_bytes_total", "counter", "Cleared memory that left the pool without being handed out.", ST_CLEARED_WASTED, 0, true, NULL, NULL },
+	{ "ttm_pool_pooled_bytes", "gauge", "Memory pooled, by caching type.", NULL, F(wc), true, "caching", "wc" },
+	{ "ttm_pool_pooled_bytes", NULL, NULL, NULL, F(uc), true, "caching", "uc" },
+	{ "ttm_pool_pooled_bytes", NULL, NULL, NULL, F(cached), true, "caching", "cached" },
+	{ "ttm_pool_inuse_bytes", "gauge", "Memory handed out and not yet freed.", NULL, F(inuse), true, NULL, NULL },
+	{ "ttm_pool_clean_bytes", "gauge", "Pooled memory known to be zero.", NULL, F(clean), true, NULL, NULL },
+	{ "ttm_pool_dirty_bytes", "gauge", "Pooled memory not cleared yet.", NULL, F(dirty), true, NULL, NULL },
+	{ "ttm_pool_prezero", "gauge", "1 if freed memory is cleared in the background.", NULL, F(prezero), false, NULL, NULL },
+	{ "ttm_pool_max_bytes", "gauge", "Cap of the pool.", NULL, F(max), true, NULL, NULL },
+	{ "ttm_pool_high_watermark_bytes", "gauge", "Above this the trim worker runs.", NULL, F(high), true, NULL, NULL },
+	{ "ttm_pool_low_watermark_bytes", "gauge", "The trim worker trims down to this.", NULL, F(low), true, NULL, NULL },
+	{ "ttm_pool_alloc_bytes_total", "counter", "Memory handed out, by source.", "alloc_hit_pages", 0, true, "source", "pool" },
+	{ "ttm_pool_alloc_bytes_total", NULL, NULL, "alloc_coherent_pages", 0, true, "source", "coherent" },
+	{ "ttm_pool_alloc_bytes_total", NULL, NULL, "alloc_page_pages", 0, true, "source", "page" },
+	/* the sum of the two above */
+	{ NULL, NULL, NULL, "alloc_miss_pages", 0, false, NULL, NULL },
+	{ "ttm_pool_alloc_failures_total", "counter", "Allocations that failed.", "alloc_failures", 0, false, NULL, NULL },
+	{ "ttm_pool_free_pooled_bytes_total", "counter", "Freed memory that went into the pool.", "free_pooled_pages", 0, true, NULL, NULL },
+	{ "ttm_pool_release_bytes_total", "counter", "Memory given back to the system, by cause.", "release_cap_pages", 0, true, "cause", "cap" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_trim_pages", 0, true, "cause", "trim" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_shrinker_pages", 0, true, "cause", "shrinker" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_drain_pages", 0, true, "cause", "drain" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_switch_pages", 0, true, "cause", "switch" },
+	{ "ttm_pool_caching_changes_total", "counter", "Caching changes made (one TLB flush each).", "caching_change_batches", 0, false, NULL, NULL },
+	{ "ttm_pool_caching_changed_bytes_total", "counter", "Memory whose caching was changed.", "caching_change_pages", 0, true, NULL, NULL },
+	{ "ttm_pool_path_switches_total", "counter", "Changes of the effective allocation path.", "path_switches", 0, false, NULL, NULL },
+	{ "ttm_pool_cleared_bytes_total", "counter", "Memory cleared, by the background worker or on allocation.", "cleared_background_pages", 0, true, "by", "background" },
+	{ "ttm_pool_cleared_bytes_total", NULL, NULL, "cleared_alloc_pages", 0, true, "by", "alloc" },
+	{ "ttm_pool_cleared_wasted_bytes_total", "counter", "Cleared memory that left the pool without being handed out.", "cleared_wasted_pages", 0, true, NULL, NULL },
 };
+
+static bool in_metrics(const char *stat)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(metrics) / sizeof(*metrics); i++)
+		if (metrics[i].stat && !strcmp(metrics[i].stat, stat))
+			return true;
+	return false;
+}
+
+static void generic_one(const struct pools *ps, const char *stat)
+{
+	size_t len = strlen(stat), i;
+	bool pages = len > 6 && !strcmp(stat + len - 6, "_pages");
+	char *name;
+	uint64_t v;
+
+	/* X_pages: ttm_pool_X_bytes_total in bytes; Y: ttm_pool_Y_total */
+	name = xasprintf("ttm_pool_%.*s_%stotal", (int)(pages ? len - 6 : len), stat,
+			 pages ? "bytes_" : "");
+	if (!name)
+		return;
+	for (i = 9; name[i]; i++)	/* after "ttm_pool_": [a-zA-Z0-9_] */
+		if (!isalnum((unsigned char)name[i]))
+			name[i] = '_';
+	fprintf(out, "# HELP %s The pool's counter stats/%s%s.\n# TYPE %s counter\n",
+		name, stat, pages ? ", in bytes" : "", name);
+	for (i = 0; i < ps->n; i++) {
+		v = pool_stat(&ps->v[i], stat);
+		if (v == UINT64_MAX)
+			continue;
+		fputs(name, out);
+		labels(&ps->v[i], NULL, NULL, false);
+		fprintf(out, " %llu\n", (unsigned long long)(pages ? v * pool_page_size() : v));
+	}
+	free(name);
+}
+
+/* The counters of stats/ that metrics[] does not name, in the order of their names. */
+static void generic(const struct pools *ps)
+{
+	size_t n, i;
+	const char **names = pools_counters(ps->v, ps->n, &n);
+
+	for (i = 0; names && i < n; i++)
+		if (!in_metrics(names[i]))
+			generic_one(ps, names[i]);
+	free(names);
+}
 
 /* A gauge of 1 per pool labelled with one of its string fields (and, for
  * ttm_pool_info, its NUMA node and dma32 when known). */
@@ -139,13 +197,15 @@ static int prometheus(const struct outopts *o)
 	for (i = 0; i < sizeof(metrics) / sizeof(*metrics); i++) {
 		const struct metric *m = &metrics[i];
 
+		if (!m->name)
+			continue;
 		if (m->type)
 			head(m->name, m->type, m->help);
 		for (j = 0; j < ps.n; j++) {
 			const struct pool *p = &ps.v[j];
 
-			if (m->stat >= 0)
-				v = p->has_stats ? p->stat[m->stat] : UINT64_MAX;
+			if (m->stat)
+				v = pool_stat(p, m->stat);
 			else
 				v = *(const uint64_t *)((const char *)p + m->field);
 			if (v == UINT64_MAX)
@@ -155,6 +215,7 @@ static int prometheus(const struct outopts *o)
 			fprintf(out, " %llu\n", (unsigned long long)(m->bytes ? v * ps_bytes : v));
 		}
 	}
+	generic(&ps);
 	info(&ps, "ttm_pool_info", "Pool configuration: alloc_path policy, NUMA node, dma32.",
 	     "alloc_path", offsetof(struct pool, alloc_path), true);
 	info(&ps, "ttm_pool_effective_path", "1 for the path the pool uses now.",

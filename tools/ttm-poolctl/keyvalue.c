@@ -36,20 +36,24 @@ static char *num(uint64_t v)
 	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
 }
 
-static bool is_cleared_stat(int i)
-{
-	return i == ST_CLEARED_BACKGROUND || i == ST_CLEARED_ALLOC || i == ST_CLEARED_WASTED;
-}
+/* room for the attributes, name to dirty_pages (18), before the counters */
+#define KV_ATTRS 32
+
+/* The keys of the counters: the files of stats/ of any of the pools. */
+struct counter_names {
+	const char **v;
+	size_t n;
+};
 
 /*
- * The keys and values of a pool; those of pre-cleared chunks (prezero,
- * clean_pages, dirty_pages, cleared_*) only @with_prezero.
+ * The keys and values of a pool: its attributes unless @counters_only, those
+ * of pre-cleared chunks (prezero, clean_pages, dirty_pages) only
+ * @with_prezero, then the counters @cn (- or null where it has none).
  */
 static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_only,
-			  bool with_prezero)
+			  bool with_prezero, const struct counter_names *cn)
 {
-	size_t n = 0;
-	int i;
+	size_t n = 0, i;
 
 	add(kv, &n, "name", strdup(p->name), false);
 	if (!counters_only) {
@@ -75,25 +79,53 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_onl
 			add(kv, &n, "dirty_pages", num(p->dirty), true);
 		}
 	}
-	for (i = 0; i < ST_NR; i++)
-		if (with_prezero || !is_cleared_stat(i))
-			add(kv, &n, pool_stat_names[i], p->has_stats ? num(p->stat[i]) : NULL,
-			    true);
+	for (i = 0; i < cn->n; i++)
+		add(kv, &n, cn->v[i], num(pool_stat(p, cn->v[i])), true);
 	return n;
 }
 
-static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
-		       bool counters_only)
+/* Several pools as text: a row per key, a column per pool. */
+static void print_columns(struct libscols_table *tb, struct pool **v, size_t nv,
+			  bool counters_only, bool with_prezero,
+			  const struct counter_names *cn, struct kv *kv)
 {
-	struct kv kv[64];
+	struct libscols_line **ln = calloc(KV_ATTRS + cn->n, sizeof(*ln));
+	size_t n, i, j;
+
+	if (!ln)
+		return;
+	scols_table_new_column(tb, "KEY", 0, 0);
+	for (j = 0; j < nv; j++) {
+		scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
+		n = pool_fields(v[j], kv, counters_only, with_prezero, cn);
+		for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
+			if (j == 0) {
+				ln[i] = scols_table_new_line(tb, NULL);
+				scols_line_set_data(ln[i], 0, kv[i].key);
+			}
+			scols_line_refer_data(ln[i], j + 1, kv[i].val ? kv[i].val : strdup("-"));
+		}
+		free(kv[0].val);
+	}
+	scols_print_table(tb);
+	free(ln);
+}
+
+/*
+ * The keys of the counters: in text those of the pools shown, in JSON those
+ * of every pool of @all, so that every object has the same keys (null where
+ * a pool has no such file). A kernel without pre-cleared chunks has none of
+ * their files: their keys are left out.
+ */
+static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
+		       const struct pools *all, bool counters_only)
+{
+	struct counter_names cn = { 0 };
 	struct libscols_table *tb;
+	struct kv *kv;
 	size_t n = 0, i, j;
 	bool with_prezero = o->json;
 
-	/*
-	 * A kernel without pre-cleared chunks has none of their files: their
-	 * keys are left out of the text (null in JSON, whose keys stay the same).
-	 */
 	for (j = 0; j < nv; j++)
 		with_prezero |= v[j]->has_prezero;
 	if (o->json && !nv) {
@@ -101,29 +133,23 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 		fputs("{\n   \"pools\": []\n}\n", stdout);
 		return EXIT_SUCCESS;
 	}
-	tb = table_new(o, "pools");
-	if (!tb)
+	/* @v: one pool of @all, or all of them */
+	if (nv == 1 && !o->json)
+		cn.v = pools_counters(v[0], 1, &cn.n);
+	else
+		cn.v = pools_counters(all->v, all->n, &cn.n);
+	if (!cn.v)
 		return EXIT_FAILURE;
+	kv = calloc(KV_ATTRS + cn.n, sizeof(*kv));
+	tb = kv ? table_new(o, "pools") : NULL;
+	if (!tb) {
+		free(kv);
+		free(cn.v);
+		return EXIT_FAILURE;
+	}
 	if (!o->json && nv > 1) {
-		/* several pools: a row per key, a column per pool */
-		struct libscols_line *ln[64];
-
-		scols_table_new_column(tb, "KEY", 0, 0);
-		for (j = 0; j < nv; j++) {
-			scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
-			n = pool_fields(v[j], kv, counters_only, with_prezero);
-			for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
-				if (j == 0) {
-					ln[i] = scols_table_new_line(tb, NULL);
-					scols_line_set_data(ln[i], 0, kv[i].key);
-				}
-				scols_line_refer_data(ln[i], j + 1, kv[i].val ? kv[i].val : strdup("-"));
-			}
-			free(kv[0].val);
-		}
-		scols_print_table(tb);
-		scols_unref_table(tb);
-		return EXIT_SUCCESS;
+		print_columns(tb, v, nv, counters_only, with_prezero, &cn, kv);
+		goto out;
 	}
 	if (!o->json) {
 		scols_table_new_column(tb, "KEY", 0.3, 0);
@@ -133,7 +159,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	for (j = 0; j < nv; j++) {
 		struct libscols_line *ln = NULL;
 
-		n = pool_fields(v[j], kv, counters_only, with_prezero);
+		n = pool_fields(v[j], kv, counters_only, with_prezero, &cn);
 		if (o->json && j == 0) {
 			for (i = 0; i < n; i++) {
 				struct libscols_column *cl =
@@ -179,7 +205,10 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 		}
 	}
 	scols_print_table(tb);
+out:
 	scols_unref_table(tb);
+	free(kv);
+	free(cn.v);
 	return EXIT_SUCCESS;
 }
 
@@ -214,7 +243,7 @@ int kv_print(const struct outopts *o, const char *spec, bool counters_only)
 		for (i = 0; i < ps.n; i++)
 			v[n++] = &ps.v[i];
 	}
-	ret = n || !spec ? print_pools(o, v, n, counters_only) : EXIT_FAILURE;
+	ret = n || !spec ? print_pools(o, v, n, &ps, counters_only) : EXIT_FAILURE;
 	free(v);
 	pools_free(&ps);
 	return ret;

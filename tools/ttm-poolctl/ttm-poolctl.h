@@ -36,6 +36,12 @@ int sys_read_u64(const char *rel, uint64_t *val);
 /* Write @val (O_TRUNC: a copied tree keeps one value per file); 0 or -errno. */
 int sys_write(const char *rel, const char *val);
 bool sys_exists(const char *rel);
+/*
+ * The names in directory @rel but "." files, sorted (strcmp), NULL-terminated;
+ * NULL and errno set on error. Free with sys_list_free(names, *n).
+ */
+char **sys_list(const char *rel, size_t *n);
+void sys_list_free(char **names, size_t n);
 /* "needs root" for EACCES/EPERM, strerror() otherwise. */
 const char *sys_strerror(int err);
 /* The meaning the ABI gives to a write of @val to @rel failing with @err. */
@@ -43,18 +49,13 @@ const char *sys_write_strerror(const char *rel, const char *val, int err);
 
 /* ---- pool.c: the pool model ------------------------------------------- */
 
-enum pool_stat {
-	ST_ALLOC_HIT, ST_ALLOC_MISS, ST_ALLOC_COHERENT, ST_ALLOC_PAGE,
-	ST_ALLOC_FAILURES, ST_FREE_POOLED, ST_RELEASE_CAP, ST_RELEASE_TRIM,
-	ST_RELEASE_SHRINKER, ST_RELEASE_DRAIN, ST_RELEASE_SWITCH,
-	ST_CACHING_BATCHES, ST_CACHING_PAGES, ST_PATH_SWITCHES,
-	/* pre-cleared chunks (kernels with a prezero file) */
-	ST_CLEARED_BACKGROUND, ST_CLEARED_ALLOC, ST_CLEARED_WASTED,
-	ST_NR
-};
-extern const char *const pool_stat_names[ST_NR];
-
 #define NUMA_UNKNOWN (-1000)
+
+/* A file of the pool's stats/ directory. */
+struct counter {
+	char *name;
+	uint64_t val;		/* UINT64_MAX if unreadable */
+};
 
 struct pool {
 	char *name;
@@ -69,13 +70,17 @@ struct pool {
 	/*
 	 * Pre-cleared chunks: prezero 1 or 0, the pooled pages known to be zero
 	 * and those not cleared yet. A kernel without them (Debian's, our
-	 * earlier builds) has no prezero file: !has_prezero, the values and
-	 * the ST_CLEARED_* counters UINT64_MAX like any unreadable value.
+	 * earlier builds) has no prezero file (!has_prezero, the values
+	 * UINT64_MAX like any unreadable value) and no stats/cleared_*.
 	 */
 	uint64_t prezero, clean, dirty;
 	bool has_prezero;
-	uint64_t stat[ST_NR];
-	bool has_stats;
+	/*
+	 * The counters: whatever files stats/ holds, sorted by name, so that
+	 * a counter of a newer kernel needs no new ttm-poolctl.
+	 */
+	struct counter *stat;
+	size_t nstat;
 };
 
 struct pools {
@@ -98,6 +103,13 @@ void pool_free(struct pool *p);
 size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool quiet);
 /* One pool: as pools_select(), a device's first pool (saying so); prints errors. */
 struct pool *pools_find(struct pools *ps, const char *spec);
+/* The value of counter stats/@name, UINT64_MAX if it has none or it is unreadable. */
+uint64_t pool_stat(const struct pool *p, const char *name);
+/*
+ * The names of the counters of the pools @v[0..@nv), sorted, each once (the
+ * pools' strings: free the array only); NULL if out of memory.
+ */
+const char **pools_counters(const struct pool *v, size_t nv, size_t *n);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
 double pool_hit_percent(const struct pool *p);
