@@ -15,6 +15,42 @@ trap 'rm -rf "$tmp"' EXIT
 make -s -C "$tool" WERROR=1 all asan >"$tmp/build.log" 2>&1
 is "the tool builds with -Wall -Wextra -Werror (normal and ASan/UBSan)" "$?" 0
 sed 's/^/# /' "$tmp/build.log" | head -n 20
+# which file calls which (a symbol one defines and another uses): no cycle
+mkdir "$tmp/obj"
+for f in "$tool"/*.c; do
+	b=${f##*/}
+	# shellcheck disable=SC2046
+	cc -std=c11 -D_GNU_SOURCE $(pkg-config --cflags smartcols) -c "$f" -o "$tmp/obj/${b%.c}.o"
+done 2>"$tmp/obj.log"
+for f in "$tmp"/obj/*.o; do
+	b=${f##*/}
+	nm --defined-only -g "$f" | awk -v f="${b%.o}" '$2 ~ /[TDBR]/ { print $3, f }'
+done | sort >"$tmp/obj/defined"
+for f in "$tmp"/obj/*.o; do
+	b=${f##*/}
+	nm -u "$f" | awk -v f="${b%.o}" '{ print $2, f }'
+done | sort >"$tmp/obj/used"
+join "$tmp/obj/used" "$tmp/obj/defined" | awk '$2 != $3 { print $2, $3 }' | sort -u >"$tmp/obj/calls"
+ok "the tool's files call each other without a cycle (tsort)" tsort "$tmp/obj/calls"
+ok "...and only main.c calls into a command's file (cmd_VERB.c)" sh -c \
+	"! awk '\$1 != \"main\" && \$2 ~ /^cmd_/' '$tmp/obj/calls' | grep ."
+# the fake tree has the files the kernel makes (drivers/gpu/drm/ttm/ttm_pool_sysfs.c):
+# a pool's attributes and its stats/ (a pool of an older kernel has fewer)
+ksysfs=$top/drivers/gpu/drm/ttm/ttm_pool_sysfs.c
+"$here/mktree.sh" "$tmp/kroot" full
+P=$tmp/kroot/sys/kernel/ttm/pools/0000:00:02.0
+is "the fake tree's pool attributes are the kernel's (ttm_pool_attrs)" \
+	"$(cd "$P" && find . -maxdepth 1 -type f ! -name '.*' -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')" \
+	"$(sed -n '/^static struct attribute \*ttm_pool_attrs\[\]/,/^};/s/^\t&\([a-z0-9_]*\)_attr\.attr,$/\1/p' "$ksysfs" |
+		LC_ALL=C sort | tr '\n' ' ')"
+# stats/: a fixed set, a kernel's of some version, each a counter with a sysfs file of
+# include/drm/ttm/ttm_pool_stat_list.h; a counter added there changes no tool test
+# (the unknown-counter checks below show the tool lists what stats/ holds)
+klist=$top/include/drm/ttm/ttm_pool_stat_list.h
+ok "...and its counters are stats/ files the kernel makes (ttm_pool_stat_list.h)" sh -c \
+	"cd '$P/stats' && printf '%s\n' * | LC_ALL=C sort >'$tmp/fake.stats' &&
+	 sed -n 's/^TTM_POOL_STAT([A-Z_]*, \([a-z0-9_]*\), 1)\$/\1/p' '$klist' | LC_ALL=C sort >'$tmp/kernel.stats' &&
+	 test -s '$tmp/kernel.stats' && test -z \"\$(comm -23 '$tmp/fake.stats' '$tmp/kernel.stats')\""
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
 is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
@@ -89,9 +125,9 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 		"inuse_pages 256 (1M) prezero 1 (on) clean_pages 3072 (12M) dirty_pages 1024 (4M) "
 	is "$pre ...the bare values with -r" "$(t show -r 0000:00:02.0 | awk '$1 ~ /^(clean|dirty)_pages$|^prezero$/' | tr '\n' ' ')" \
 		"prezero 1 clean_pages 3072 dirty_pages 1024 "
-	is "$pre ...the three counters after path_switches" \
-		"$(t show -r 0000:03:00.0 | awk '/^path_switches/ { on = 1 } on { print $1 }' | tr '\n' ' ')" \
-		"path_switches cleared_background_pages cleared_alloc_pages cleared_wasted_pages "
+	is "$pre ...and its counters last: every file of stats/, in the order of their names" \
+		"$(t show -r 0000:03:00.0 | awk '/^alloc_coherent_pages/ { on = 1 } on { print $1 }' | tr '\n' ' ')" \
+		"$(cd "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/stats" && printf '%s\n' * | LC_ALL=C sort | tr '\n' ' ')"
 	is "$pre stats POOL has all 17 counters" "$(t stats -r 0000:03:00.0 | grep -vc '^name ')" 17
 	ok "$pre show of an older kernel's pool leaves their keys out" sh -c \
 		"! '$bin' --sysroot '$tmp/root' show nodev | grep -qE '^(prezero|clean_pages|dirty_pages|cleared_)'"
@@ -100,7 +136,7 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 		"$(t show -J nodev | grep -cE '"(prezero|clean_pages|dirty_pages|cleared_[a-z]*_pages)": null')" 6
 	is "$pre ...in the table of several pools it is -" \
 		"$(t stats | awk '$1 ~ /^cleared_/ { print $1, $5 }' | tr '\n' ' ')" \
-		"cleared_background_pages - cleared_alloc_pages - cleared_wasted_pages - "
+		"cleared_alloc_pages - cleared_background_pages - cleared_wasted_pages - "
 	t stats --prometheus >"$tmp/prom"
 	ok "$pre Prometheus: clean and dirty bytes" grep -qx 'ttm_pool_clean_bytes{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm"} 12582912' "$tmp/prom"
 	ok "$pre ...dirty" grep -qx 'ttm_pool_dirty_bytes{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 4194304' "$tmp/prom"
@@ -125,9 +161,52 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 	ok "$pre ...the stats table neither" sh -c "! '$bin' --sysroot '$tmp/root' stats | grep -q '^cleared_'"
 	ok "$pre ...Prometheus has no sample of them" sh -c \
 		"! '$bin' --sysroot '$tmp/root' stats --prometheus | grep -E '^ttm_pool_(clean|dirty|prezero|cleared)[a-z_]*\{'"
+	is "$pre ...JSON has prezero, clean_pages and dirty_pages as null, and no cleared_* key (no pool has one)" \
+		"$(t show -J 0000:00:02.0 | grep -oE '"(prezero|clean_pages|dirty_pages|cleared_[a-z]*_pages)": [a-z0-9]*' | tr '\n' ' ')" \
+		'"prezero": null "clean_pages": null "dirty_pages": null '
+	"$here/mktree.sh" "$tmp/root" full
+	# counters are what stats/ holds: one the tool has never heard of, as a newer
+	# kernel would add it, is in show, stats, JSON and Prometheus; a new release
+	# cause counts in watch's releases
+	S=$tmp/root/sys/kernel/ttm/pools/nodev/stats
+	echo 7 >"$S/zz_new_pages"
+	echo 3 >"$S/new-count"
+	echo 5 >"$S/release_new_pages"
+	is "$pre a new counter is in show, with its size" "$(t show nodev | awk '$1 == "zz_new_pages"' | tr -s ' ')" "zz_new_pages 7 (28K)"
+	is "$pre ...in the order of names (C locale)" "$(t stats -r nodev | awk 'NR > 1 { print $1 }' | head -n 2 | tr '\n' ' ')" \
+		"alloc_coherent_pages alloc_failures "
+	is "$pre ...and last" "$(t stats -r nodev | tail -n 1)" "zz_new_pages 7"
+	is "$pre ...in the table of every pool, - for the pools without it" \
+		"$(t stats | awk '$1 == "zz_new_pages"' | tr -s ' ')" "zz_new_pages - - - 7"
+	t stats -J | python3 -c '
+import json, sys
+p = {x["name"]: x for x in json.load(sys.stdin)["pools"]}
+assert p["nodev"]["zz_new_pages"] == 7 and p["nodev"]["new-count"] == 3, p["nodev"]
+assert p["0000:00:02.0"]["zz_new_pages"] is None, p["0000:00:02.0"]
+assert len({tuple(x) for x in p.values()}) == 1, "not the same keys"' 2>&1
+	is "$pre ...in JSON a number, null for the pools without it, the same keys for every pool" "$?" 0
+	t stats --prometheus >"$tmp/prom"
+	ok "$pre ...in Prometheus as ttm_pool_NAME_bytes_total for NAME_pages, in bytes" grep -qx \
+		'ttm_pool_zz_new_bytes_total{pool="nodev"} 28672' "$tmp/prom"
+	ok "$pre ...typed counter, with help" sh -c "grep -qx '# TYPE ttm_pool_zz_new_bytes_total counter' '$tmp/prom' &&
+		grep -qx '# HELP ttm_pool_zz_new_bytes_total The pool.s counter stats/zz_new_pages, in bytes.' '$tmp/prom'"
+	ok "$pre ...ttm_pool_NAME_total for another, characters outside [a-zA-Z0-9_] as _" grep -qx \
+		'ttm_pool_new_count_total{pool="nodev"} 3' "$tmp/prom"
+	ok "$pre ...and the others as before" diff <(grep -v new_ "$tmp/prom") "$here/golden/prometheus.out"
+	t watch -J -c 2 -i 1 >"$tmp/out" &
+	wpid=$!
+	sleep 0.5
+	echo 1005 >"$S/release_new_pages"
+	wait $wpid
+	ok "$pre watch: releases are the sum of every release_*_pages, a new cause too" python3 -c '
+import json, sys
+b = json.loads(open(sys.argv[1]).read().splitlines()[1])
+p = [x for x in b["pools"] if x["name"] == "nodev"][0]
+assert abs(p["releases_per_s"] * b["elapsed"] - 1000) < 1, (p, b["elapsed"])' "$tmp/out"
 	"$here/mktree.sh" "$tmp/root" full
 	# several pools: a row per key, a column per pool
-	is "$pre stats of every pool is one table, a column per pool" "$(t stats | head -n 2 | tr -s ' ')" \
+	is "$pre stats of every pool is one table, a column per pool" \
+		"$(t stats | awk 'NR == 1 || $1 == "alloc_hit_pages"' | tr -s ' ')" \
 		"KEY 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev
 alloc_hit_pages 300 999 0 0"
 	# numastat-like: the pools summed per NUMA node
@@ -600,6 +679,15 @@ show -P nodev
 dump -o x
 list -f x
 stats -f x
+stats a b
+stats --prometheus -f
+path a b c
+apply -J
+watch -P -J
+watch --per-node
+drain --sort NAME nodev
+set --global --all max=1G
+-o NAME --per-node
 CASES
 	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
 	"$here/mktree.sh" "$tmp/root" full

@@ -67,8 +67,8 @@ static int set_path(const char *name, const char *word)
 	int err = sys_write(pool_file(name, "alloc_path"), word);
 
 	if (err) {
-		warnx_("cannot set %s to %s: %s", sys_path(pool_file(name, "alloc_path")),
-		       word, sys_write_strerror("alloc_path", word, err));
+		warnx("cannot set %s to %s: %s", sys_path(pool_file(name, "alloc_path")),
+		      word, sys_write_strerror("alloc_path", word, err));
 		return EXIT_FAILURE;
 	}
 	printf("%s: alloc_path %s\n", name, word);
@@ -149,7 +149,7 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 			ret = EXIT_FAILURE;
 	}
 	if (o->pool && !found) {
-		warnx_("no pool '%s' (see 'ttm-poolctl list')", o->pool);
+		warnx("no pool '%s' (see 'ttm-poolctl list')", o->pool);
 		ret = EXIT_FAILURE;
 	}
 out:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ttm-poolctl drain POOL...|--all and path POOL [auto|coherent|page]. */
+/* ttm-poolctl drain POOL...|--all: give the pooled pages back to the system. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +19,8 @@ static int drain_one(const struct pool *p, uint64_t *released)
 		before = 0;
 	err = sys_write(pool_file(p->name, "drain"), "1");
 	if (err) {
-		warnx_("cannot drain %s: %s: %s", p->name,
-		       sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
+		warnx("cannot drain %s: %s: %s", p->name,
+		      sys_path(pool_file(p->name, "drain")), sys_write_strerror("drain", "1", err));
 		return err == -EACCES || err == -EPERM ? DRAIN_DENIED : EXIT_FAILURE;
 	}
 	if (sys_read_u64(pool_file(p->name, "stats/release_drain_pages"), &after))
@@ -31,7 +31,7 @@ static int drain_one(const struct pool *p, uint64_t *released)
 	return EXIT_SUCCESS;
 }
 
-int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
+int cmd_drain(const struct outopts *o, int argc, char **argv)
 {
 	uint64_t released, total = 0;
 	int ret = EXIT_SUCCESS, i;
@@ -39,18 +39,17 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 	size_t j;
 	char buf[32];
 
-	(void)o;
-	if (!all && !argc) {
-		warnx_("drain: name the pools, or --all");
+	if (!o->all && !argc) {
+		warnx("drain: name the pools, or --all");
 		return EXIT_USAGE;
 	}
-	if (all && argc) {
-		warnx_("drain: --all or pool names, not both");
+	if (o->all && argc) {
+		warnx("drain: --all or pool names, not both");
 		return EXIT_USAGE;
 	}
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
-	if (all) {
+	if (o->all) {
 		pools_none_note(&ps);
 		for (j = 0; j < ps.n; j++) {
 			int r = drain_one(&ps.v[j], &released);
@@ -79,58 +78,6 @@ int cmd_drain(const struct outopts *o, int argc, char **argv, bool all)
 				ret = EXIT_FAILURE;
 		free(v);
 	}
-	pools_free(&ps);
-	return ret;
-}
-
-static int path_one(struct pool *p, const char *word)
-{
-	char *eff, *name;
-	int err;
-
-	if (word) {
-		err = sys_write(pool_file(p->name, "alloc_path"), word);
-		if (err) {
-			warnx_("cannot set %s to %s: %s", sys_path(pool_file(p->name, "alloc_path")),
-			       word, sys_write_strerror("alloc_path", word, err));
-			return EXIT_FAILURE;
-		}
-		name = strdup(p->name);
-		pool_free(p);
-		if (!name || pool_load(p, name)) {
-			warnx_("%s: the pool went away", name ? name : "?");
-			free(name);
-			return EXIT_FAILURE;
-		}
-		free(name);
-	}
-	eff = p->effective_path;
-	printf("%s: alloc_path %s, effective path %s\n", p->name,
-	       p->alloc_path ? p->alloc_path : "-", eff ? eff : "-");
-	return EXIT_SUCCESS;
-}
-
-int cmd_path(const struct outopts *o, const char *spec, const char *word)
-{
-	struct pools ps;
-	struct pool **v;
-	int ret = EXIT_FAILURE;
-	size_t n, i;
-
-	(void)o;
-	if (word && strcmp(word, "auto") && strcmp(word, "coherent") && strcmp(word, "page")) {
-		warnx_("invalid path '%s' (expected auto, coherent or page)", word);
-		return EXIT_USAGE;
-	}
-	if (pools_load(&ps))
-		return EXIT_FAILURE;
-	/* a device or driver: each of its pools */
-	v = calloc(ps.n + 1, sizeof(*v));
-	n = v ? pools_select(&ps, spec, v, false) : 0;
-	for (i = 0, ret = n ? EXIT_SUCCESS : EXIT_FAILURE; i < n; i++)
-		if (path_one(v[i], word))
-			ret = EXIT_FAILURE;
-	free(v);
 	pools_free(&ps);
 	return ret;
 }

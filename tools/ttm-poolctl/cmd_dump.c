@@ -4,7 +4,6 @@
  * cannot read (no root, no debugfs) is listed under "notes" instead of
  * failing the dump.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,30 +43,18 @@ static void line_from(struct dump *d, const char *key, const char *rel)
 	free(s);
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every readable file of a sysfs directory as "prefix/name: value". */
 static void dir_values(struct dump *d, const char *rel, const char *prefix)
 {
-	char *names[128], sub[PATH_MAX], link[PATH_MAX];
-	struct dirent *de;
-	size_t n = 0, i;
+	char **names, sub[PATH_MAX], link[PATH_MAX];
+	size_t n, i;
 	ssize_t ln;
-	DIR *dir;
 
-	dir = opendir(sys_path(rel));
-	if (!dir) {
+	names = sys_list(rel, &n);
+	if (!names) {
 		note(d, sys_path(rel), errno);
 		return;
 	}
-	while ((de = readdir(dir)) && n < 128)
-		if (de->d_name[0] != '.')
-			names[n++] = strdup(de->d_name);
-	closedir(dir);
-	qsort(names, n, sizeof(*names), cmpstr);
 	for (i = 0; i < n; i++) {
 		char *v;
 
@@ -89,8 +76,8 @@ static void dir_values(struct dump *d, const char *rel, const char *prefix)
 		} else {
 			note(d, sys_path(sub), errno);
 		}
-		free(names[i]);
 	}
+	sys_list_free(names, n);
 }
 
 static void file_section(struct dump *d, const char *title, const char *rel)
@@ -302,12 +289,13 @@ static void meminfo(struct dump *d)
 	free(s);
 }
 
-int cmd_dump(const struct outopts *o, const char *spec)
+int cmd_dump(const struct outopts *o, int argc, char **argv)
 {
 	struct dump d = { .out = stdout };
 	char rel[PATH_MAX], tmpname[PATH_MAX], *cmdline;
 	struct pools ps = { 0 };
 	struct pool *only = NULL;
+	const char *spec = argc ? argv[0] : NULL;
 	size_t i;
 
 	if (sys_exists(TTM_SYSFS) && pools_load(&ps) == 0 && spec) {
@@ -317,7 +305,7 @@ int cmd_dump(const struct outopts *o, const char *spec)
 			return EXIT_FAILURE;
 		}
 	} else if (spec) {
-		warnx_("no pool '%s': there are no TTM pools", spec);
+		warnx("no pool '%s': there are no TTM pools", spec);
 		return EXIT_FAILURE;
 	}
 	if (o->outfile) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ttm-poolctl list: one row per pool, lsblk style. */
+/* ttm-poolctl list: one row per pool, lsblk style, or one per NUMA node (--per-node). */
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
@@ -9,13 +9,13 @@
 
 #include "ttm-poolctl.h"
 
-enum col_kind { K_STR, K_SIZE, K_NUM, K_PCT };
+enum col_type { CT_STR, CT_SIZE, CT_NUM, CT_PCT };
 
 struct colinfo {
 	const char *name;
 	double whint;
 	int flags;
-	enum col_kind kind;
+	enum col_type type;
 	const char *help;
 };
 
@@ -27,26 +27,26 @@ enum {
 };
 
 static const struct colinfo cols[COL_NR] = {
-	[COL_NAME] = { "NAME", 12, 0, K_STR, "pool name (device, or device.N)" },
-	[COL_DEVICE] = { "DEVICE", 12, 0, K_STR, "device the pool allocates for" },
-	[COL_DRIVER] = { "DRIVER", 8, 0, K_STR, "driver bound to the device" },
-	[COL_PATH] = { "PATH", 8, 0, K_STR, "effective path: coherent or page" },
-	[COL_POLICY] = { "POLICY", 8, 0, K_STR, "configured path: auto, coherent, page" },
-	[COL_POOLED] = { "POOLED", 6, SCOLS_FL_RIGHT, K_SIZE, "memory pooled" },
-	[COL_INUSE] = { "INUSE", 6, SCOLS_FL_RIGHT, K_SIZE, "memory handed out, not yet freed" },
-	[COL_MAX] = { "MAX", 6, SCOLS_FL_RIGHT, K_SIZE, "cap of the pool (max_pages)" },
-	[COL_HIGH] = { "HIGH", 6, SCOLS_FL_RIGHT, K_SIZE, "high watermark" },
-	[COL_LOW] = { "LOW", 6, SCOLS_FL_RIGHT, K_SIZE, "low watermark" },
-	[COL_WC] = { "WC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled write-combined memory" },
-	[COL_UC] = { "UC", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled uncached memory" },
-	[COL_CACHED] = { "CACHED", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled cached memory" },
-	[COL_CLEAN] = { "CLEAN", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled memory known to be zero" },
-	[COL_DIRTY] = { "DIRTY", 6, SCOLS_FL_RIGHT, K_SIZE, "pooled memory not cleared yet" },
-	[COL_HIT] = { "HIT%", 5, SCOLS_FL_RIGHT, K_PCT, "hits / (hits + misses)" },
-	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, K_NUM, "NUMA node, -1 for any" },
-	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, K_NUM, "1 if it allocates below 4 GiB" },
-	[COL_FORCED] = { "FORCED", 6, 0, K_STR, "yes if alloc_path forces the path (not auto)" },
-	[COL_PREZERO] = { "PREZERO", 7, 0, K_STR, "on if freed memory is cleared in the background" },
+	[COL_NAME] = { "NAME", 12, 0, CT_STR, "pool name (device, or device.N)" },
+	[COL_DEVICE] = { "DEVICE", 12, 0, CT_STR, "device the pool allocates for" },
+	[COL_DRIVER] = { "DRIVER", 8, 0, CT_STR, "driver bound to the device" },
+	[COL_PATH] = { "PATH", 8, 0, CT_STR, "effective path: coherent or page" },
+	[COL_POLICY] = { "POLICY", 8, 0, CT_STR, "configured path: auto, coherent, page" },
+	[COL_POOLED] = { "POOLED", 6, SCOLS_FL_RIGHT, CT_SIZE, "memory pooled" },
+	[COL_INUSE] = { "INUSE", 6, SCOLS_FL_RIGHT, CT_SIZE, "memory handed out, not yet freed" },
+	[COL_MAX] = { "MAX", 6, SCOLS_FL_RIGHT, CT_SIZE, "cap of the pool (max_pages)" },
+	[COL_HIGH] = { "HIGH", 6, SCOLS_FL_RIGHT, CT_SIZE, "high watermark" },
+	[COL_LOW] = { "LOW", 6, SCOLS_FL_RIGHT, CT_SIZE, "low watermark" },
+	[COL_WC] = { "WC", 6, SCOLS_FL_RIGHT, CT_SIZE, "pooled write-combined memory" },
+	[COL_UC] = { "UC", 6, SCOLS_FL_RIGHT, CT_SIZE, "pooled uncached memory" },
+	[COL_CACHED] = { "CACHED", 6, SCOLS_FL_RIGHT, CT_SIZE, "pooled cached memory" },
+	[COL_CLEAN] = { "CLEAN", 6, SCOLS_FL_RIGHT, CT_SIZE, "pooled memory known to be zero" },
+	[COL_DIRTY] = { "DIRTY", 6, SCOLS_FL_RIGHT, CT_SIZE, "pooled memory not cleared yet" },
+	[COL_HIT] = { "HIT%", 5, SCOLS_FL_RIGHT, CT_PCT, "hits / (hits + misses)" },
+	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, CT_NUM, "NUMA node, -1 for any" },
+	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, CT_NUM, "1 if it allocates below 4 GiB" },
+	[COL_FORCED] = { "FORCED", 6, 0, CT_STR, "yes if alloc_path forces the path (not auto)" },
+	[COL_PREZERO] = { "PREZERO", 7, 0, CT_STR, "on if freed memory is cleared in the background" },
 };
 
 static const int default_cols[] = {
@@ -85,7 +85,7 @@ static int parse_columns(const struct outopts *o, int *sel)
 		return n;
 	}
 	if (s && (!*s || !strcmp(s, "+"))) {
-		warnx_("empty column list for --output (see --help)");
+		warnx("empty column list for --output (see --help)");
 		return -1;
 	}
 	if (!s || *s == '+') {
@@ -98,14 +98,14 @@ static int parse_columns(const struct outopts *o, int *sel)
 		comma = strchr(s, ',');
 		c = col_by_name(s, comma ? (size_t)(comma - s) : strlen(s));
 		if (c < 0) {
-			warnx_("unknown column: %.*s (see --help)",
-			       (int)(comma ? comma - s : (long)strlen(s)), s);
+			warnx("unknown column: %.*s (see --help)",
+			      (int)(comma ? comma - s : (long)strlen(s)), s);
 			return -1;
 		}
 		for (i = 0; i < n; i++) {
 			if (sel[i] == c) {
-				warnx_("column %s given twice%s", cols[c].name,
-				       *o->columns == '+' ? " (it is a default column)" : "");
+				warnx("column %s given twice%s", cols[c].name,
+				      *o->columns == '+' ? " (it is a default column)" : "");
 				return -1;
 			}
 		}
@@ -186,7 +186,7 @@ static int cmp_pools(const void *a, const void *b)
 	char *sa, *sb;
 	int r;
 
-	if (cols[sort_col].kind != K_STR) {
+	if (cols[sort_col].type != CT_STR) {
 		uint64_t va = sort_value(pa, sort_col), vb = sort_value(pb, sort_col);
 
 		return va < vb ? -1 : va > vb;
@@ -199,7 +199,88 @@ static int cmp_pools(const void *a, const void *b)
 	return r ? r : strcmp(pa->name, pb->name);
 }
 
-int cmd_list(const struct outopts *o)
+/*
+ * list --per-node: the pools summed per NUMA node, like numastat; node -1
+ * holds the pools that allocate from any node.
+ */
+struct node_sum {
+	int node;
+	size_t pools;
+	uint64_t pooled, inuse, max;
+};
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node_sum *x = a, *y = b;
+
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+static void add(uint64_t *sum, uint64_t v)
+{
+	if (v != UINT64_MAX)
+		*sum += v;
+}
+
+static int per_node(const struct outopts *o)
+{
+	static const char *const names[] = { "NODE", "POOLS", "POOLED", "INUSE", "MAX" };
+	struct libscols_table *tb;
+	struct node_sum *s;
+	struct pools ps;
+	size_t i, j, n = 0;
+
+	if (pools_load(&ps))
+		return EXIT_FAILURE;
+	if (!o->json)
+		pools_none_note(&ps);
+	s = calloc(ps.n + 1, sizeof(*s));
+	tb = table_new(o, "nodes");
+	if (!s || !tb) {
+		free(s);
+		scols_unref_table(tb);
+		pools_free(&ps);
+		return EXIT_FAILURE;
+	}
+	for (i = 0; i < ps.n; i++) {
+		const struct pool *p = &ps.v[i];
+
+		if (p->numa_node == NUMA_UNKNOWN)
+			continue;	/* unreadable: no node to count it on */
+		for (j = 0; j < n && s[j].node != p->numa_node; j++)
+			;
+		if (j == n)
+			s[n++].node = p->numa_node;
+		s[j].pools++;
+		add(&s[j].pooled, p->pooled);
+		add(&s[j].inuse, p->inuse);
+		add(&s[j].max, p->max);
+	}
+	qsort(s, n, sizeof(*s), cmp_node);
+	for (i = 0; i < 5; i++) {
+		struct libscols_column *cl = scols_table_new_column(tb, names[i], 0,
+								     SCOLS_FL_RIGHT);
+
+		if (cl && o->json && (i < 2 || o->bytes))
+			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
+	}
+	for (j = 0; j < n; j++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		scols_line_refer_data(ln, 0, xasprintf("%d", s[j].node));
+		scols_line_refer_data(ln, 1, xasprintf("%zu", s[j].pools));
+		scols_line_refer_data(ln, 2, fmt_size(o, s[j].pooled));
+		scols_line_refer_data(ln, 3, fmt_size(o, s[j].inuse));
+		scols_line_refer_data(ln, 4, fmt_size(o, s[j].max));
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	free(s);
+	pools_free(&ps);
+	return EXIT_SUCCESS;
+}
+
+int cmd_list(const struct outopts *o, int argc, char **argv)
 {
 	int sel[COL_NR * 2], nsel, i, ret = EXIT_FAILURE;
 	struct libscols_table *tb;
@@ -207,13 +288,17 @@ int cmd_list(const struct outopts *o)
 	uint64_t total, max;
 	size_t j;
 
+	(void)argc;
+	(void)argv;
+	if (o->per_node)
+		return per_node(o);
 	nsel = parse_columns(o, sel);
 	if (nsel < 0)
 		return EXIT_USAGE;
 	if (o->sort) {
 		sort_col = col_by_name(o->sort, strlen(o->sort));
 		if (sort_col < 0) {
-			warnx_("unknown column for --sort: %s (see --help)", o->sort);
+			warnx("unknown column for --sort: %s (see --help)", o->sort);
 			return EXIT_USAGE;
 		}
 	}
@@ -233,8 +318,8 @@ int cmd_list(const struct outopts *o)
 		cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
 		if (!cl)
 			goto out;
-		if (o->json && (ci->kind == K_NUM || ci->kind == K_PCT ||
-				(ci->kind == K_SIZE && o->bytes)))
+		if (o->json && (ci->type == CT_NUM || ci->type == CT_PCT ||
+				(ci->type == CT_SIZE && o->bytes)))
 			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
 	}
 	for (j = 0; j < ps.n; j++) {

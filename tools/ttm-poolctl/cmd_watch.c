@@ -9,19 +9,34 @@
 
 #include "ttm-poolctl.h"
 
+static bool has_affixes(const char *s, const char *prefix, const char *suffix)
+{
+	size_t n = strlen(s), p = strlen(prefix), q = strlen(suffix);
+
+	return n >= p + q && !strncmp(s, prefix, p) && !strcmp(s + n - q, suffix);
+}
+
+/* Pages given back to the system: stats/release_<cause>_pages, whatever the causes. */
 static uint64_t releases(const struct pool *p)
 {
-	static const int st[] = {
-		ST_RELEASE_CAP, ST_RELEASE_TRIM, ST_RELEASE_SHRINKER,
-		ST_RELEASE_DRAIN, ST_RELEASE_SWITCH,
-	};
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(st) / sizeof(*st); i++)
-		if (p->stat[st[i]] != UINT64_MAX)
-			sum += p->stat[st[i]];
+	for (i = 0; i < p->nstat; i++)
+		if (has_affixes(p->stat[i].name, "release_", "_pages") &&
+		    p->stat[i].val != UINT64_MAX)
+			sum += p->stat[i].val;
 	return sum;
+}
+
+static uint64_t hits(const struct pool *p)
+{
+	return pool_stat(p, "alloc_hit_pages");
+}
+
+static uint64_t misses(const struct pool *p)
+{
+	return pool_stat(p, "alloc_miss_pages");
 }
 
 static const struct pool *find_name(const struct pools *ps, const char *name)
@@ -94,10 +109,8 @@ static void print_json(const struct pools *now, const struct pools *before, doub
 		json_str(p->name);
 		json_size("pooled", p->pooled);
 		json_size("inuse", p->inuse);
-		json_rate("hits_per_s", p->stat[ST_ALLOC_HIT],
-			  b ? b->stat[ST_ALLOC_HIT] : 0, secs, b);
-		json_rate("misses_per_s", p->stat[ST_ALLOC_MISS],
-			  b ? b->stat[ST_ALLOC_MISS] : 0, secs, b);
+		json_rate("hits_per_s", hits(p), b ? hits(b) : 0, secs, b);
+		json_rate("misses_per_s", misses(p), b ? misses(b) : 0, secs, b);
 		json_rate("releases_per_s", releases(p), b ? releases(b) : 0, secs, b);
 		putchar('}');
 	}
@@ -133,10 +146,8 @@ static void print(const struct outopts *o, const struct pools *now,
 				scols_line_set_data(ln, c, "-");
 			continue;
 		}
-		scols_line_refer_data(ln, 3, xasprintf("%.1f", rate(p->stat[ST_ALLOC_HIT],
-								   b->stat[ST_ALLOC_HIT], secs)));
-		scols_line_refer_data(ln, 4, xasprintf("%.1f", rate(p->stat[ST_ALLOC_MISS],
-								   b->stat[ST_ALLOC_MISS], secs)));
+		scols_line_refer_data(ln, 3, xasprintf("%.1f", rate(hits(p), hits(b), secs)));
+		scols_line_refer_data(ln, 4, xasprintf("%.1f", rate(misses(p), misses(b), secs)));
 		scols_line_refer_data(ln, 5, xasprintf("%.1f", rate(releases(p),
 								   releases(b), secs)));
 	}
@@ -152,13 +163,13 @@ static void print(const struct outopts *o, const struct pools *now,
 
 			pooled += p->pooled == UINT64_MAX ? 0 : p->pooled;
 			inuse += p->inuse == UINT64_MAX ? 0 : p->inuse;
-			if (!b || p->stat[ST_ALLOC_HIT] == UINT64_MAX || b->stat[ST_ALLOC_HIT] == UINT64_MAX ||
-			    p->stat[ST_ALLOC_MISS] == UINT64_MAX || b->stat[ST_ALLOC_MISS] == UINT64_MAX)
+			if (!b || hits(p) == UINT64_MAX || hits(b) == UINT64_MAX ||
+			    misses(p) == UINT64_MAX || misses(b) == UINT64_MAX)
 				continue;
-			h += p->stat[ST_ALLOC_HIT];
-			bh += b->stat[ST_ALLOC_HIT];
-			m += p->stat[ST_ALLOC_MISS];
-			bm += b->stat[ST_ALLOC_MISS];
+			h += hits(p);
+			bh += hits(b);
+			m += misses(p);
+			bm += misses(b);
 			r += releases(p);
 			br += releases(b);
 		}
@@ -188,7 +199,7 @@ static double ts_sec(const struct timespec *t)
  * CLOCK_MONOTONIC; rates are over the time that really passed between the
  * two reads, not the nominal interval.
  */
-int cmd_watch(const struct outopts *o)
+int cmd_watch(const struct outopts *o, int argc, char **argv)
 {
 	bool tty = isatty(STDOUT_FILENO), banner = !o->json && !o->raw && !o->noheadings;
 	struct timespec start, next, t_before = { 0 }, t_now;
@@ -196,6 +207,9 @@ int cmd_watch(const struct outopts *o)
 	double interval = o->interval < WATCH_MIN_INTERVAL ? WATCH_MIN_INTERVAL : o->interval;
 	bool have_before = false;
 	long i;
+
+	(void)argc;
+	(void)argv;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; o->count < 0 || i < o->count; i++) {

@@ -48,12 +48,14 @@ static int __attribute__((format(printf, 3, 4)))
 bad_line(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "ttm-poolctl: %s:%d: ", file, line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	fputc('\n', stderr);
+	warnx("%s:%d: %s", file, line, msg ? msg : fmt);
+	free(msg);
 	return -EINVAL;
 }
 
@@ -149,11 +151,8 @@ static int assignment(struct conf *c, char *s, const char *file, int line)
 	if (k == K_NR)
 		return bad_line(file, line, "unknown key '%s' (max, high, low, path or prezero)",
 				key);
-	if (size_parse_pages(val, pool_page_size(), &sec->want[k], &why)) {
-		fprintf(stderr, "ttm-poolctl: %s:%d: invalid size '%s' for %s: %s\n",
-			file, line, val, key, why);
-		return -EINVAL;
-	}
+	if (size_parse_pages(val, pool_page_size(), &sec->want[k], &why))
+		return bad_line(file, line, "invalid size '%s' for %s: %s", val, key, why);
 	sec->set[k] = true;
 	return 0;
 }
@@ -168,7 +167,7 @@ int conf_load(struct conf *c, const char *file)
 
 	if (!f) {
 		err = -errno;
-		warnx_("cannot read %s: %s", file, sys_strerror(err));
+		warnx("cannot read %s: %s", file, sys_strerror(err));
 		return err;
 	}
 	while (getline(&buf, &cap, f) > 0) {

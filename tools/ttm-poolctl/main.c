@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ttm-poolctl: command line, help and dispatch. */
+/*
+ * ttm-poolctl: the command line. The command table says which options and
+ * how many arguments each command takes, the rule tables which options do
+ * not go together; main() checks a command line against them and calls the
+ * command's function (cmd_VERB.c).
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -9,34 +14,128 @@
 
 #include "ttm-poolctl.h"
 
-enum cmd { C_LIST, C_SHOW, C_STATS, C_SET, C_DRAIN, C_PATH, C_DUMP, C_WATCH, C_APPLY, C_NR };
-
-static const char *const cmd_names[C_NR] = {
-	"list", "show", "stats", "set", "drain", "path", "dump", "watch", "apply"
-};
-
-/* Options and the commands that take them. */
+/* The options a command may refuse, one bit each (--sysroot, -h, -V: all take them). */
 enum {
-	OPT_SYSROOT = 0x100, OPT_OUTPUT_ALL, OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL,
-	OPT_DRY_RUN, OPT_POOL, OPT_FILE, OPT_SORT, OPT_PER_NODE,
+	OPT_JSON, OPT_OUTPUT, OPT_OUTPUT_ALL, OPT_RAW, OPT_NOHEADINGS, OPT_BYTES,
+	OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL, OPT_INTERVAL, OPT_COUNT, OPT_DRY_RUN,
+	OPT_POOL, OPT_FILE, OPT_PAIRS, OPT_SORT, OPT_PER_NODE,
+	OPT_NR
 };
-#define ON(c) (1u << (c))
-#define TABLES (ON(C_LIST) | ON(C_SHOW) | ON(C_STATS) | ON(C_WATCH))
+#define O(opt) (1u << OPT_##opt)
+/* what every table takes */
+#define O_TABLE (O(JSON) | O(RAW) | O(NOHEADINGS) | O(BYTES))
+
+/* getopt_long()'s values of the options without a short form */
+enum { LONG_ONLY = 0x100, LONG_SYSROOT = LONG_ONLY + OPT_NR };
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "output-all", no_argument, NULL, LONG_ONLY + OPT_OUTPUT_ALL },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "pairs", no_argument, NULL, 'P' },
+	{ "sort", required_argument, NULL, LONG_ONLY + OPT_SORT },
+	{ "per-node", no_argument, NULL, LONG_ONLY + OPT_PER_NODE },
+	{ "noheadings", no_argument, NULL, 'n' },
+	{ "bytes", no_argument, NULL, 'b' },
+	{ "prometheus", no_argument, NULL, LONG_ONLY + OPT_PROMETHEUS },
+	{ "all", no_argument, NULL, LONG_ONLY + OPT_ALL },
+	{ "global", no_argument, NULL, LONG_ONLY + OPT_GLOBAL },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "sysroot", required_argument, NULL, LONG_SYSROOT },
+	{ "dry-run", no_argument, NULL, LONG_ONLY + OPT_DRY_RUN },
+	{ "file", required_argument, NULL, 'f' },
+	{ "pool", required_argument, NULL, LONG_ONLY + OPT_POOL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The short forms; every other option's value is LONG_ONLY + its OPT_. */
+static const char short_opt[OPT_NR] = {
+	[OPT_JSON] = 'J', [OPT_OUTPUT] = 'o', [OPT_RAW] = 'r', [OPT_NOHEADINGS] = 'n',
+	[OPT_BYTES] = 'b', [OPT_INTERVAL] = 'i', [OPT_COUNT] = 'c', [OPT_FILE] = 'f',
+	[OPT_PAIRS] = 'P',
+};
+
+struct command {
+	const char *name;
+	int (*run)(const struct outopts *o, int argc, char **argv);
+	unsigned int opts;	/* the options it takes */
+	int min_args, max_args;	/* max_args < 0: any number */
+	unsigned int no_args;	/* options with which it takes no argument */
+	const char *args_err;	/* what it takes, when the count is wrong */
+	/* the name of the first argument and of those after it, for "empty POOL" */
+	const char *arg_name[2];
+	const char *help;	/* its line(s) of the usage */
+};
+
+static const struct command commands[] = {
+	/* the first is the default */
+	{ "list", cmd_list, O_TABLE | O(OUTPUT) | O(OUTPUT_ALL) | O(PAIRS) | O(SORT) | O(PER_NODE),
+	  0, 0, 0, NULL, { NULL, NULL }, "[list]" },
+	{ "show", cmd_show, O_TABLE, 1, 1, 0, "show takes one POOL",
+	  { "POOL", NULL }, "show POOL" },
+	{ "stats", cmd_stats, O_TABLE | O(PROMETHEUS) | O(FILE), 0, 1, O(PROMETHEUS),
+	  "stats takes at most one POOL, none with --prometheus",
+	  { "POOL", NULL }, "stats [POOL] [--prometheus]" },
+	{ "set", cmd_set, O(GLOBAL), 0, -1, 0, NULL, { "POOL", "setting" },
+	  "set POOL max=SIZE high=SIZE low=SIZE prezero=on|off\n"
+	  "set --global max=SIZE" },
+	{ "drain", cmd_drain, O(ALL), 0, -1, 0, NULL, { "POOL", "POOL" }, "drain POOL...|--all" },
+	{ "path", cmd_path, 0, 1, 2, 0, "path takes POOL and optionally auto, coherent or page",
+	  { "POOL", "path" }, "path POOL [auto|coherent|page]" },
+	{ "dump", cmd_dump, O(FILE), 0, 1, 0, "dump takes at most one POOL",
+	  { "POOL", NULL }, "dump [POOL] [-f FILE]" },
+	{ "watch", cmd_watch, O_TABLE | O(PAIRS) | O(INTERVAL) | O(COUNT), 0, 0, 0, NULL,
+	  { NULL, NULL }, "watch [-i SECONDS] [-c COUNT]" },
+	{ "apply", cmd_apply, O(DRY_RUN) | O(POOL), 0, -1, 0, NULL, { "FILE", "FILE" },
+	  "apply [--dry-run] [--pool NAME] [FILE...]" },
+};
+#define NR_COMMANDS (sizeof(commands) / sizeof(*commands))
+
+/*
+ * Options that do not go together, like util-linux's ul_excl_t: an error if
+ * two different options of @a | @b are given, one of them from @a and one
+ * from @b.
+ */
+static const struct excl {
+	unsigned int a, b;
+	const char *msg;
+} excls[] = {
+	{ O(JSON) | O(RAW) | O(PAIRS), O(JSON) | O(RAW) | O(PAIRS),
+	  "-J, -r and -P are mutually exclusive" },
+	{ O(PROMETHEUS), O(JSON) | O(RAW) | O(NOHEADINGS) | O(PAIRS),
+	  "--prometheus cannot be combined with -J, -r or -n" },
+	{ O(PER_NODE), O(OUTPUT) | O(OUTPUT_ALL) | O(SORT),
+	  "--per-node has its own columns (no -o, --output-all, --sort)" },
+};
+
+/* Options that need another one in a command. */
+static const struct need {
+	const char *cmd;
+	unsigned int opt, needs;
+	const char *msg;
+} needs[] = {
+	{ "stats", O(FILE), O(PROMETHEUS), "stats --file needs --prometheus" },
+};
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
-	      " ttm-poolctl [options] [list]\n"
-	      " ttm-poolctl [options] show POOL\n"
-	      " ttm-poolctl [options] stats [POOL] [--prometheus]\n"
-	      " ttm-poolctl [options] set POOL max=SIZE high=SIZE low=SIZE prezero=on|off\n"
-	      " ttm-poolctl [options] set --global max=SIZE\n"
-	      " ttm-poolctl [options] drain POOL...|--all\n"
-	      " ttm-poolctl [options] path POOL [auto|coherent|page]\n"
-	      " ttm-poolctl [options] dump [POOL] [-f FILE]\n"
-	      " ttm-poolctl [options] watch [-i SECONDS] [-c COUNT]\n"
-	      " ttm-poolctl [options] apply [--dry-run] [--pool NAME] [FILE...]\n"
-	      "\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
+	size_t i;
+
+	fputs("Usage:\n", out);
+	for (i = 0; i < NR_COMMANDS; i++) {
+		const char *line = commands[i].help, *nl;
+
+		for (; line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			fprintf(out, " ttm-poolctl [options] %.*s\n",
+				nl ? (int)(nl - line) : (int)strlen(line), line);
+		}
+	}
+	fputs("\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
 	      "\nPOOL is a pool name, or all pools of a device (03:00.0, /dev/dri/card1,\n"
 	      "by-path/...) or of a driver; set, drain and path act on each.\n"
 	      "SIZE is a whole number of pages (512, 512pages) or bytes with a unit:\n"
@@ -90,106 +189,99 @@ static void close_stdout(void)
 {
 	if (close_stream(stdout) != 0 && errno != EPIPE) {
 		if (errno)
-			warnx_("write error: %s", strerror(errno));
+			warn("write error");
 		else
-			warnx_("write error");
+			warnx("write error");
 		_exit(EXIT_FAILURE);
 	}
 	if (close_stream(stderr) != 0)
 		_exit(EXIT_FAILURE);
 }
 
+/* A usage error: the message, where to read more, and exit status 2. */
 static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ttm-poolctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx(fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'ttm-poolctl --help' for more information.\n", stderr);
+	fputs("Try 'ttm-poolctl --help' for more information.\n", stderr);
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* "--json" */
+static const char *opt_name(int opt)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "pairs", no_argument, NULL, 'P' },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "per-node", no_argument, NULL, OPT_PER_NODE },
-		{ "noheadings", no_argument, NULL, 'n' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "global", no_argument, NULL, OPT_GLOBAL },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "file", required_argument, NULL, 'f' },
-		{ "pool", required_argument, NULL, OPT_POOL },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct outopts o = { .interval = 1, .count = -1 };
-	unsigned int used = 0, allowed;
-	bool all = false, global = false;
-	const char *oarg = NULL, *env;
-	enum cmd cmd = C_LIST;
-	int c, i, nargs;
-	char **args, *end;
+	static char buf[32];
+	int val = short_opt[opt] ? short_opt[opt] : LONG_ONLY + opt;
+	const struct option *lo;
 
-	atexit(close_stdout);
-	env = getenv("TTM_POOLCTL_SYSROOT");
-	if (env && *env)
-		sys_set_root(env);
+	for (lo = longopts; lo->name; lo++)
+		if (lo->val == val)
+			break;
+	snprintf(buf, sizeof(buf), "--%s", lo->name ? lo->name : "?");
+	return buf;
+}
+
+/* The option (OPT_) of getopt_long()'s value, -1 for one every command takes. */
+static int opt_of(int c)
+{
+	int i;
+
+	if (c >= LONG_ONLY && c < LONG_ONLY + OPT_NR)
+		return c - LONG_ONLY;
+	for (i = 0; i < OPT_NR; i++)
+		if (short_opt[i] == c)
+			return i;
+	return -1;
+}
+
+/* The options' values into @o; an exit status if the line ends here, else -1. */
+static int parse_options(int argc, char **argv, struct outopts *o, unsigned int *used)
+{
+	char *end;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "Jo:rPnbi:c:f:hV", longopts, NULL)) != -1) {
+		if (opt_of(c) >= 0)
+			*used |= 1u << opt_of(c);
 		switch (c) {
-		case 'J': o.json = true; used |= 1u << 0; break;
-		case 'o': oarg = optarg; used |= 1u << 1; break;
-		case OPT_OUTPUT_ALL: o.output_all = true; used |= 1u << 2; break;
-		case 'r': o.raw = true; used |= 1u << 3; break;
-		case 'n': o.noheadings = true; used |= 1u << 4; break;
-		case 'b': o.bytes = true; used |= 1u << 5; break;
-		case OPT_PROMETHEUS: o.prometheus = true; used |= 1u << 6; break;
-		case OPT_ALL: all = true; used |= 1u << 7; break;
-		case OPT_GLOBAL: global = true; used |= 1u << 8; break;
+		case 'J': o->json = true; break;
+		case 'o': o->columns = optarg; break;
+		case LONG_ONLY + OPT_OUTPUT_ALL: o->output_all = true; break;
+		case 'r': o->raw = true; break;
+		case 'P': o->pairs = true; break;
+		case LONG_ONLY + OPT_SORT: o->sort = optarg; break;
+		case LONG_ONLY + OPT_PER_NODE: o->per_node = true; break;
+		case 'n': o->noheadings = true; break;
+		case 'b': o->bytes = true; break;
+		case LONG_ONLY + OPT_PROMETHEUS: o->prometheus = true; break;
+		case LONG_ONLY + OPT_ALL: o->all = true; break;
+		case LONG_ONLY + OPT_GLOBAL: o->global = true; break;
 		case 'i':
 			errno = 0;
-			o.interval = strtod(optarg, &end);
-			if (errno || *end || !(o.interval > 0) || o.interval > 86400)
+			o->interval = strtod(optarg, &end);
+			if (errno || *end || !(o->interval > 0) || o->interval > 86400)
 				return bad("invalid interval '%s' (seconds, > 0)", optarg);
-			used |= 1u << 9;
 			break;
 		case 'c':
 			errno = 0;
-			o.count = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o.count < 1)
+			o->count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->count < 1)
 				return bad("invalid count '%s' (a number >= 1)", optarg);
-			used |= 1u << 10;
 			break;
-		case OPT_SYSROOT: sys_set_root(optarg); break;
+		case LONG_SYSROOT: sys_set_root(optarg); break;
 		case 'f':
 			if (!*optarg)
 				return bad("%s", "--file: empty FILE");
-			o.outfile = optarg;
-			used |= 1u << 13;
+			o->outfile = optarg;
 			break;
-		case 'P': o.pairs = true; used |= 1u << 14; break;
-		case OPT_SORT: o.sort = optarg; used |= 1u << 15; break;
-		case OPT_PER_NODE: o.per_node = true; used |= 1u << 16; break;
-		case OPT_DRY_RUN: o.dry_run = true; used |= 1u << 11; break;
-		case OPT_POOL:
+		case LONG_ONLY + OPT_DRY_RUN: o->dry_run = true; break;
+		case LONG_ONLY + OPT_POOL:
 			if (!*optarg)
 				return bad("%s", "--pool: empty POOL (is a variable unset?)");
-			o.pool = optarg;
-			used |= 1u << 12;
+			o->pool = optarg;
 			break;
 		case 'h': usage(stdout); return EXIT_SUCCESS;
 		case 'V': printf("ttm-poolctl %s\n", TTM_POOLCTL_VERSION); return EXIT_SUCCESS;
@@ -198,103 +290,76 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	args = argv + optind;
-	nargs = argc - optind;
-	if (nargs) {
-		for (i = 0; i < C_NR; i++)
-			if (!strcmp(args[0], cmd_names[i]))
-				break;
-		if (i == C_NR)
-			return bad("unknown command '%s'", args[0]);
-		cmd = i;
-		args++;
-		nargs--;
-	}
+	return -1;
+}
 
-	/* Which options each command takes (bits as set above). */
-	{
-		static const struct { unsigned int bit; unsigned int cmds; const char *name; } rules[] = {
-			{ 0, TABLES, "--json" },
-			{ 1, ON(C_LIST), "--output" },
-			{ 2, ON(C_LIST), "--output-all" },
-			{ 3, TABLES, "--raw" },
-			{ 4, TABLES, "--noheadings" },
-			{ 5, ON(C_LIST) | ON(C_WATCH) | ON(C_SHOW) | ON(C_STATS), "--bytes" },
-			{ 6, ON(C_STATS), "--prometheus" },
-			{ 7, ON(C_DRAIN), "--all" },
-			{ 8, ON(C_SET), "--global" },
-			{ 9, ON(C_WATCH), "--interval" },
-			{ 10, ON(C_WATCH), "--count" },
-			{ 11, ON(C_APPLY), "--dry-run" },
-			{ 12, ON(C_APPLY), "--pool" },
-			{ 13, ON(C_DUMP) | ON(C_STATS), "--file" },
-			{ 14, TABLES & ~ON(C_SHOW) & ~ON(C_STATS), "--pairs" },
-			{ 15, ON(C_LIST), "--sort" },
-			{ 16, ON(C_LIST), "--per-node" },
-		};
-		size_t r;
+/* Whether @cmd takes the options @used and @argc arguments; 0 or EXIT_USAGE. */
+static int check(const struct command *cmd, unsigned int used, int argc, char **argv)
+{
+	size_t i;
+	int opt;
 
-		for (r = 0; r < sizeof(rules) / sizeof(*rules); r++) {
-			allowed = rules[r].cmds & ON(cmd);
-			if ((used & (1u << rules[r].bit)) && !allowed)
-				return bad("%s does not apply to '%s'", rules[r].name,
-					   cmd_names[cmd]);
-		}
-	}
+	for (opt = 0; opt < OPT_NR; opt++)
+		if ((used & (1u << opt)) && !(cmd->opts & (1u << opt)))
+			return bad("%s does not apply to '%s'", opt_name(opt), cmd->name);
 	/* "set $POOL max=0" with POOL unset must not pick a pool */
-	for (i = 0; cmd != C_APPLY && i < nargs; i++)
-		if (!*args[i])
-			return bad("%s: empty %s (is a variable unset?)", cmd_names[cmd],
-				   cmd == C_SET && i > 0 ? "setting" :
-				   cmd == C_PATH && i > 0 ? "path" : "POOL");
-	o.columns = oarg;
-	if (cmd == C_STATS && o.outfile && !o.prometheus)
-		return bad("%s", "stats --file needs --prometheus");
-	if (o.json + o.raw + o.pairs > 1)
-		return bad("%s", "-J, -r and -P are mutually exclusive");
-	if (o.prometheus && (o.json || o.raw || o.noheadings || o.pairs))
-		return bad("%s", "--prometheus cannot be combined with -J, -r or -n");
-
-	switch (cmd) {
-	case C_LIST:
-		if (nargs)
-			return bad("list takes no arguments (got '%s')", args[0]);
-		if (o.per_node && (o.columns || o.output_all || o.sort))
-			return bad("%s", "--per-node has its own columns (no -o, --output-all, --sort)");
-		return o.per_node ? cmd_per_node(&o) : cmd_list(&o);
-	case C_SHOW:
-		if (nargs != 1)
-			return bad("%s", "show takes one POOL");
-		return cmd_show(&o, args[0], false);
-	case C_STATS:
-		if (nargs > 1 || (o.prometheus && nargs))
-			return bad("%s", "stats takes at most one POOL, none with --prometheus");
-		if (o.prometheus)
-			return cmd_prometheus(&o);
-		return cmd_show(&o, nargs ? args[0] : NULL, true);
-	case C_SET:
-		return cmd_set(&o, nargs, args, global);
-	case C_DRAIN:
-		return cmd_drain(&o, nargs, args, all);
-	case C_PATH:
-		if (nargs < 1 || nargs > 2)
-			return bad("%s", "path takes POOL and optionally auto, coherent or page");
-		return cmd_path(&o, args[0], nargs == 2 ? args[1] : NULL);
-	case C_DUMP:
-		if (nargs > 1)
-			return bad("%s", "dump takes at most one POOL");
-		return cmd_dump(&o, nargs ? args[0] : NULL);
-	case C_WATCH:
-		if (nargs)
-			return bad("watch takes no arguments (got '%s')", args[0]);
-		return cmd_watch(&o);
-	case C_APPLY:
-		for (i = 0; i < nargs; i++)
-			if (!*args[i])
-				return bad("%s", "apply: empty FILE");
-		return cmd_apply(&o, nargs, args);
-	case C_NR:
-		break;
+	for (i = 0; cmd->arg_name[0] && i < (size_t)argc; i++)
+		if (!*argv[i])
+			return bad("%s: empty %s (is a variable unset?)", cmd->name,
+				   cmd->arg_name[i && cmd->arg_name[1] ? 1 : 0]);
+	for (i = 0; i < sizeof(needs) / sizeof(*needs); i++)
+		if (!strcmp(needs[i].cmd, cmd->name) && (used & needs[i].opt) &&
+		    !(used & needs[i].needs))
+			return bad("%s", needs[i].msg);
+	for (i = 0; i < sizeof(excls) / sizeof(*excls); i++)
+		if ((used & excls[i].a) && (used & excls[i].b) &&
+		    __builtin_popcount(used & (excls[i].a | excls[i].b)) > 1)
+			return bad("%s", excls[i].msg);
+	if (argc < cmd->min_args || (cmd->max_args >= 0 && argc > cmd->max_args) ||
+	    (argc && (used & cmd->no_args))) {
+		if (!cmd->args_err)
+			return bad("%s takes no arguments (got '%s')", cmd->name, argv[0]);
+		return bad("%s", cmd->args_err);
 	}
-	return EXIT_USAGE;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct outopts o = { .interval = 1, .count = -1 };
+	const struct command *cmd = &commands[0];
+	unsigned int used = 0;
+	const char *env;
+	size_t i;
+	int ret;
+
+	/*
+	 * warnx() names the program as program_invocation_short_name: the
+	 * tool's name, whatever the binary is called (ttm-poolctl-asan too).
+	 */
+	program_invocation_short_name = (char *)"ttm-poolctl";
+	atexit(close_stdout);
+	env = getenv("TTM_POOLCTL_SYSROOT");
+	if (env && *env)
+		sys_set_root(env);
+
+	ret = parse_options(argc, argv, &o, &used);
+	if (ret >= 0)
+		return ret;
+	argv += optind;
+	argc -= optind;
+	if (argc) {
+		for (i = 0; i < NR_COMMANDS; i++)
+			if (!strcmp(argv[0], commands[i].name))
+				break;
+		if (i == NR_COMMANDS)
+			return bad("unknown command '%s'", argv[0]);
+		cmd = &commands[i];
+		argv++;
+		argc--;
+	}
+	ret = check(cmd, used, argc, argv);
+	if (ret)
+		return ret;
+	return cmd->run(&o, argc, argv);
 }

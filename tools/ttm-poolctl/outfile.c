@@ -29,13 +29,13 @@ FILE *out_open(const char *file, char *tmp, size_t len)
 		snprintf(tmp, len, ".%s.XXXXXX", file);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		warnx_("cannot create a file next to %s: %s", file, sys_strerror(errno));
+		warnx("cannot create a file next to %s: %s", file, sys_strerror(errno));
 		return NULL;
 	}
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
-		warnx_("cannot write %s: %s", tmp, sys_strerror(errno));
+		warnx("cannot write %s: %s", tmp, sys_strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return NULL;
@@ -48,12 +48,12 @@ int out_close(FILE *f, const char *tmp, const char *file)
 	bool failed = ferror(f) != 0;
 
 	if (fclose(f) || failed) {
-		warnx_("cannot write %s: %s", file, failed ? "write error" : sys_strerror(errno));
+		warnx("cannot write %s: %s", file, failed ? "write error" : sys_strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, file)) {
-		warnx_("cannot rename %s to %s: %s", tmp, file, sys_strerror(errno));
+		warnx("cannot rename %s to %s: %s", tmp, file, sys_strerror(errno));
 		unlink(tmp);
 		return -1;
 	}

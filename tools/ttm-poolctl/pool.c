@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The pool model: one struct pool per /sys/kernel/ttm/pools/<name>. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -13,26 +12,6 @@
 
 #include "ttm-poolctl.h"
 
-const char *const pool_stat_names[ST_NR] = {
-	[ST_ALLOC_HIT] = "alloc_hit_pages",
-	[ST_ALLOC_MISS] = "alloc_miss_pages",
-	[ST_ALLOC_COHERENT] = "alloc_coherent_pages",
-	[ST_ALLOC_PAGE] = "alloc_page_pages",
-	[ST_ALLOC_FAILURES] = "alloc_failures",
-	[ST_FREE_POOLED] = "free_pooled_pages",
-	[ST_RELEASE_CAP] = "release_cap_pages",
-	[ST_RELEASE_TRIM] = "release_trim_pages",
-	[ST_RELEASE_SHRINKER] = "release_shrinker_pages",
-	[ST_RELEASE_DRAIN] = "release_drain_pages",
-	[ST_RELEASE_SWITCH] = "release_switch_pages",
-	[ST_CACHING_BATCHES] = "caching_change_batches",
-	[ST_CACHING_PAGES] = "caching_change_pages",
-	[ST_PATH_SWITCHES] = "path_switches",
-	[ST_CLEARED_BACKGROUND] = "cleared_background_pages",
-	[ST_CLEARED_ALLOC] = "cleared_alloc_pages",
-	[ST_CLEARED_WASTED] = "cleared_wasted_pages",
-};
-
 static char pfile[PATH_MAX];
 
 const char *pool_file(const char *name, const char *file)
@@ -41,18 +20,51 @@ const char *pool_file(const char *name, const char *file)
 	return pfile;
 }
 
-uint64_t pool_page_size(void)
+static int cmp_counter(const void *key, const void *c)
 {
-	long ps = sysconf(_SC_PAGESIZE);
+	return strcmp(key, ((const struct counter *)c)->name);
+}
 
-	return ps > 0 ? (uint64_t)ps : 4096;
+uint64_t pool_stat(const struct pool *p, const char *name)
+{
+	const struct counter *c = p->nstat ?
+		bsearch(name, p->stat, p->nstat, sizeof(*p->stat), cmp_counter) : NULL;
+
+	return c ? c->val : UINT64_MAX;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **pools_counters(const struct pool *v, size_t nv, size_t *n)
+{
+	const char **names;
+	size_t i, j, all = 0;
+
+	for (j = 0; j < nv; j++)
+		all += v[j].nstat;
+	*n = 0;
+	names = calloc(all + 1, sizeof(*names));
+	if (!names)
+		return NULL;
+	for (j = 0; j < nv; j++)
+		for (i = 0; i < v[j].nstat; i++)
+			names[(*n)++] = v[j].stat[i].name;
+	qsort(names, *n, sizeof(*names), cmp_name);
+	for (i = all = 0; i < *n; i++)
+		if (!all || strcmp(names[all - 1], names[i]))
+			names[all++] = names[i];
+	*n = all;
+	return names;
 }
 
 double pool_hit_percent(const struct pool *p)
 {
-	uint64_t h = p->stat[ST_ALLOC_HIT], m = p->stat[ST_ALLOC_MISS];
+	uint64_t h = pool_stat(p, "alloc_hit_pages"), m = pool_stat(p, "alloc_miss_pages");
 
-	if (!p->has_stats || h == UINT64_MAX || m == UINT64_MAX || h + m == 0)
+	if (h == UINT64_MAX || m == UINT64_MAX || h + m == 0)
 		return -1;
 	return 100.0 * (double)h / (double)(h + m);
 }
@@ -97,11 +109,35 @@ static char *bracketed(const char *s)
 	return b ? strndup(a + 1, b - a - 1) : NULL;
 }
 
+/* Every file of stats/, whatever the kernel has; 0 or -ENOMEM. */
+static int load_counters(struct pool *p)
+{
+	char **names, rel[NAME_MAX + 8];
+	size_t n, i;
+
+	names = sys_list(pool_file(p->name, "stats"), &n);
+	if (!names)
+		return errno == ENOMEM ? -ENOMEM : 0;	/* none: an unreadable stats/ */
+	p->stat = calloc(n ? n : 1, sizeof(*p->stat));
+	if (!p->stat) {
+		sys_list_free(names, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "stats/%s", names[i]);
+		p->stat[i].name = names[i];	/* sorted by sys_list() */
+		p->stat[i].val = read_num(p->name, rel);
+	}
+	p->nstat = n;
+	free(names);
+	return 0;
+}
+
 int pool_load(struct pool *p, const char *name)
 {
 	char link[PATH_MAX], *s, *slash;
 	ssize_t n;
-	int i, err;
+	int err;
 
 	memset(p, 0, sizeof(*p));
 	/*
@@ -147,18 +183,16 @@ int pool_load(struct pool *p, const char *name)
 		p->prezero = UINT64_MAX;
 	p->clean = read_num(name, "clean_pages");
 	p->dirty = read_num(name, "dirty_pages");
-	p->has_stats = sys_exists(pool_file(name, "stats"));
-	for (i = 0; i < ST_NR; i++) {
-		char f[64];
-
-		snprintf(f, sizeof(f), "stats/%s", pool_stat_names[i]);
-		p->stat[i] = read_num(name, f);
-	}
-	return 0;
+	return load_counters(p);
 }
 
 void pool_free(struct pool *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->nstat; i++)
+		free(p->stat[i].name);
+	free(p->stat);
 	free(p->name);
 	free(p->device);
 	free(p->driver);
@@ -167,17 +201,11 @@ void pool_free(struct pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int pools_load(struct pools *ps)
 {
-	char **names = NULL;
-	size_t n = 0, i;
-	struct dirent *de;
-	DIR *d;
+	char **names;
+	size_t n, i;
+	int err = 0;
 
 	ps->v = NULL;
 	ps->n = 0;
@@ -187,48 +215,36 @@ int pools_load(struct pools *ps)
 		ps->why = "no TTM driver is bound, or the kernel has no ttm-pool sysfs interface";
 		return 0;
 	}
-	d = opendir(sys_path(TTM_SYSFS "/pools"));
-	if (!d) {
-		int err = errno;
-
+	names = sys_list(TTM_SYSFS "/pools", &n);
+	if (!names) {
+		err = errno;
 		if (err == ENOENT) {
 			ps->why = "no TTM driver is bound";
 			return 0;
 		}
-		warnx_("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
-		       sys_strerror(err));
+		warnx("cannot read %s: %s", sys_path(TTM_SYSFS "/pools"),
+		      sys_strerror(err));
 		return -err;
 	}
-	while ((de = readdir(d))) {
-		char **nn;
-
-		if (de->d_name[0] == '.')
-			continue;
-		nn = realloc(names, (n + 1) * sizeof(*names));
-		if (!nn)
-			break;
-		names = nn;
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
 	if (!n) {
-		free(names);
+		sys_list_free(names, n);
 		ps->why = "no TTM driver is bound";
 		return 0;
 	}
-	qsort(names, n, sizeof(*names), cmpstr);
 	ps->v = calloc(n, sizeof(*ps->v));
-	for (i = 0; ps->v && i < n; i++) {
-		int err = pool_load(&ps->v[ps->n], names[i]);
-
+	for (i = 0; ps->v && i < n && err != -ENOMEM; i++) {
+		err = pool_load(&ps->v[ps->n], names[i]);
 		if (err == -ENOENT)
 			continue;	/* vanished: not a pool any more */
 		ps->n++;
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return ps->v ? 0 : -ENOMEM;
+	sys_list_free(names, n);
+	if (!ps->v || err == -ENOMEM) {
+		warnx("cannot read the pools: %s", strerror(ENOMEM));
+		pools_free(ps);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void pools_free(struct pools *ps)
@@ -308,12 +324,12 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 	size_t i, n = 0;
 
 	if (!*spec) {
-		warnx_("empty POOL");
+		warnx("empty POOL");
 		return 0;
 	}
 	if (!ps->n) {
-		warnx_("no pool '%s': there are no TTM pools (%s)", spec,
-		       ps->why ? ps->why : "none found");
+		warnx("no pool '%s': there are no TTM pools (%s)", spec,
+		      ps->why ? ps->why : "none found");
 		return 0;
 	}
 	for (i = 0; i < ps->n; i++) {
@@ -324,7 +340,7 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 	}
 	if (is_drm_node(spec)) {
 		if (drm_device(spec, dev, sizeof(dev))) {
-			warnx_("%s: no such DRM device", spec);
+			warnx("%s: no such DRM device", spec);
 			return 0;
 		}
 	} else if (is_short_pci(spec)) {
@@ -340,7 +356,7 @@ size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool 
 			if (ps->v[i].driver && !strcmp(ps->v[i].driver, spec))
 				out[n++] = &ps->v[i];
 	if (!n && !quiet)
-		warnx_("no pool '%s' (see 'ttm-poolctl list')", spec);
+		warnx("no pool '%s' (see 'ttm-poolctl list')", spec);
 	return n;
 }
 
@@ -356,13 +372,12 @@ struct pool *pools_find(struct pools *ps, const char *spec)
 		p = v[0];
 	} else if (n > 1 && v[0]->driver && !strcmp(v[0]->driver, spec) &&
 		   strcmp(v[0]->device, spec)) {
-		warnx_("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
-		       spec, n);
+		warnx("driver '%s' has %zu pools; name one (see 'ttm-poolctl list')",
+		      spec, n);
 	} else if (n > 1) {
 		/* a device: its first pool, and say so */
 		p = v[0];
-		fprintf(stderr, "ttm-poolctl: %s has %zu pools; showing the first, %s\n",
-			spec, n, p->name);
+		warnx("%s has %zu pools; showing the first, %s", spec, n, p->name);
 	}
 	free(v);
 	return p;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "ttm-poolctl.h"
 
@@ -109,6 +110,13 @@ int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages, const c
 	}
 	*pages = (uint64_t)(bytes / page_size);
 	return 0;
+}
+
+uint64_t pool_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
 }
 
 char *size_human(uint64_t bytes, char *buf, size_t len)

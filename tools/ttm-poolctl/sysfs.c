@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading and writing sysfs/debugfs files below an optional sysroot. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -94,6 +95,56 @@ int sys_write(const char *rel, const char *val)
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sys_list(const char *rel, size_t *n)
+{
+	char **names = NULL, **nn;
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	*n = 0;
+	d = opendir(sys_path(rel));
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		nn = realloc(names, (*n + 2) * sizeof(*names));
+		if (!nn || !(nn[*n] = strdup(de->d_name))) {
+			names = nn ? nn : names;
+			err = ENOMEM;
+			break;
+		}
+		names = nn;
+		names[++*n] = NULL;
+	}
+	closedir(d);
+	if (!err && !names)
+		names = calloc(1, sizeof(*names));
+	if (err || !names) {
+		sys_list_free(names, *n);
+		*n = 0;
+		errno = err ? err : ENOMEM;
+		return NULL;
+	}
+	qsort(names, *n, sizeof(*names), cmpstr);
+	return names;
+}
+
+void sys_list_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 bool sys_exists(const char *rel)

@@ -43,19 +43,8 @@ char *fmt_size(const struct outopts *o, uint64_t pages)
 	return xasprintf("%s", size_human(pages * pool_page_size(), buf, sizeof(buf)));
 }
 
-void warnx_(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ttm-poolctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 void pools_none_note(const struct pools *ps)
 {
 	if (!ps->n)
-		warnx_("no TTM pools: %s", ps->why ? ps->why : "none found");
+		warnx("no TTM pools: %s", ps->why ? ps->why : "none found");
 }

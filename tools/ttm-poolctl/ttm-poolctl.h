@@ -6,6 +6,7 @@
 #ifndef TTM_POOLCTL_H
 #define TTM_POOLCTL_H
 
+#include <err.h>		/* warnx(), warn(): "ttm-poolctl: message" on stderr */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,12 @@ int sys_read_u64(const char *rel, uint64_t *val);
 /* Write @val (O_TRUNC: a copied tree keeps one value per file); 0 or -errno. */
 int sys_write(const char *rel, const char *val);
 bool sys_exists(const char *rel);
+/*
+ * The names in directory @rel but "." files, sorted (strcmp), NULL-terminated;
+ * NULL and errno set on error. Free with sys_list_free(names, *n).
+ */
+char **sys_list(const char *rel, size_t *n);
+void sys_list_free(char **names, size_t n);
 /* "needs root" for EACCES/EPERM, strerror() otherwise. */
 const char *sys_strerror(int err);
 /* The meaning the ABI gives to a write of @val to @rel failing with @err. */
@@ -42,18 +49,13 @@ const char *sys_write_strerror(const char *rel, const char *val, int err);
 
 /* ---- pool.c: the pool model ------------------------------------------- */
 
-enum pool_stat {
-	ST_ALLOC_HIT, ST_ALLOC_MISS, ST_ALLOC_COHERENT, ST_ALLOC_PAGE,
-	ST_ALLOC_FAILURES, ST_FREE_POOLED, ST_RELEASE_CAP, ST_RELEASE_TRIM,
-	ST_RELEASE_SHRINKER, ST_RELEASE_DRAIN, ST_RELEASE_SWITCH,
-	ST_CACHING_BATCHES, ST_CACHING_PAGES, ST_PATH_SWITCHES,
-	/* pre-cleared chunks (kernels with a prezero file) */
-	ST_CLEARED_BACKGROUND, ST_CLEARED_ALLOC, ST_CLEARED_WASTED,
-	ST_NR
-};
-extern const char *const pool_stat_names[ST_NR];
-
 #define NUMA_UNKNOWN (-1000)
+
+/* A file of the pool's stats/ directory. */
+struct counter {
+	char *name;
+	uint64_t val;		/* UINT64_MAX if unreadable */
+};
 
 struct pool {
 	char *name;
@@ -68,13 +70,17 @@ struct pool {
 	/*
 	 * Pre-cleared chunks: prezero 1 or 0, the pooled pages known to be zero
 	 * and those not cleared yet. A kernel without them (Debian's, our
-	 * earlier builds) has no prezero file: !has_prezero, the values and
-	 * the ST_CLEARED_* counters UINT64_MAX like any unreadable value.
+	 * earlier builds) has no prezero file (!has_prezero, the values
+	 * UINT64_MAX like any unreadable value) and no stats/cleared_*.
 	 */
 	uint64_t prezero, clean, dirty;
 	bool has_prezero;
-	uint64_t stat[ST_NR];
-	bool has_stats;
+	/*
+	 * The counters: whatever files stats/ holds, sorted by name, so that
+	 * a counter of a newer kernel needs no new ttm-poolctl.
+	 */
+	struct counter *stat;
+	size_t nstat;
 };
 
 struct pools {
@@ -97,9 +103,15 @@ void pool_free(struct pool *p);
 size_t pools_select(struct pools *ps, const char *spec, struct pool **out, bool quiet);
 /* One pool: as pools_select(), a device's first pool (saying so); prints errors. */
 struct pool *pools_find(struct pools *ps, const char *spec);
+/* The value of counter stats/@name, UINT64_MAX if it has none or it is unreadable. */
+uint64_t pool_stat(const struct pool *p, const char *name);
+/*
+ * The names of the counters of the pools @v[0..@nv), sorted, each once (the
+ * pools' strings: free the array only); NULL if out of memory.
+ */
+const char **pools_counters(const struct pool *v, size_t nv, size_t *n);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
-uint64_t pool_page_size(void);
 double pool_hit_percent(const struct pool *p);
 /* "on"/"off" for prezero 1/0, NULL if unknown. */
 const char *pool_onoff(uint64_t v);
@@ -116,18 +128,22 @@ int parse_onoff(const char *s);
  * 0, or -EINVAL/-ERANGE with *why saying what is wrong.
  */
 int size_parse_pages(const char *s, uint64_t page_size, uint64_t *pages, const char **why);
+/* The size of a page in bytes (sysconf; 4096 if it fails). */
+uint64_t pool_page_size(void);
 /* lsblk-style: "12.5M"; buf of at least 32 bytes. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 
-/* ---- output options and helpers (table.c) ------------------------------ */
+/* ---- the options (main.c), output helpers (table.c) ---------------------- */
 
 struct outopts {
 	bool json, raw, pairs, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
 	const char *sort;	/* list --sort */
-	const char *outfile;	/* dump -f */
+	const char *outfile;	/* dump -f, stats --prometheus -f */
 	bool dry_run;		/* apply --dry-run */
 	bool per_node;		/* list --per-node */
+	bool all;		/* drain --all */
+	bool global;		/* set --global */
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c; < 0: forever */
@@ -138,9 +154,8 @@ struct libscols_table *table_new(const struct outopts *o, const char *name);
 /* A size cell: bytes with -b (and JSON numbers), human otherwise. */
 char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- cmd_set.c: the writes of set and apply ------------------------------ */
+/* ---- settings.c: the writes of set and apply ------------------------------ */
 
 enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
 /*
@@ -175,6 +190,14 @@ int conf_load(struct conf *c, const char *file);
 void conf_free(struct conf *c);
 bool conf_matches(const struct conf_section *sec, const struct pool *p);
 
+/* ---- keyvalue.c: the tables of show and stats ---------------------------- */
+
+/*
+ * Every attribute and counter of the pool(s) POOL selects (as pools_find())
+ * or, with @counters_only, their counters; every pool's without @spec.
+ */
+int kv_print(const struct outopts *o, const char *spec, bool counters_only);
+
 /* ---- outfile.c ----------------------------------------------------------- */
 
 /*
@@ -187,15 +210,19 @@ int out_close(FILE *f, const char *tmp, const char *file);
 
 /* ---- commands ---------------------------------------------------------- */
 
-int cmd_list(const struct outopts *o);
-int cmd_per_node(const struct outopts *o);
-int cmd_show(const struct outopts *o, const char *spec, bool stats_only);
-int cmd_set(const struct outopts *o, int argc, char **argv, bool global);
-int cmd_drain(const struct outopts *o, int argc, char **argv, bool all);
-int cmd_path(const struct outopts *o, const char *spec, const char *word);
-int cmd_dump(const struct outopts *o, const char *spec);
-int cmd_prometheus(const struct outopts *o);
-int cmd_watch(const struct outopts *o);
+/*
+ * cmd_VERB.c: the commands, called by main() with the options and the
+ * arguments after the command's name, in the numbers its entry in the
+ * command table allows; an exit status.
+ */
+int cmd_list(const struct outopts *o, int argc, char **argv);
+int cmd_show(const struct outopts *o, int argc, char **argv);
+int cmd_stats(const struct outopts *o, int argc, char **argv);
+int cmd_set(const struct outopts *o, int argc, char **argv);
+int cmd_drain(const struct outopts *o, int argc, char **argv);
+int cmd_path(const struct outopts *o, int argc, char **argv);
+int cmd_dump(const struct outopts *o, int argc, char **argv);
+int cmd_watch(const struct outopts *o, int argc, char **argv);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */

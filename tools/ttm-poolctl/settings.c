@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The writes of set and apply: a pool's cap, watermarks and prezero, the
+ * global cap.
+ *
+ * The kernel keeps low <= high <= max at every write, so the values are
+ * written in an order that never breaks it: a raised cap first, a lowered
+ * cap last, and the watermark that makes room for the other first. If the
+ * kernel rejects a write, the values written before are restored.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttm-poolctl.h"
+
+static const char *const key_files[K_NR] = {
+	"max_pages", "high_watermark_pages", "low_watermark_pages"
+};
+
+struct step {
+	int key;
+	uint64_t val;
+};
+
+static int read_state(const char *name, uint64_t *v)
+{
+	int k, err;
+
+	for (k = 0; k < K_NR; k++) {
+		err = sys_read_u64(pool_file(name, key_files[k]), &v[k]);
+		if (err) {
+			warnx("cannot read %s: %s", sys_path(pool_file(name, key_files[k])),
+			      sys_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The watermark writes taking (@h, @l) to (@H, @L) so that low <= high holds
+ * after each: high first if the current low is not above the new high, else
+ * low first (one of the two always works when @L <= @H).
+ */
+static int plan_marks(uint64_t h, uint64_t l, uint64_t H, uint64_t L,
+		      bool wh, bool wl, struct step *s)
+{
+	int n = 0;
+
+	(void)h;
+	if (!wl || (wh && l <= H)) {
+		if (wh)
+			s[n++] = (struct step){ K_HIGH, H };
+		if (wl)
+			s[n++] = (struct step){ K_LOW, L };
+	} else {
+		s[n++] = (struct step){ K_LOW, L };
+		if (wh)
+			s[n++] = (struct step){ K_HIGH, H };
+	}
+	return n;
+}
+
+static int apply(const char *name, const struct step *s, int n, int *failed_at)
+{
+	char buf[32];
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s[i].val);
+		err = sys_write(pool_file(name, key_files[s[i].key]), buf);
+		if (err) {
+			*failed_at = i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void report(const char *name, const char *file, uint64_t before, uint64_t after)
+{
+	char a[32], b[32];
+	uint64_t ps = pool_page_size();
+
+	if (before == after)
+		printf("%s: %s %llu (unchanged)\n", name, file, (unsigned long long)after);
+	else
+		printf("%s: %s %llu -> %llu (%s -> %s)\n", name, file,
+		       (unsigned long long)before, (unsigned long long)after,
+		       size_human(before * ps, a, sizeof(a)),
+		       size_human(after * ps, b, sizeof(b)));
+}
+
+int set_global_max(uint64_t max)
+{
+	uint64_t before, after;
+	char buf[32];
+	int err;
+
+	if (!sys_exists(TTM_SYSFS)) {
+		warnx("%s does not exist (no TTM driver is bound, or the kernel has "
+		      "no ttm-pool sysfs interface)", sys_path(TTM_SYSFS));
+		return EXIT_FAILURE;
+	}
+	err = sys_read_u64(TTM_SYSFS "/pool_max_pages", &before);
+	if (err) {
+		warnx("cannot read %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
+		      sys_strerror(err));
+		return EXIT_FAILURE;
+	}
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max);
+	err = sys_write(TTM_SYSFS "/pool_max_pages", buf);
+	if (err) {
+		warnx("cannot set %s to %s: %s", sys_path(TTM_SYSFS "/pool_max_pages"),
+		      buf, sys_write_strerror("pool_max_pages", buf, err));
+		return EXIT_FAILURE;
+	}
+	if (sys_read_u64(TTM_SYSFS "/pool_max_pages", &after))
+		after = max;
+	report("global", "pool_max_pages", before, after);
+	return EXIT_SUCCESS;
+}
+
+/* Put back @cur after a failed or refused change: max first, then the marks. */
+static void restore(const char *name, const uint64_t *cur)
+{
+	uint64_t now[K_NR];
+	struct step s[K_NR];
+	int n = 0, failed;
+
+	if (read_state(name, now))
+		goto fail;
+	if (now[K_MAX] != cur[K_MAX]) {
+		s[0] = (struct step){ K_MAX, cur[K_MAX] };
+		if (apply(name, s, 1, &failed) || read_state(name, now))
+			goto fail;
+	}
+	n = plan_marks(now[K_HIGH], now[K_LOW], cur[K_HIGH], cur[K_LOW],
+		       now[K_HIGH] != cur[K_HIGH], now[K_LOW] != cur[K_LOW], s);
+	if (apply(name, s, n, &failed))
+		goto fail;
+	warnx("%s: previous values restored", name);
+	return;
+fail:
+	warnx("%s: could not restore the previous values", name);
+}
+
+static void refuse(const char *name, uint64_t l, uint64_t h, uint64_t m)
+{
+	warnx("%s: low (%llu) <= high (%llu) <= max (%llu) would not hold; "
+	      "nothing changed", name, (unsigned long long)l,
+	      (unsigned long long)h, (unsigned long long)m);
+}
+
+/* A pool's prezero, 0 or 1; -errno after a message (older kernels have none). */
+static int read_prezero(const char *name, uint64_t *v)
+{
+	const char *rel = pool_file(name, "prezero");
+	int err;
+
+	if (!sys_exists(rel)) {
+		if (!sys_exists(pool_file(name, "max_pages")))
+			warnx("%s: the pool went away: its driver was unbound", name);
+		else
+			warnx("%s: the kernel has no pre-cleared chunks (no %s): cannot set prezero",
+			      name, sys_path(pool_file(name, "prezero")));
+		return -ENOENT;
+	}
+	err = sys_read_u64(rel, v);
+	if (!err && *v > 1)
+		err = -EINVAL;
+	if (err)
+		warnx("cannot read %s: %s", sys_path(pool_file(name, "prezero")),
+		      sys_strerror(err));
+	return err;
+}
+
+/*
+ * Sets the sizes, then prezero (@prezero 0 or 1; < 0: not asked): a request
+ * that cannot hold or a pool without prezero is refused before any write,
+ * and the sizes are put back if prezero is refused.
+ */
+int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero)
+{
+	uint64_t cur[K_NR], now[K_NR], h, l, m, pz_before = 0, pz_after;
+	bool sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW], wrote = false;
+	struct step s[K_NR];
+	int n, failed = -1, k, ret = EXIT_FAILURE, err;
+
+	if (sizes && read_state(name, cur))
+		return EXIT_FAILURE;
+	if (prezero >= 0 && read_prezero(name, &pz_before))
+		return EXIT_FAILURE;
+	if (!sizes)
+		goto write_prezero;
+	/*
+	 * What certainly cannot hold, refused before any write. A high mark
+	 * never written equals max and follows it; one written is only lowered
+	 * to a lower cap. If low alone is given, the high it must fit under is
+	 * known only after the cap is written when high == max now.
+	 */
+	m = set[K_MAX] ? want[K_MAX] : cur[K_MAX];
+	h = set[K_HIGH] ? want[K_HIGH] : (cur[K_HIGH] == cur[K_MAX] && m > cur[K_MAX] ?
+					  m : (cur[K_HIGH] < m ? cur[K_HIGH] : m));
+	l = set[K_LOW] ? want[K_LOW] : 0;
+	if (l > h || h > m) {
+		refuse(name, l, h, m);
+		goto out;
+	}
+
+	/* 1. the cap: the kernel moves the watermarks to follow it */
+	if (set[K_MAX]) {
+		s[0] = (struct step){ K_MAX, want[K_MAX] };
+		err = apply(name, s, 1, &failed);
+		if (err)
+			goto failed;
+		wrote = true;
+	}
+	/* 2. the watermarks, from where the cap left them */
+	if (read_state(name, now))
+		goto out;
+	h = set[K_HIGH] ? want[K_HIGH] : now[K_HIGH];
+	l = set[K_LOW] ? want[K_LOW] : (now[K_LOW] > h ? h : now[K_LOW]);
+	if (l > h || h > now[K_MAX]) {
+		refuse(name, l, h, now[K_MAX]);
+		if (wrote)
+			restore(name, cur);
+		goto out;
+	}
+	if (!set[K_LOW] && l < now[K_LOW])
+		warnx("%s: lowering low_watermark_pages from %llu to %llu, the new high "
+		      "watermark", name, (unsigned long long)now[K_LOW], (unsigned long long)l);
+	n = plan_marks(now[K_HIGH], now[K_LOW], h, l, set[K_HIGH],
+		       set[K_LOW] || l < now[K_LOW], s);
+	err = apply(name, s, n, &failed);
+	if (err)
+		goto failed;
+write_prezero:
+	/* 3. prezero (writing 0 returns once the clearing worker stopped) */
+	if (prezero >= 0) {
+		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
+		if (err) {
+			warnx("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
+			      prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
+			if (sizes)
+				restore(name, cur);
+			goto out;
+		}
+	}
+	if (sizes) {
+		if (read_state(name, now))
+			goto out;
+		for (k = 0; k < K_NR; k++)
+			report(name, key_files[k], cur[k], now[k]);
+	}
+	if (prezero >= 0) {
+		if (sys_read_u64(pool_file(name, "prezero"), &pz_after) || pz_after > 1)
+			pz_after = (uint64_t)prezero;
+		if (pz_before == pz_after)
+			printf("%s: prezero %s (unchanged)\n", name, pool_onoff(pz_after));
+		else
+			printf("%s: prezero %s -> %s\n", name, pool_onoff(pz_before),
+			       pool_onoff(pz_after));
+	}
+	ret = EXIT_SUCCESS;
+	goto out;
+failed:
+	warnx("cannot set %s to %llu: %s", sys_path(pool_file(name,
+	      key_files[s[failed].key])), (unsigned long long)s[failed].val,
+	      sys_write_strerror(key_files[s[failed].key], "", err));
+	if (wrote || failed > 0)
+		restore(name, cur);
+out:
+	return ret;
+}
