@@ -3,10 +3,16 @@
  * The writes of set and apply: a pool's cap, watermarks and prezero, the
  * global cap.
  *
- * The kernel keeps low <= high <= max at every write, so the values are
- * written in an order that never breaks it: a raised cap first, a lowered
- * cap last, and the watermark that makes room for the other first. If the
- * kernel rejects a write, the values written before are restored.
+ * A kernel with limits/ (ttm-pool since 2026-12) sets the sizes together: the
+ * tool stages the values asked for and commits them, and the kernel applies
+ * its rules to all of them at once, or changes nothing. The tool only adds a
+ * convenience of its own: a high watermark asked for below the low one in
+ * force lowers low with it (said on stderr).
+ *
+ * On an older kernel, which keeps low <= high <= max at every write, the
+ * values are written in an order that never breaks it: a raised cap first, a
+ * lowered cap last, and the watermark that makes room for the other first.
+ * If the kernel rejects a write, the values written before are restored.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +23,67 @@
 static const char *const key_files[K_NR] = {
 	"max_pages", "high_watermark_pages", "low_watermark_pages"
 };
+
+static const char *const limit_files[K_NR] = {
+	"limits/max_pages", "limits/high_watermark_pages",
+	"limits/low_watermark_pages"
+};
+
+static bool has_commit(const char *name)
+{
+	return sys_exists(pool_file(name, "limits/commit"));
+}
+
+/* Stage @val for key @k in limits/; 0 or -errno after a message. */
+static int stage(const char *name, int k, uint64_t val)
+{
+	char buf[32];
+	int err;
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)val);
+	err = sys_write(pool_file(name, limit_files[k]), buf);
+	if (err)
+		warnx("cannot set %s to %s: %s", sys_path(pool_file(name, limit_files[k])),
+		      buf, sys_write_strerror(key_files[k], buf, err));
+	return err;
+}
+
+/*
+ * Stage the sizes of @set and commit them: 0, or -errno after a message,
+ * nothing changed and nothing left staged. If the kernel refuses a high
+ * watermark below the low one in force (-EINVAL, low not asked for), low is
+ * staged at that high watermark too and the commit tried once more.
+ */
+static int commit_sizes(const char *name, const uint64_t *cur,
+			const uint64_t *want, const bool *set)
+{
+	int k, err = 0;
+
+	for (k = 0; k < K_NR && !err; k++)
+		if (set[k])
+			err = stage(name, k, want[k]);
+	if (!err) {
+		err = sys_write(pool_file(name, "limits/commit"), "1");
+		if (err == -EINVAL && set[K_HIGH] && !set[K_LOW] &&
+		    cur[K_LOW] > want[K_HIGH]) {
+			warnx("%s: lowering low_watermark_pages from %llu to %llu, the new "
+			      "high watermark", name, (unsigned long long)cur[K_LOW],
+			      (unsigned long long)want[K_HIGH]);
+			err = stage(name, K_LOW, want[K_HIGH]);
+			if (!err)
+				err = sys_write(pool_file(name, "limits/commit"), "1");
+		}
+		if (err == -EINVAL)
+			warnx("%s: low <= high <= max would not hold; nothing changed", name);
+		else if (err)
+			warnx("%s: cannot set the sizes: %s; nothing changed", name,
+			      sys_write_strerror("max_pages", "", err));
+	}
+	/* Leave nothing staged for the next writer. */
+	if (err)
+		sys_write(pool_file(name, "limits/commit"), "0");
+	return err;
+}
 
 struct step {
 	int key;
@@ -125,10 +192,17 @@ int set_global_max(uint64_t max)
 /* Put back @cur after a failed or refused change: max first, then the marks. */
 static void restore(const char *name, const uint64_t *cur)
 {
+	const bool all[K_NR] = { true, true, true };
 	uint64_t now[K_NR];
 	struct step s[K_NR];
 	int n = 0, failed;
 
+	if (has_commit(name)) {
+		if (commit_sizes(name, cur, cur, all))
+			goto fail;
+		warnx("%s: previous values restored", name);
+		return;
+	}
 	if (read_state(name, now))
 		goto fail;
 	if (now[K_MAX] != cur[K_MAX]) {
@@ -194,6 +268,11 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 		return EXIT_FAILURE;
 	if (!sizes)
 		goto write_prezero;
+	if (has_commit(name)) {
+		if (commit_sizes(name, cur, want, set))
+			goto out;
+		goto write_prezero;
+	}
 	/*
 	 * What certainly cannot hold, refused before any write. A high mark
 	 * never written equals max and follows it; one written is only lowered
