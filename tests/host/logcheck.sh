@@ -124,7 +124,7 @@ leak kunit_try_catch __kmalloc_noprof ttm_pool_type_init ttm_pool_init ttm_test_
 "$lc" splats --kunit-boot "$tmp/l5.log" >/dev/null
 is "a leak by our pool under upstream's helper fails" "$?" 1
 ourfn=$(sed -n 's/^static [a-z ]*\b\([a-z_0-9]*\)(.*/\1/p' \
-	"$d/../../../drivers/gpu/drm/ttm/tests/ttm_pool_core_test.c" | grep -v '^ttm_pool' | head -n 1)
+	"$d/../../../drivers/gpu/drm/ttm/tests/ttm_pool_core_helpers.c" | grep -v '^ttm_pool' | head -n 1)
 [ -n "$ourfn" ] || ourfn=ttm_pool_core_test_init   # a ttm_pool* name is ours too
 leak kunit_try_catch __kmalloc_noprof ttm_device_init ttm_test_devices_basic "$ourfn" \
 	kunit_try_run_case >"$tmp/l6.log"
