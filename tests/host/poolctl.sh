@@ -364,43 +364,63 @@ alloc_hit_pages 300 999 0 0"
 		mkdir "$L"
 		for f in max_pages high_watermark_pages low_watermark_pages commit; do : >"$L/$f"; done
 	}
-	lwrites() { awk '{ n = split($2, p, "/"); print p[n - 1] "/" p[n] "=" $3 }' "$log" | tr '\n' ' '; }
+	lwrites() {
+		awk '{ n = split($2, p, "/"); print (p[n - 1] == "limits" ? "limits/" : "") p[n] "=" $3 }' \
+			"$log" | tr '\n' ' '
+	}
+	# in-force: the pool's max_pages, high and low of the last tree
+	inforce() { cat "$L/../max_pages" "$L/../high_watermark_pages" "$L/../low_watermark_pages" | tr '\n' ' '; }
 	limtree
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M high=32M low=16M >"$tmp/out" 2>&1
-	is "$pre limits/: set stages what was asked, then commits" "$(lwrites)" \
-		"limits/max_pages=16384 limits/high_watermark_pages=8192 limits/low_watermark_pages=4096 limits/commit=1 "
+	is "$pre limits/: set drops what others staged, stages what was asked, commits" "$(lwrites)" \
+		"limits/commit=0 limits/max_pages=16384 limits/high_watermark_pages=8192 limits/low_watermark_pages=4096 limits/commit=1 "
 	limtree
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 low=1000 >"$tmp/out" 2>&1
 	is "$pre limits/: only the values asked for are staged" "$(lwrites)" \
-		"limits/low_watermark_pages=1000 limits/commit=1 "
+		"limits/commit=0 limits/low_watermark_pages=1000 limits/commit=1 "
+	is "$pre ...and no file in force is written" "$(inforce)" "262144 200000 100000 "
 	limtree
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_FAIL=limits/commit:22 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 max=64M low=1000 >"$tmp/out" 2>&1
 	is "$pre limits/: a refused commit fails the command (1)" "$?" 1
-	ok "$pre ...saying nothing changed" grep -q "0000:03:00.0: low <= high <= max would not hold; nothing changed" "$tmp/out"
+	ok "$pre ...saying what was asked and that nothing changed" grep -q \
+		"0000:03:00.0: low <= high <= max would not hold with max=16384 low=1000; nothing changed" "$tmp/out"
 	is "$pre ...and writes nothing but the staged values and the commits (1, then 0 to drop them)" \
-		"$(lwrites)" "limits/max_pages=16384 limits/low_watermark_pages=1000 limits/commit=1 limits/commit=0 "
+		"$(lwrites)" "limits/commit=0 limits/max_pages=16384 limits/low_watermark_pages=1000 limits/commit=1 limits/commit=0 "
+	is "$pre ...no file in force" "$(inforce)" "262144 200000 100000 "
 	limtree
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_FAIL=limits/commit:22 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 high=1000 >"$tmp/out" 2>&1
 	is "$pre limits/: high below the low in force, refused: low is staged with it, once" "$(lwrites)" \
-		"limits/high_watermark_pages=1000 limits/commit=1 limits/low_watermark_pages=1000 limits/commit=1 limits/commit=0 "
-	ok "$pre ...saying so" grep -q "lowering low_watermark_pages from 100000 to 1000" "$tmp/out"
+		"limits/commit=0 limits/high_watermark_pages=1000 limits/commit=1 limits/low_watermark_pages=1000 limits/commit=1 limits/commit=0 "
+	ok "$pre ...no 'lowering' message when that is refused too" sh -c "! grep -q lowering '$tmp/out'"
 	limtree
-	FAKESYS_FAIL=limits/commit:34 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M >"$tmp/out" 2>&1
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=limits/commit:34 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M >"$tmp/out" 2>&1
 	is "$pre limits/: ERANGE fails (1)" "$?" 1
-	ok "$pre ...as 'more than the machine's RAM'" grep -q "more than the machine's RAM" "$tmp/out"
+	ok "$pre ...as 'more than the machine's RAM'" grep -q "cannot set max=16384: more than the machine's RAM" "$tmp/out"
+	is "$pre ...the staged value is dropped" "$(lwrites)" \
+		"limits/commit=0 limits/max_pages=16384 limits/commit=1 limits/commit=0 "
 	limtree
-	FAKESYS_FAIL=limits/max_pages:13 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=64M >"$tmp/out" 2>&1
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=limits/high_watermark_pages:13 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=64M high=32M >"$tmp/out" 2>&1
 	is "$pre limits/: a refused staging fails (1)" "$?" 1
-	ok "$pre ...as 'needs root'" grep -q "limits/max_pages to 16384: needs root" "$tmp/out"
-	is "$pre no in-force file was written by any of them" \
-		"$(cat "$L/../max_pages" "$L/../high_watermark_pages" "$L/../low_watermark_pages" | tr '\n' ' ')" \
-		"262144 200000 100000 "
+	ok "$pre ...as 'needs root'" grep -q "limits/high_watermark_pages to 8192: needs root" "$tmp/out"
+	is "$pre ...what was staged is dropped, nothing committed" "$(lwrites)" \
+		"limits/commit=0 limits/max_pages=16384 limits/high_watermark_pages=8192 limits/commit=0 "
+	limtree
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=prezero:12 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=64M prezero=on >"$tmp/out" 2>&1
+	is "$pre limits/: a refused prezero fails (1)" "$?" 1
+	is "$pre ...and commits back only the size that was asked for" "$(lwrites)" \
+		"limits/commit=0 limits/max_pages=16384 limits/commit=1 prezero=1 limits/commit=0 limits/max_pages=262144 limits/commit=1 "
+	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/out"
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set --global max=4G >"$tmp/out" 2>&1
 	is "$pre set --global" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "pool_max_pages=1048576"

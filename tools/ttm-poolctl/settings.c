@@ -48,35 +48,59 @@ static int stage(const char *name, int k, uint64_t val)
 	return err;
 }
 
+/* "max=N high=N low=N", of the sizes asked for, for messages. */
+static const char *asked(const uint64_t *want, const bool *set, char *buf, size_t len)
+{
+	static const char *const words[K_NR] = { "max", "high", "low" };
+	size_t n = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < K_NR && n < len; k++)
+		if (set[k])
+			n += snprintf(buf + n, len - n, "%s%s=%llu", n ? " " : "",
+				      words[k], (unsigned long long)want[k]);
+	return buf;
+}
+
 /*
  * Stage the sizes of @set and commit them: 0, or -errno after a message,
- * nothing changed and nothing left staged. If the kernel refuses a high
- * watermark below the low one in force (-EINVAL, low not asked for), low is
- * staged at that high watermark too and the commit tried once more.
+ * nothing changed and nothing left staged. Values someone else left staged
+ * are dropped first, so that only these are committed. If the kernel refuses
+ * a high watermark below the low one in force (-EINVAL, low not asked for),
+ * low is staged at that high watermark too and the commit tried once more.
  */
 static int commit_sizes(const char *name, const uint64_t *cur,
 			const uint64_t *want, const bool *set)
 {
-	int k, err = 0;
+	const char *commit = pool_file(name, "limits/commit");
+	char what[96];
+	int k, err;
 
+	err = sys_write(commit, "0");
+	if (err)
+		warnx("cannot write 0 to %s: %s", sys_path(commit), sys_strerror(err));
 	for (k = 0; k < K_NR && !err; k++)
 		if (set[k])
 			err = stage(name, k, want[k]);
 	if (!err) {
-		err = sys_write(pool_file(name, "limits/commit"), "1");
+		err = sys_write(commit, "1");
 		if (err == -EINVAL && set[K_HIGH] && !set[K_LOW] &&
 		    cur[K_LOW] > want[K_HIGH]) {
-			warnx("%s: lowering low_watermark_pages from %llu to %llu, the new "
-			      "high watermark", name, (unsigned long long)cur[K_LOW],
-			      (unsigned long long)want[K_HIGH]);
 			err = stage(name, K_LOW, want[K_HIGH]);
 			if (!err)
-				err = sys_write(pool_file(name, "limits/commit"), "1");
+				err = sys_write(commit, "1");
+			if (!err)
+				warnx("%s: lowering low_watermark_pages from %llu to %llu, the "
+				      "new high watermark", name, (unsigned long long)cur[K_LOW],
+				      (unsigned long long)want[K_HIGH]);
 		}
 		if (err == -EINVAL)
-			warnx("%s: low <= high <= max would not hold; nothing changed", name);
+			warnx("%s: low <= high <= max would not hold with %s; nothing changed",
+			      name, asked(want, set, what, sizeof(what)));
 		else if (err)
-			warnx("%s: cannot set the sizes: %s; nothing changed", name,
+			warnx("%s: cannot set %s: %s; nothing changed", name,
+			      asked(want, set, what, sizeof(what)),
 			      sys_write_strerror("max_pages", "", err));
 	}
 	/* Leave nothing staged for the next writer. */
@@ -189,16 +213,19 @@ int set_global_max(uint64_t max)
 	return EXIT_SUCCESS;
 }
 
-/* Put back @cur after a failed or refused change: max first, then the marks. */
-static void restore(const char *name, const uint64_t *cur)
+/*
+ * Put back @cur after a failed or refused change: max first, then the marks.
+ * With limits/, only the sizes of @set are committed back, so that the others
+ * keep following as they did.
+ */
+static void restore(const char *name, const uint64_t *cur, const bool *set)
 {
-	const bool all[K_NR] = { true, true, true };
 	uint64_t now[K_NR];
 	struct step s[K_NR];
 	int n = 0, failed;
 
 	if (has_commit(name)) {
-		if (commit_sizes(name, cur, cur, all))
+		if (commit_sizes(name, cur, cur, set))
 			goto fail;
 		warnx("%s: previous values restored", name);
 		return;
@@ -304,7 +331,7 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 	if (l > h || h > now[K_MAX]) {
 		refuse(name, l, h, now[K_MAX]);
 		if (wrote)
-			restore(name, cur);
+			restore(name, cur, set);
 		goto out;
 	}
 	if (!set[K_LOW] && l < now[K_LOW])
@@ -323,7 +350,7 @@ write_prezero:
 			warnx("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
 			      prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
 			if (sizes)
-				restore(name, cur);
+				restore(name, cur, set);
 			goto out;
 		}
 	}
@@ -349,7 +376,7 @@ failed:
 	      key_files[s[failed].key])), (unsigned long long)s[failed].val,
 	      sys_write_strerror(key_files[s[failed].key], "", err));
 	if (wrote || failed > 0)
-		restore(name, cur);
+		restore(name, cur, set);
 out:
 	return ret;
 }

@@ -90,7 +90,7 @@ int open(const char *path, int flags, ...)
 	return track(real(path, flags, mode), path, flags);
 }
 
-/* The kernel's ttm_pool_set_max_pages() and ttm_pool_set_one_watermark(). */
+/* The kernel's rules for single writes (ttm_pool_set_limits() with one value). */
 static int kernel_write(const char *path, const char *buf, size_t len)
 {
 	static const char *const files[3] = {

@@ -7,7 +7,8 @@ values 0..3 (RAM of 4 pages) and every request of max, high and low from
 
 The shim (FAKESYS_KERNEL) makes the fake pool behave like the kernel and
 records the writes; this script replays the recorded writes through its own
-model of ttm_pool_set_max_pages() and ttm_pool_set_one_watermark() and checks:
+model of the kernel's single writes (ttm_pool_set_limits() with one value;
+the path of kernels without limits/) and checks:
   - a request that can hold (low <= high <= max <= RAM, a low not given lowered
     to a lower new high, marks never written following max) succeeds, every
     write is accepted, and the pool ends exactly as asked;
