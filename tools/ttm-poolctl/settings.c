@@ -15,6 +15,7 @@
  * If the kernel rejects a write, the values written before are restored.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,13 +74,13 @@ static const char *asked(const uint64_t *want, const bool *set, char *buf, size_
 static int commit_sizes(const char *name, const uint64_t *cur,
 			const uint64_t *want, const bool *set)
 {
-	const char *commit = pool_file(name, "limits/commit");
-	char what[96];
-	int k, err;
+	char commit[PATH_MAX], what[96];
+	int k, err = 0;
 
-	err = sys_write(commit, "0");
-	if (err)
-		warnx("cannot write 0 to %s: %s", sys_path(commit), sys_strerror(err));
+	/* pool_file() returns a buffer that its next call reuses. */
+	snprintf(commit, sizeof(commit), "%s", pool_file(name, "limits/commit"));
+	/* A failure here (not root) shows at the first staging write. */
+	sys_write(commit, "0");
 	for (k = 0; k < K_NR && !err; k++)
 		if (set[k])
 			err = stage(name, k, want[k]);
