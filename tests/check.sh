@@ -3,8 +3,9 @@
 # make check: static gates, host tests, upstream's TTM of each pinned Debian version
 # and the DKMS matrix, the test kernel's KUnit suites, the in-VM tests, the ABI tests
 # (CRCs against Debian's 6.12, the documented sysfs/debugfs files), the VM runner's
-# own tests, the rt kernel (PREEMPT_RT) with the KUnit suites and a short stress run,
-# the Debian packages and Debian's own kernel on our ttm.ko. Every test is counted;
+# own tests, the Debian packages, Debian's own kernel on our ttm.ko, and the rt kernel
+# (PREEMPT_RT) with the KUnit suites and a short stress run (last: its kernel builds in
+# the background meanwhile). Every test is counted;
 # the last line is "N passed, N failed" and the exit status is non-zero if anything
 # failed.
 set -uo pipefail
@@ -97,6 +98,47 @@ dir_tests() {
 	done
 }
 
+# The two debug kernels take most of a cold run's CPU time, and most stages keep
+# only one of the two cores busy (a TCG guest, a shell script). So both kernels are
+# built in the background, one after the other (test, then rt) at nice 19, as soon
+# as the source tree is ready: they use what the stages leave idle. A stage that
+# needs a kernel waits for it (kernel_wait). The tree is only overlaid before they
+# start (build-kernel.sh's own overlay then finds nothing to change).
+kernels_start() {
+	# its own session, so that the EXIT trap stops the whole build with the run
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	TOP=$TOP out=$out setsid bash -c '
+		for k in test rt; do
+			nice -n 19 "$TOP/scripts/build-kernel.sh" "$k" >"$out/build-$k.out" 2>&1
+			echo $? >"$out/build-$k.rc.tmp"
+			mv "$out/build-$k.rc.tmp" "$out/build-$k.rc"
+		done' &
+	kernels_pid=$!
+	trap 'kill -- -"$kernels_pid" 2>/dev/null' EXIT
+}
+
+# kernel_wait FLAVOUR: wait for its background build; true if it built. Prints the
+# build's last line and how long this stage waited for it.
+kernel_wait() {
+	local k=$1 t0 rc
+	t0=$(date +%s)
+	while [ ! -f "$out/build-$k.rc" ]; do
+		if ! ps -o stat= -p "$kernels_pid" | grep -qv Z && [ ! -f "$out/build-$k.rc" ]; then
+			echo 1 >"$out/build-$k.rc"
+			echo "check: the background kernel builds ended before the $k kernel" >>"$out/build-$k.out"
+			break
+		fi
+		sleep 2
+	done
+	rc=$(cat "$out/build-$k.rc")
+	if [ "$rc" = 0 ]; then
+		echo "    $(grep '^==> .* kernel ready' "$out/build-$k.out" | tail -n 1 | sed 's/^==> //') (built in the background; waited $(($(date +%s) - t0))s)"
+	else
+		fail_detail <"$out/build-$k.out"
+	fi
+	[ "$rc" = 0 ]
+}
+
 start=$(date +%s)
 test_kernel=0
 check_skip_allowlist
@@ -105,6 +147,7 @@ check_skip_allowlist
 phase "static checks (checkpatch --strict, kernel-doc -Wall, get_abi.pl validate, callgraph)"
 section_start
 "$TOP/scripts/source.sh" || { record fail "kernel source" ; }
+kernels_start
 nfiles=0
 while IFS= read -r f; do
 	case $f in
@@ -169,7 +212,8 @@ grep '^# ' "$out/matrix.tap" | sed -n '/VERSION  *FLAVOUR/,$p' | sed 's/^# /    
 section_end
 
 # --- kernel --------------------------------------------------------------
-if ! "$TOP/scripts/build-kernel.sh" test; then
+phase "the test kernel (log: $LOGDIR/build-test.log)"
+if ! kernel_wait test; then
 	record fail "build: test kernel"
 	echo "    FAIL the test kernel does not build"
 else
@@ -252,6 +296,22 @@ section_start
 dir_tests harness
 section_end
 
+# --- Debian packages: make deb, lintian, DKMS install and purge on this host ---
+phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, kernels installed beside it, purged)"
+section_start
+for t in deb.sh dkms-install.sh kernel-upgrade.sh; do
+	bash "$TOP/tests/distro/$t" >"$out/$t.tap" 2>&1
+	tap_to_results "distro/$t" "$out/$t.tap" $?
+done
+section_end
+
+# --- Debian's own kernel and GPU drivers on the ttm.ko DKMS built ---------------
+phase "distro-check (Debian's kernels: amd64 with qxl and bochs, rt-amd64 with bochs)"
+section_start
+"$TOP/tests/distro/distro-check.sh" >"$out/distro-check.tap" 2>"$out/distro-check.err"
+tap_to_results distro-check "$out/distro-check.tap" $?
+section_end
+
 # --- the rt kernel: the test kernel's debug options on PREEMPT_RT -----------------
 # Two boots of it with 2 vCPUs: the KUnit suites (no GPU, as above: they assume no TTM
 # driver is bound), then bochs with a short tests/vm/stress.sh (the control plane,
@@ -263,7 +323,7 @@ section_end
 RT_STRESS_SECONDS=60
 phase "rt kernel (PREEMPT_RT, debug options): KUnit suites, ${RT_STRESS_SECONDS}s stress"
 section_start
-if ! "$TOP/scripts/build-kernel.sh" rt; then
+if ! kernel_wait rt; then
 	record fail "build: rt kernel"
 	echo "    FAIL the rt kernel does not build"
 else
@@ -295,22 +355,6 @@ else
 		grep '^# ---- stress summary\|^# exerciser:' "$out/rt-stress stress.sh.tap" | sed 's/^# /    /'
 	fi
 fi
-section_end
-
-# --- Debian packages: make deb, lintian, DKMS install and purge on this host ---
-phase "Debian packages (make deb; ttm-pool-dkms installed, built by DKMS, kernels installed beside it, purged)"
-section_start
-for t in deb.sh dkms-install.sh kernel-upgrade.sh; do
-	bash "$TOP/tests/distro/$t" >"$out/$t.tap" 2>&1
-	tap_to_results "distro/$t" "$out/$t.tap" $?
-done
-section_end
-
-# --- Debian's own kernel and GPU drivers on the ttm.ko DKMS built ---------------
-phase "distro-check (Debian's kernels: amd64 with qxl and bochs, rt-amd64 with bochs)"
-section_start
-"$TOP/tests/distro/distro-check.sh" >"$out/distro-check.tap" 2>"$out/distro-check.err"
-tap_to_results distro-check "$out/distro-check.tap" $?
 section_end
 
 # --- the number of results ---------------------------------------------------
