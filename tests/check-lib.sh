@@ -10,6 +10,8 @@
 #                  against the whole result name, the reason required
 #   MIN_RESULTS    (default tests/min-results.txt) "NAME-PREFIX<TAB>MINIMUM" per line:
 #                  the run fails if fewer results have a name starting with the prefix
+#   KERNEL_BUILD   (default scripts/build-kernel.sh) and KERNELS (default "test rt"):
+#                  what kernels_start builds in the background, FLAVOUR by FLAVOUR
 : "${SKIPS_ALLOWED:=$TOP/tests/skips-allowed.txt}"
 : "${MIN_RESULTS:=$TOP/tests/min-results.txt}"
 
@@ -170,4 +172,45 @@ check_min_results() {
 	done <"$MIN_RESULTS"
 	echo "    $met minimum counts met (${MIN_RESULTS#"$TOP"/}; counts in $out/min-results.counts)"
 	return $bad
+}
+
+# The two debug kernels take most of a cold run's CPU time, and most stages keep
+# only one of the two cores busy (a TCG guest, a shell script). So both kernels are
+# built in the background, one after the other (test, then rt) at nice 19, as soon
+# as the source tree is ready: they use what the stages leave idle. A stage that
+# needs a kernel waits for it (kernel_wait). The tree is only overlaid before they
+# start (build-kernel.sh's own overlay then finds nothing to change).
+kernels_start() {
+	# its own session, so that the EXIT trap stops the whole build with the run
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	KERNEL_BUILD=${KERNEL_BUILD:-$TOP/scripts/build-kernel.sh} out=$out setsid bash -c '
+		for k in '"${KERNELS:-test rt}"'; do
+			nice -n 19 "$KERNEL_BUILD" "$k" >"$out/build-$k.out" 2>&1
+			echo $? >"$out/build-$k.rc.tmp"
+			mv "$out/build-$k.rc.tmp" "$out/build-$k.rc"
+		done' &
+	kernels_pid=$!
+	trap 'kill -- -"$kernels_pid" 2>/dev/null' EXIT
+}
+
+# kernel_wait FLAVOUR: wait for its background build; true if it built. Prints the
+# build's last line and how long this stage waited for it.
+kernel_wait() {
+	local k=$1 t0 rc
+	t0=$(date +%s)
+	while [ ! -f "$out/build-$k.rc" ]; do
+		if ! ps -o stat= -p "$kernels_pid" | grep -qv Z && [ ! -f "$out/build-$k.rc" ]; then
+			echo 1 >"$out/build-$k.rc"
+			echo "check: the background kernel builds ended before the $k kernel" >>"$out/build-$k.out"
+			break
+		fi
+		sleep 2
+	done
+	rc=$(cat "$out/build-$k.rc")
+	if [ "$rc" = 0 ]; then
+		echo "    $(grep '^==> .* kernel ready' "$out/build-$k.out" | tail -n 1 | sed 's/^==> //') (built in the background; waited $(($(date +%s) - t0))s)"
+	else
+		fail_detail <"$out/build-$k.out"
+	fi
+	[ "$rc" = 0 ]
 }

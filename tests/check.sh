@@ -98,47 +98,6 @@ dir_tests() {
 	done
 }
 
-# The two debug kernels take most of a cold run's CPU time, and most stages keep
-# only one of the two cores busy (a TCG guest, a shell script). So both kernels are
-# built in the background, one after the other (test, then rt) at nice 19, as soon
-# as the source tree is ready: they use what the stages leave idle. A stage that
-# needs a kernel waits for it (kernel_wait). The tree is only overlaid before they
-# start (build-kernel.sh's own overlay then finds nothing to change).
-kernels_start() {
-	# its own session, so that the EXIT trap stops the whole build with the run
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	TOP=$TOP out=$out setsid bash -c '
-		for k in test rt; do
-			nice -n 19 "$TOP/scripts/build-kernel.sh" "$k" >"$out/build-$k.out" 2>&1
-			echo $? >"$out/build-$k.rc.tmp"
-			mv "$out/build-$k.rc.tmp" "$out/build-$k.rc"
-		done' &
-	kernels_pid=$!
-	trap 'kill -- -"$kernels_pid" 2>/dev/null' EXIT
-}
-
-# kernel_wait FLAVOUR: wait for its background build; true if it built. Prints the
-# build's last line and how long this stage waited for it.
-kernel_wait() {
-	local k=$1 t0 rc
-	t0=$(date +%s)
-	while [ ! -f "$out/build-$k.rc" ]; do
-		if ! ps -o stat= -p "$kernels_pid" | grep -qv Z && [ ! -f "$out/build-$k.rc" ]; then
-			echo 1 >"$out/build-$k.rc"
-			echo "check: the background kernel builds ended before the $k kernel" >>"$out/build-$k.out"
-			break
-		fi
-		sleep 2
-	done
-	rc=$(cat "$out/build-$k.rc")
-	if [ "$rc" = 0 ]; then
-		echo "    $(grep '^==> .* kernel ready' "$out/build-$k.out" | tail -n 1 | sed 's/^==> //') (built in the background; waited $(($(date +%s) - t0))s)"
-	else
-		fail_detail <"$out/build-$k.out"
-	fi
-	[ "$rc" = 0 ]
-}
-
 start=$(date +%s)
 test_kernel=0
 check_skip_allowlist

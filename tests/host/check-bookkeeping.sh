@@ -147,4 +147,39 @@ rm -f "$MIN_RESULTS"
 fresh
 quiet check_min_results
 is "no manifest at all fails" "$(statuses)" fail
+# --- the kernels built in the background (kernels_start, kernel_wait) ------------------
+# A fake build: FLAVOUR "good" prints a ready line, "bad" fails, "slow" sleeps until
+# killed (its pid in $tmp/slow.pid).
+cat >"$tmp/build" <<'EOF2'
+#!/bin/sh
+case $1 in
+good) sleep 1; echo "==> good kernel ready: bzImage (3 steps, 1s)" >&2 ;;
+bad) echo "build-kernel: kernel build failed; error: it broke" >&2; exit 1 ;;
+slow) echo $$ >"$KB_TMP/slow.pid"; sleep 300 ;;
+esac
+EOF2
+chmod +x "$tmp/build"
+export KB_TMP=$tmp
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }
+# kb FLAVOURS FUNCTION: kernels_start with the fake, then FUNCTION, in a subshell
+# (its exit is the run's: the EXIT trap fires there)
+kb() { (KERNEL_BUILD=$tmp/build KERNELS=$1 kernels_start; "$2"); }
+slow_started() { while [ ! -s "$tmp/slow.pid" ]; do sleep 0.1; done; }
+good_bad() { kernel_wait good && echo GOOD; kernel_wait bad || echo BAD; }
+slow_dies() { slow_started; kill -9 -- -"$kernels_pid"; kernel_wait slow || echo FALSE; }
+rm -f "$tmp"/build-*
+w=$(kb "good bad" good_bad 2>&1)
+ok "a kernel that built: kernel_wait is true and prints its ready line" \
+	has "$w" '^    good kernel ready: bzImage (3 steps, 1s) (built in the background; waited [0-9]*s)$'
+ok "...then the next flavour builds: a failed one is false" has "$w" '^BAD$'
+ok "...and kernel_wait shows the build's output" has "$w" '^      build-kernel: kernel build failed; error: it broke$'
+ok "...the first one was true" has "$w" '^GOOD$'
+rm -f "$tmp"/build-* "$tmp/slow.pid"
+kb slow slow_started
+sleep 0.5
+ok "the run's exit stops a build still running" sh -c '! kill -0 "$(cat "$1")" 2>/dev/null' - "$tmp/slow.pid"
+rm -f "$tmp"/build-* "$tmp/slow.pid"
+w=$(kb slow slow_dies 2>&1)
+ok "builds that died without a status: kernel_wait is false, does not hang" has "$w" '^FALSE$'
+ok "...and says so" has "$w" 'the background kernel builds ended before the slow kernel'
 done_testing
