@@ -164,6 +164,13 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "ttm_pool_internal.h"
+/*
+ * Out of genksyms' sight: the tracepoint headers define structures the 6.12
+ * exports' types only name, which would change their CRCs (make abi-check).
+ */
+#ifndef __GENKSYMS__
+#include "ttm_pool_trace.h"
+#endif
 
 /*
  * Must a chunk taken from the pool be zero? When the tt asks for zeroes,
@@ -391,8 +398,13 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 					 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
+	if (cap)
+		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_CAP, cap, 0);
+	if (sw)
+		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw, 0);
 	if (keep)
 		return;
+	trace_ttm_pool_free(pool, end - start, caching, pooled, cap + sw);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RETURNED, end - start);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
@@ -489,7 +501,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	unsigned int taken[NR_PAGE_ORDERS] = { };
 	pgoff_t remaining = tt->num_pages;
 	unsigned long hits = 0, misses = 0, batches = 0, changed = 0;
-	unsigned long cleared = 0;
+	unsigned long cleared = 0, precleared = 0;
+	const char *fail = "nomem";
 	pgoff_t i = 0, run = 0;
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	gfp_t gfp = GFP_USER;
@@ -536,12 +549,21 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			/* A clean chunk if the pool had one; else clear it. */
 			for (j = zeroed; need_zero && j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, tt->caching);
-			if (need_zero)
+			if (need_zero) {
 				cleared += (1U << order) - zeroed;
+				precleared += zeroed;
+			}
+			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
+						   coherent, true,
+						   need_zero ? zeroed : 0,
+						   need_zero ?
+						   (1U << order) - zeroed : 0);
 			/* A pooled chunk ends the current run of fresh pages. */
 			r = ttm_pool_caching_run(tt, run, i, &batches, &changed);
-			if (r)
+			if (r) {
+				fail = "caching";
 				goto err_chunk;
+			}
 			run = i + (1UL << order);
 			hits += 1UL << order;
 		} else {
@@ -555,13 +577,17 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				goto err_unwind;
 			}
 			misses += 1UL << order;
+			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
+						   coherent, false, 0, 0);
 		}
 
 		if (tt->dma_address) {
 			r = ttm_pool_map_chunk(pool, p, order,
 					       &tt->dma_address[i]);
-			if (r)
+			if (r) {
+				fail = "dma_map";
 				goto err_chunk;
+			}
 		}
 		for (j = 0; j < (1U << order); j++)
 			tt->pages[i + j] = p + j;
@@ -570,8 +596,10 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	}
 
 	r = ttm_pool_caching_run(tt, run, i, &batches, &changed);
-	if (r)
+	if (r) {
+		fail = "caching";
 		goto err_unwind;
+	}
 
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
@@ -580,6 +608,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, changed);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_ALLOC, cleared);
+	trace_ttm_pool_alloc(pool, tt->num_pages, tt->caching, coherent,
+			     need_zero, hits, misses, precleared, cleared, 0);
 	return 0;
 
 err_chunk:
@@ -615,6 +645,9 @@ err_unwind:
 		ttm_pool_free_range(pool, tt, ttm_cached, run, i, none);
 	}
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_FAILURES, 1);
+	trace_ttm_pool_alloc_fail(pool, order, fail, false);
+	trace_ttm_pool_alloc(pool, tt->num_pages, tt->caching, coherent,
+			     need_zero, hits, misses, precleared, cleared, r);
 	return r;
 }
 EXPORT_SYMBOL(ttm_pool_alloc);

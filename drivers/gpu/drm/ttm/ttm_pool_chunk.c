@@ -42,6 +42,7 @@
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
+#include "ttm_pool_trace.h"
 
 /*
  * Write-combined and uncached chunks of at least this order get write-back
@@ -335,6 +336,7 @@ unsigned long ttm_pool_batch_release(struct ttm_pool *pool,
 	ttm_pool_report_leak(pool, leaked);
 
 	if (cause != TTM_POOL_STAT_NR) {
+		trace_ttm_pool_release(pool, cause, b->pages, b->wasted);
 		ttm_pool_stat_add(pool, cause, b->pages);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES,

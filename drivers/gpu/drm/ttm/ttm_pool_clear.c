@@ -104,6 +104,7 @@
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
+#include "ttm_pool_trace.h"
 
 /* Pages the clearing worker clears per run before it queues itself again. */
 #define TTM_POOL_CLEAR_BATCH 1024
@@ -300,6 +301,8 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 	}
 out:
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_BACKGROUND, done);
+	if (done || backoff)
+		trace_ttm_pool_clear(pool, done, backoff);
 	spin_lock(&st->clear_lock);
 	st->clear_running = false;
 	if ((done >= budget || backoff) && !st->clear_queued) {

@@ -43,6 +43,7 @@
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
+#include "ttm_pool_trace.h"
 
 /**
  * ttm_pool_set_path() - configure a pool's allocation path
@@ -92,6 +93,8 @@ int ttm_pool_set_path(struct ttm_pool *pool, enum ttm_pool_path path)
 	if (effective != st->effective_path) {
 		bool old_coherent = effective == TTM_POOL_PATH_PAGE;
 
+		trace_ttm_pool_path_switch(pool, st->effective_path, effective,
+					   why);
 		/* Pairs with the acquire in ttm_pool_alloc() and _give(). */
 		smp_store_release(&st->effective_path, effective);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);

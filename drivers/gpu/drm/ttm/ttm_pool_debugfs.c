@@ -35,13 +35,6 @@
 static DEFINE_MUTEX(ttm_pool_debugfs_lock);
 static struct dentry *ttm_pool_debugfs_dir;
 
-static const char * const ttm_pool_stat_names[TTM_POOL_STAT_NR] = {
-#define TTM_POOL_STAT(item, name, ...)					\
-	[TTM_POOL_STAT_##item] = #name,
-#include <drm/ttm/ttm_pool_stat_list.h>
-#undef TTM_POOL_STAT
-};
-
 static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
 {
 	bool force = false, active = false;
@@ -104,7 +97,7 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 
 	seq_puts(m, "stats:\n");
 	for (i = 0; i < TTM_POOL_STAT_NR; i++)
-		seq_printf(m, "%s: %llu\n", ttm_pool_stat_names[i], s->counter[i]);
+		seq_printf(m, "%s: %llu\n", ttm_pool_stat_name(i), s->counter[i]);
 }
 
 static int ttm_pool_dump_show(struct seq_file *m, void *data)

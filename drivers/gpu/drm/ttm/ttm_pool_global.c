@@ -58,6 +58,7 @@
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
+#include "ttm_pool_trace.h"
 
 DECLARE_RWSEM(ttm_pool_list_rwsem);
 LIST_HEAD(ttm_pool_list);
@@ -537,6 +538,7 @@ ttm_pool_shrinker_scan(struct shrinker *shrink, struct shrink_control *sc)
 				 TTM_POOL_STAT_RELEASE_SHRINKER,
 				 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	up_read(&ttm_pool_list_rwsem);
+	trace_ttm_pool_shrink(sc->nid, sc->nr_to_scan, freed);
 	sc->nr_scanned = freed;
 	return freed ?: SHRINK_STOP;
 }

@@ -274,6 +274,7 @@ int ttm_pool_path_parse(const char *word);
 
 /* Statistics (ttm_pool_stats.c): a leaf, called from anywhere. */
 void ttm_pool_stats_init(struct ttm_pool_state *st);
+const char *ttm_pool_stat_name(enum ttm_pool_stat item);
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean);
 void ttm_pool_stats_fini(struct ttm_pool_state *st);
 

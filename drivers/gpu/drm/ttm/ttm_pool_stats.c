@@ -38,6 +38,22 @@ void ttm_pool_stats_fini(struct ttm_pool_state *st)
 	st->stats = NULL;
 }
 
+/*
+ * The name of a counter: its debugfs line, its sysfs file, the reason of a
+ * ttm_pool_release event (release_<reason>_pages).
+ */
+const char *ttm_pool_stat_name(enum ttm_pool_stat item)
+{
+	static const char * const names[TTM_POOL_STAT_NR] = {
+#define TTM_POOL_STAT(item, name, ...)					\
+	[TTM_POOL_STAT_##item] = #name,
+#include <drm/ttm/ttm_pool_stat_list.h>
+#undef TTM_POOL_STAT
+	};
+
+	return item < TTM_POOL_STAT_NR ? names[item] : "?";
+}
+
 /**
  * ttm_pool_stat_read() - read one statistics counter of a pool
  * @pool: the pool

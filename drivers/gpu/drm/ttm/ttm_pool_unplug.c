@@ -55,6 +55,7 @@
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
+#include "ttm_pool_trace.h"
 
 /**
  * struct ttm_pool_devres - a pool's managed resource on its device
@@ -93,6 +94,8 @@ static void ttm_pool_detach(struct ttm_pool *pool)
 	effective = ttm_pool_resolve(pool, st->path, &why);
 	st->auto_reason = why;
 	if (effective != st->effective_path) {
+		trace_ttm_pool_path_switch(pool, st->effective_path, effective,
+					   why);
 		/* Pairs with the acquire in ttm_pool_alloc() and _give(). */
 		smp_store_release(&st->effective_path, effective);
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_PATH_SWITCHES, 1);
