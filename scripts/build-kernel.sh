@@ -16,7 +16,8 @@ log=$LOGDIR/build-$flavour.log
 kdir=$TOP/scripts/kconfig
 read -r -a frags <"$kdir/$flavour.flavour"
 
-"$TOP/scripts/source.sh"
+# TTM_SOURCE_READY=1: the caller overlaid the tree (make check's background builds)
+[ "${TTM_SOURCE_READY:-}" = 1 ] || "$TOP/scripts/source.sh"
 
 src=$(src_dir "$flavour")
 read -r -a extra <<<"$(flavour_make_args "$flavour")"

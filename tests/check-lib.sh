@@ -178,28 +178,51 @@ check_min_results() {
 # only one of the two cores busy (a TCG guest, a shell script). So both kernels are
 # built in the background, one after the other (test, then rt) at nice 19, as soon
 # as the source tree is ready: they use what the stages leave idle. A stage that
-# needs a kernel waits for it (kernel_wait). The tree is only overlaid before they
-# start (build-kernel.sh's own overlay then finds nothing to change).
+# needs a kernel waits for it (kernel_wait); kernels_end reaps the builder. The
+# caller overlays the tree first; the builds do not (TTM_SOURCE_READY=1: a later
+# overlay could mix sources, and a linux-source-6.12 swapped by a Debian test
+# would make source.sh remove the object trees in use).
+
+# proc_alive PID: the process exists and is not a zombie (/proc, no procps needed)
+proc_alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# kernels_start: the builder runs in its own session, its group's id in $kernels_pid
+# and in $out.kernels.pid (a run killed without its traps leaves it behind: the next
+# run stops that group first); the run's exit (or INT, TERM, HUP) stops the group.
 kernels_start() {
-	# its own session, so that the EXIT trap stops the whole build with the run
+	local old pidfile=$out.kernels.pid
+	old=$(cat "$pidfile" 2>/dev/null)
+	if [ -n "$old" ] && proc_alive "$old" && grep -q KERNEL_BUILD "/proc/$old/cmdline" 2>/dev/null; then
+		echo "    stopping the kernel builds of an earlier run (process group $old)"
+		kill -- -"$old" 2>/dev/null
+	fi
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	KERNEL_BUILD=${KERNEL_BUILD:-$TOP/scripts/build-kernel.sh} out=$out setsid bash -c '
+	KERNEL_BUILD=${KERNEL_BUILD:-$TOP/scripts/build-kernel.sh} out=$out TTM_SOURCE_READY=1 \
+		setsid bash -c '
 		for k in '"${KERNELS:-test rt}"'; do
 			nice -n 19 "$KERNEL_BUILD" "$k" >"$out/build-$k.out" 2>&1
 			echo $? >"$out/build-$k.rc.tmp"
 			mv "$out/build-$k.rc.tmp" "$out/build-$k.rc"
-		done' &
+		done' </dev/null >/dev/null 2>&1 &
 	kernels_pid=$!
+	echo "$kernels_pid" >"$pidfile"
 	trap 'kill -- -"$kernels_pid" 2>/dev/null' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 }
 
 # kernel_wait FLAVOUR: wait for its background build; true if it built. Prints the
-# build's last line and how long this stage waited for it.
+# build's last line and how long this stage waited for it, or the end of its output.
 kernel_wait() {
 	local k=$1 t0 rc
 	t0=$(date +%s)
 	while [ ! -f "$out/build-$k.rc" ]; do
-		if ! ps -o stat= -p "$kernels_pid" | grep -qv Z && [ ! -f "$out/build-$k.rc" ]; then
+		if ! proc_alive "$kernels_pid" && [ ! -f "$out/build-$k.rc" ]; then
 			echo 1 >"$out/build-$k.rc"
 			echo "check: the background kernel builds ended before the $k kernel" >>"$out/build-$k.out"
 			break
@@ -210,7 +233,14 @@ kernel_wait() {
 	if [ "$rc" = 0 ]; then
 		echo "    $(grep '^==> .* kernel ready' "$out/build-$k.out" | tail -n 1 | sed 's/^==> //') (built in the background; waited $(($(date +%s) - t0))s)"
 	else
-		fail_detail <"$out/build-$k.out"
+		tail -n 40 "$out/build-$k.out" | fail_detail
 	fi
 	[ "$rc" = 0 ]
+}
+
+# kernels_end: after the last kernel_wait: reap the builder, drop its traps and pidfile
+kernels_end() {
+	wait "$kernels_pid" 2>/dev/null
+	trap - EXIT INT TERM HUP
+	rm -f "$out.kernels.pid"
 }

@@ -171,7 +171,7 @@ grep '^# ' "$out/matrix.tap" | sed -n '/VERSION  *FLAVOUR/,$p' | sed 's/^# /    
 section_end
 
 # --- kernel --------------------------------------------------------------
-phase "the test kernel (log: $LOGDIR/build-test.log)"
+phase "the test kernel (built in the background: $out/build-test.out, kbuild log $LOGDIR/build-test.log)"
 if ! kernel_wait test; then
 	record fail "build: test kernel"
 	echo "    FAIL the test kernel does not build"
@@ -282,7 +282,10 @@ section_end
 RT_STRESS_SECONDS=60
 phase "rt kernel (PREEMPT_RT, debug options): KUnit suites, ${RT_STRESS_SECONDS}s stress"
 section_start
-if ! kernel_wait rt; then
+kernel_wait rt
+rt_built=$?
+kernels_end
+if [ $rt_built != 0 ]; then
 	record fail "build: rt kernel"
 	echo "    FAIL the rt kernel does not build"
 else

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp.kernels.pid"' EXIT
 # shellcheck disable=SC2034 # $out is check-lib.sh's scratch directory
 out=$tmp
 results=$tmp/results
@@ -153,7 +153,8 @@ is "no manifest at all fails" "$(statuses)" fail
 cat >"$tmp/build" <<'EOF2'
 #!/bin/sh
 case $1 in
-good) sleep 1; echo "==> good kernel ready: bzImage (3 steps, 1s)" >&2 ;;
+good) sleep 1; echo "==> good kernel ready: bzImage (3 steps, 1s)" >&2
+	echo "source ready: ${TTM_SOURCE_READY:-}; stdin: $(cat)" >"$KB_TMP/good.env" ;;
 bad) echo "build-kernel: kernel build failed; error: it broke" >&2; exit 1 ;;
 slow) echo $$ >"$KB_TMP/slow.pid"; sleep 300 ;;
 esac
@@ -174,12 +175,33 @@ ok "a kernel that built: kernel_wait is true and prints its ready line" \
 ok "...then the next flavour builds: a failed one is false" has "$w" '^BAD$'
 ok "...and kernel_wait shows the build's output" has "$w" '^      build-kernel: kernel build failed; error: it broke$'
 ok "...the first one was true" has "$w" '^GOOD$'
+is "...the build was told the tree is overlaid, and reads no terminal" "$(cat "$tmp/good.env")" "source ready: 1; stdin: "
 rm -f "$tmp"/build-* "$tmp/slow.pid"
+# gone PID: the process ended within 10 s (a zombie has: its reaping may wait for init)
+gone() {
+	local _
+	for _ in $(seq 100); do
+		proc_alive "$1" || return 0
+		sleep 0.1
+	done
+	return 1
+}
 kb slow slow_started
-sleep 0.5
-ok "the run's exit stops a build still running" sh -c '! kill -0 "$(cat "$1")" 2>/dev/null' - "$tmp/slow.pid"
+ok "the run's exit stops a build still running" gone "$(cat "$tmp/slow.pid")"
+rm -f "$tmp"/build-* "$tmp/slow.pid"
+# a run killed without its traps left its builds running: the next run stops them
+(KERNEL_BUILD=$tmp/build KERNELS=slow kernels_start; slow_started; trap - EXIT)
+stale=$(cat "$tmp/slow.pid")
+ok "(a builder left running)" proc_alive "$stale"
+rm -f "$tmp"/build-* "$tmp/slow.pid"
+w=$(kb good true 2>&1)
+ok "the next run stops the builds an earlier run left" gone "$stale"
+ok "...and says so" has "$w" 'stopping the kernel builds of an earlier run'
 rm -f "$tmp"/build-* "$tmp/slow.pid"
 w=$(kb slow slow_dies 2>&1)
 ok "builds that died without a status: kernel_wait is false, does not hang" has "$w" '^FALSE$'
 ok "...and says so" has "$w" 'the background kernel builds ended before the slow kernel'
+reaped() { kernel_wait good >/dev/null; kernels_end; trap -p EXIT; test -e "$out.kernels.pid" && echo PIDFILE; }
+rm -f "$tmp"/build-*
+is "kernels_end: the builder reaped, no trap or pidfile left" "$(kb good reaped 2>&1)" ""
 done_testing
