@@ -62,6 +62,9 @@ for e in $events; do
 done
 echo 1 >$EV/enable
 debugfs_open
+# No clearing worker runs between a snapshot and the switch of tracing_on (its
+# events and its counter would disagree): prezero 0 stops it before it returns.
+echo 0 >$P/prezero
 snap >$W/before
 echo 1 >$TR/tracing_on
 
@@ -69,7 +72,9 @@ echo 1 >$P/prezero
 dumbbuf -n 60 -k 6 >$W/dumb1.out 2>&1
 echo "dumbbuf 1: $?" >>$W/rcs
 # the worker clears what the frees pooled
-wait_until 60 test "$(cat $S/cleared_background_pages)" -gt "$(sed -n 's/^cleared_background_pages //p' $W/before)"
+bg0=$(sed -n 's/^cleared_background_pages //p' $W/before)
+ok "the clearing worker cleared pages" \
+	wait_until 60 sh -c "test \$(cat $S/cleared_background_pages) -gt $bg0"
 dumbbuf -n 30 -k 4 >$W/dumb2.out 2>&1
 echo "dumbbuf 2: $?" >>$W/rcs
 # a trim (a cap below what the pool holds), then frees beyond that small cap
@@ -94,6 +99,7 @@ dumbbuf -n 20 -k 4 >$W/dumb7.out 2>&1
 echo "dumbbuf 7: $?" >>$W/rcs
 ttm-poolctl drain $DEV >/dev/null 2>>$W/ctl.err
 
+echo 0 >$P/prezero
 echo 0 >$TR/tracing_on
 snap >$W/after
 echo 0 >$EV/enable

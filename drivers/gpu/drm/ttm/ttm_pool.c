@@ -164,13 +164,7 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "ttm_pool_internal.h"
-/*
- * Out of genksyms' sight: the tracepoint headers define structures the 6.12
- * exports' types only name, which would change their CRCs (make abi-check).
- */
-#ifndef __GENKSYMS__
 #include "ttm_pool_trace.h"
-#endif
 
 /*
  * Must a chunk taken from the pool be zero? When the tt asks for zeroes,
@@ -553,11 +547,6 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				cleared += (1U << order) - zeroed;
 				precleared += zeroed;
 			}
-			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
-						   coherent, true,
-						   need_zero ? zeroed : 0,
-						   need_zero ?
-						   (1U << order) - zeroed : 0);
 			/* A pooled chunk ends the current run of fresh pages. */
 			r = ttm_pool_caching_run(tt, run, i, &batches, &changed);
 			if (r) {
@@ -566,6 +555,11 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			}
 			run = i + (1UL << order);
 			hits += 1UL << order;
+			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
+						   coherent, true,
+						   need_zero ? zeroed : 0,
+						   need_zero ?
+						   (1U << order) - zeroed : 0);
 		} else {
 			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
 			if (!p) {

@@ -7,11 +7,16 @@
  * Their page fields add up to the pool's counters (stats/ in sysfs), event
  * kind by event kind. Names (pool, caching, path, reason) are strings, from
  * the same functions as sysfs and debugfs. Only the files that fire events
- * include this header, and ttm_pool_trace.c makes them; ttm_pool.c includes
- * it out of genksyms' sight, so no CRC of the 6.12 exports changes.
+ * include this header, and ttm_pool_trace.c makes them.
+ *
+ * All of it is out of genksyms' sight: the tracing headers define structures
+ * that the exports' types only name, and would change the CRCs of the
+ * exports of every file that includes this (5 of 6.12's 67 for ttm_pool.c,
+ * which make abi-check compares with Debian's kernel).
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#ifndef __GENKSYMS__
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM ttm_pool
 
@@ -30,8 +35,8 @@
 			   TTM_POOL_PATH_PAGE)
 
 /*
- * One chunk of an allocation, as it is placed: taken from the pool (hit) or
- * fresh (miss). Of a hit's pages, @precleared were clean already and
+ * One chunk of an allocation, once it is placed: taken from the pool (hit)
+ * or fresh (miss). Of a hit's pages, @precleared were clean already and
  * @cleared the allocation cleared (both 0 if the tt needs no zeroes).
  */
 TRACE_EVENT(ttm_pool_alloc_chunk,
@@ -63,8 +68,9 @@ TRACE_EVENT(ttm_pool_alloc_chunk,
 /*
  * A ttm_pool_alloc() call, after its chunks, in pages: @hit from the pool,
  * @miss fresh, @precleared and @cleared as in ttm_pool_alloc_chunk. On
- * failure (@ret < 0) all of them were given back and no counter but
- * alloc_failures moved.
+ * failure (@ret < 0) the pages were given back: none counts as a hit or a
+ * miss, and what could not go back into the pool made ttm_pool_release
+ * events.
  */
 TRACE_EVENT(ttm_pool_alloc,
 	    TP_PROTO(struct ttm_pool *pool, unsigned long pages,
@@ -101,9 +107,11 @@ TRACE_EVENT(ttm_pool_alloc,
 );
 
 /*
- * Why an allocation failed, at the chunk where it did: "nomem" (order 0,
- * after every larger order failed), "dma_map" or "caching". @injected: it
- * failed on purpose (failure injection), not for want of memory.
+ * Why an allocation failed, at the chunk where it did (@order; for the
+ * caching change of the last run of fresh pages, the last chunk's):
+ * "nomem" (order 0, after every larger order failed), "dma_map" or
+ * "caching". @injected: failed on purpose by failure injection (none yet:
+ * always 0).
  */
 TRACE_EVENT(ttm_pool_alloc_fail,
 	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
@@ -124,7 +132,8 @@ TRACE_EVENT(ttm_pool_alloc_fail,
 
 /*
  * A ttm_pool_free() call: the pages that went into the pool, and those
- * that could not (a cap, a path switch: each also a ttm_pool_release).
+ * that could not (a cap, a path switch: a ttm_pool_release event per
+ * reason).
  */
 TRACE_EVENT(ttm_pool_free,
 	    TP_PROTO(struct ttm_pool *pool, unsigned long pages,
@@ -169,9 +178,10 @@ TRACE_EVENT(ttm_pool_release,
 );
 
 /*
- * One scan of the pools' shrinker on NUMA node @nid (-1: any node): it was
- * asked for @asked pages and released @freed (ttm_pool_release events with
- * reason release_shrinker_pages, pool by pool).
+ * One scan of the pools' shrinker on NUMA node @nid (-1: debugfs'
+ * page_pool_shrink, any node): it was asked for @asked pages and released
+ * @freed (ttm_pool_release events with reason release_shrinker_pages, pool
+ * by pool). A scan that found the list of pools busy makes no event.
  */
 TRACE_EVENT(ttm_pool_shrink,
 	    TP_PROTO(int nid, unsigned long asked, unsigned long freed),
@@ -232,3 +242,4 @@ TRACE_EVENT(ttm_pool_clear,
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE ttm_pool_trace
 #include <trace/define_trace.h>
+#endif /* __GENKSYMS__ */
