@@ -24,6 +24,10 @@ TTM_POOL_STAT(ALLOC_COHERENT, alloc_coherent_pages, 1)
 TTM_POOL_STAT(ALLOC_PAGE, alloc_page_pages, 1)
 /* ttm_pool_alloc() calls that failed. */
 TTM_POOL_STAT(ALLOC_FAILURES, alloc_failures, 1)
+/*
+ * Of those, failures injected (debugfs ttm/qa/<pool>/inject), not real.
+ */
+TTM_POOL_STAT(ALLOC_INJECTED, alloc_injected_failures, 1)
 /* Freed pages that went into the pool. */
 TTM_POOL_STAT(FREE_POOLED, free_pooled_pages, 1)
 /* Freed pages released because of a cap. */
@@ -32,6 +36,11 @@ TTM_POOL_STAT(RELEASE_CAP, release_cap_pages, 1)
 TTM_POOL_STAT(RELEASE_TRIM, release_trim_pages, 1)
 /* Pooled pages released to the shrinker. */
 TTM_POOL_STAT(RELEASE_SHRINKER, release_shrinker_pages, 1)
+/*
+ * Pooled pages released for another pool's free at the global cap (the
+ * other pool keeps its chunk, this one's coldest make room).
+ */
+TTM_POOL_STAT(RELEASE_EVICT, release_evict_pages, 1)
 /* Pooled pages released by a drain. */
 TTM_POOL_STAT(RELEASE_DRAIN, release_drain_pages, 1)
 /*
@@ -58,3 +67,8 @@ TTM_POOL_STAT(CLEARED_ALLOC, cleared_alloc_pages, 1)
  * (released by a cap, trim, drain, switch, the shrinker or ttm_pool_fini()).
  */
 TTM_POOL_STAT(CLEARED_WASTED, cleared_wasted_pages, 1)
+/*
+ * Clean chunks found written when taken, while verify_clean was on (debugfs
+ * ttm/qa/<pool>/verify_clean): a write after free.
+ */
+TTM_POOL_STAT(VERIFY_DIRTY, verify_dirty_chunks, 1)

@@ -359,9 +359,11 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		 * init_on_free promises that freed memory holds nothing of
 		 * its last user: clear a freed chunk now, as 6.12 did, rather
 		 * than leave it to the worker (a chunk taken back by a failed
-		 * allocation was never handed out).
+		 * allocation was never handed out). verify_clean needs it
+		 * clean too (ttm_pool_verify.c).
 		 */
-		clean = !keep && ttm_pool_clear_on_free();
+		clean = !keep && (ttm_pool_clear_on_free() ||
+				  ttm_pool_verifying(pool));
 		if (clean)
 			for (j = 0; j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, caching);
@@ -484,7 +486,8 @@ static int ttm_pool_caching_run(struct ttm_tt *tt, pgoff_t start, pgoff_t end,
  * given back: chunks taken from the pool return to it, fresh ones to the
  * system, and only the failure counter moves.
  *
- * Return: 0 on success, -ENOMEM or -EFAULT (DMA mapping) on failure,
+ * Return: 0 on success, -ENOMEM (also when failure injection fails it, see
+ * ttm_pool_inject.c) or -EFAULT (DMA mapping) on failure,
  * -ENODEV for a tt that must have coherent memory (TTM_TT_FLAG_DECRYPTED)
  * once the pool's device's driver detached, or -EINVAL for a pool not
  * initialised or already finalised (a bug: warned once).
@@ -505,7 +508,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	bool need_zero = ttm_pool_need_zero(zero);
 	unsigned int zeroed;
 	struct page *p, *from_pool;
-	bool coherent;
+	bool coherent, injected = false;
 	int r;
 
 	if (!ttm_pool_live(pool))
@@ -540,6 +543,12 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		from_pool = p;
 		if (p) {
 			taken[order]++;
+			/* Written while pooled? Then it is dirty after all. */
+			if (ttm_pool_verifying(pool) && zeroed &&
+			    ttm_pool_verify_chunk(pool, p, order, zeroed,
+						  tt->caching, coherent))
+				for (j = 0; j < zeroed; j++)
+					ttm_pool_clear_page(p + j, tt->caching);
 			/* A clean chunk if the pool had one; else clear it. */
 			for (j = zeroed; need_zero && j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, tt->caching);
@@ -594,6 +603,13 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		fail = "caching";
 		goto err_unwind;
 	}
+	/* Fail on purpose (ttm_pool_inject.c): all of it goes back. */
+	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
+	    ttm_pool_inject_fail(pool, tt->num_pages)) {
+		r = -ENOMEM;
+		injected = true;
+		goto err_unwind;
+	}
 
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
@@ -639,7 +655,8 @@ err_unwind:
 		ttm_pool_free_range(pool, tt, ttm_cached, run, i, none);
 	}
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_FAILURES, 1);
-	trace_ttm_pool_alloc_fail(pool, order, fail, false);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_INJECTED, injected);
+	trace_ttm_pool_alloc_fail(pool, order, fail, injected);
 	trace_ttm_pool_alloc(pool, tt->num_pages, tt->caching, coherent,
 			     need_zero, hits, misses, precleared, cleared, r);
 	return r;
@@ -753,6 +770,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
 	ttm_pool_clear_init(st);
+	ttm_pool_verify_init(st);
 	ttm_pool_stats_init(st);
 	ttm_pool_register(pool);
 
@@ -783,6 +801,9 @@ void ttm_pool_fini(struct ttm_pool *pool)
 	if (!ttm_pool_live(pool))
 		return;
 	ttm_pool_unregister(pool);
+	/* No debugfs writer is left to set these again. */
+	ttm_pool_inject_fini(st);
+	ttm_pool_verify_fini(st);
 	cancel_work_sync(&st->trim_work);
 	ttm_pool_clear_fini(st);
 	/* Nothing else takes chunks out of the pool now. */

@@ -9,14 +9,17 @@
  * pools/<name> dumps one pool for bug reports, pools/all every pool. The
  * format is versioned and documented in
  * Documentation/ABI/testing/debugfs-ttm-pool; it holds no physical or DMA
- * addresses of pages.
+ * addresses of pages. qa/<name>/ holds a pool's controls for drivers' QA,
+ * root only: inject (failure injection, ttm_pool_inject.c) and verify_clean
+ * (writes to freed pages, ttm_pool_verify.c).
  *
  * They live under TTM's debugfs root, which exists while a ttm_device does:
  * ttm_pool_mgr_init() makes them (pools/ with a file for every pool there
  * is), ttm_pool_mgr_fini() removes pools/, and page_pool and
  * page_pool_shrink go with the root, as in 6.12. ttm_pool_debugfs_lock
- * protects the directory pointer and adding and removing files. Removing a
- * file waits for its readers; reads of a file still open then fail.
+ * protects the directory pointers and adding and removing files. Removing a
+ * file waits for its readers and writers; reads and writes of a file still
+ * open then fail.
  */
 
 #include <linux/debugfs.h>
@@ -26,6 +29,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
+#include <linux/uaccess.h>
 
 #include <drm/ttm/ttm_pool.h>
 
@@ -34,6 +38,7 @@
 
 static DEFINE_MUTEX(ttm_pool_debugfs_lock);
 static struct dentry *ttm_pool_debugfs_dir;
+static struct dentry *ttm_pool_debugfs_qa;
 
 static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
 {
@@ -54,6 +59,7 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 {
 	struct device *dev = pool->dev;
 	struct device_driver *drv = dev ? READ_ONCE(dev->driver) : NULL;
+	char buf[TTM_POOL_INJECT_SPEC_MAX + 64];
 	unsigned int i, j;
 
 	ttm_pool_get_stats(pool, s);
@@ -83,6 +89,9 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 	seq_printf(m, "prezero: %d\n", ttm_pool_prezero(pool));
 	seq_printf(m, "clean_pages: %lu\n", s->clean_pages);
 	seq_printf(m, "dirty_pages: %lu\n", s->pooled_pages - s->clean_pages);
+	ttm_pool_inject_get(pool, buf, sizeof(buf));
+	seq_printf(m, "inject: %s", buf);
+	seq_printf(m, "verify_clean: %d\n", ttm_pool_get_verify_clean(pool));
 
 	seq_puts(m, "pooled_pages_by_order:\ncaching");
 	for (j = 0; j < NR_PAGE_ORDERS; j++)
@@ -142,6 +151,101 @@ static int ttm_pool_dump_all_show(struct seq_file *m, void *data)
 }
 DEFINE_SHOW_ATTRIBUTE(ttm_pool_dump_all);
 
+/* qa/<pool>/inject: "off", or the armed setting (ttm_pool_inject.c). */
+static int ttm_pool_inject_show(struct seq_file *m, void *data)
+{
+	char buf[TTM_POOL_INJECT_SPEC_MAX + 64];
+
+	ttm_pool_inject_get(m->private, buf, sizeof(buf));
+	seq_puts(m, buf);
+	return 0;
+}
+
+static int ttm_pool_inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, ttm_pool_inject_show, inode->i_private);
+}
+
+static ssize_t ttm_pool_inject_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct ttm_pool *pool = file_inode(file)->i_private;
+	char *buf;
+	int err;
+
+	if (*ppos)
+		return -EINVAL;
+	if (count > TTM_POOL_INJECT_SPEC_MAX)
+		return -E2BIG;
+	buf = memdup_user_nul(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	err = ttm_pool_inject_set(pool, buf);
+	kfree(buf);
+	return err ?: count;
+}
+
+static const struct file_operations ttm_pool_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = ttm_pool_inject_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = ttm_pool_inject_write,
+	.release = single_release,
+};
+
+/* qa/<pool>/verify_clean: 0 or 1 (ttm_pool_verify.c). */
+static int ttm_pool_verify_show(struct seq_file *m, void *data)
+{
+	seq_printf(m, "%d\n", ttm_pool_get_verify_clean(m->private));
+	return 0;
+}
+
+static int ttm_pool_verify_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, ttm_pool_verify_show, inode->i_private);
+}
+
+static ssize_t ttm_pool_verify_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct ttm_pool *pool = file_inode(file)->i_private;
+	bool on;
+	int err;
+
+	if (*ppos)
+		return -EINVAL;
+	err = kstrtobool_from_user(ubuf, count, &on);
+	if (err)
+		return err;
+	ttm_pool_set_verify_clean(pool, on);
+	return count;
+}
+
+static const struct file_operations ttm_pool_verify_fops = {
+	.owner = THIS_MODULE,
+	.open = ttm_pool_verify_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = ttm_pool_verify_write,
+	.release = single_release,
+};
+
+static void ttm_pool_debugfs_create_qa(struct ttm_pool *pool, const char *name)
+{
+	struct dentry *dir;
+
+	lockdep_assert_held(&ttm_pool_debugfs_lock);
+	if (!ttm_pool_debugfs_qa)
+		return;
+	dir = debugfs_create_dir(name, ttm_pool_debugfs_qa);
+	if (IS_ERR(dir))
+		return;
+	debugfs_create_file("inject", 0600, dir, pool, &ttm_pool_inject_fops);
+	debugfs_create_file("verify_clean", 0600, dir, pool,
+			    &ttm_pool_verify_fops);
+}
+
 static void ttm_pool_debugfs_create(struct ttm_pool *pool)
 {
 	const char *name = ttm_pool_name(pool);
@@ -157,6 +261,7 @@ static void ttm_pool_debugfs_create(struct ttm_pool *pool)
 	}
 	debugfs_create_file(name, 0400, ttm_pool_debugfs_dir, pool,
 			    &ttm_pool_dump_fops);
+	ttm_pool_debugfs_create_qa(pool, name);
 }
 
 static int ttm_pool_debugfs_create_one(struct ttm_pool *pool, void *data)
@@ -210,8 +315,8 @@ DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
 /**
  * ttm_pool_debugfs_init() - create the pools' files under TTM's debugfs root
  *
- * 6.12's page_pool and page_pool_shrink, and pools/, with a file for every
- * pool that exists and the file "all". TTM's root
+ * 6.12's page_pool and page_pool_shrink, pools/ and qa/, with entries for
+ * every pool that exists and the file "all". TTM's root
  * was just created: a pools/ made before is gone with the root that held
  * it, even when ttm_pool_mgr_fini() never ran (6.12's ttm_global_init()
  * removes the root when it fails, without finalising us), so the old
@@ -221,6 +326,7 @@ void ttm_pool_debugfs_init(void)
 {
 	mutex_lock(&ttm_pool_debugfs_lock);
 	ttm_pool_debugfs_dir = NULL;
+	ttm_pool_debugfs_qa = NULL;
 	/* Where 6.12 made them, even without TTM's root. */
 	debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
 			    &ttm_pool_debugfs_globals_fops);
@@ -231,26 +337,32 @@ void ttm_pool_debugfs_init(void)
 							  ttm_debugfs_root);
 		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,
 				    &ttm_pool_dump_all_fops);
+		ttm_pool_debugfs_qa = debugfs_create_dir("qa",
+							 ttm_debugfs_root);
+		if (IS_ERR(ttm_pool_debugfs_qa))
+			ttm_pool_debugfs_qa = NULL;
 		ttm_pool_for_each(ttm_pool_debugfs_create_one, NULL);
 	}
 	mutex_unlock(&ttm_pool_debugfs_lock);
 }
 
 /**
- * ttm_pool_debugfs_fini() - remove pools/ and everything in it
+ * ttm_pool_debugfs_fini() - remove pools/ and qa/ and everything in them
  *
  * page_pool and page_pool_shrink go with TTM's root, as in 6.12.
  */
 void ttm_pool_debugfs_fini(void)
 {
 	mutex_lock(&ttm_pool_debugfs_lock);
+	debugfs_remove(ttm_pool_debugfs_qa);
+	ttm_pool_debugfs_qa = NULL;
 	debugfs_remove(ttm_pool_debugfs_dir);
 	ttm_pool_debugfs_dir = NULL;
 	mutex_unlock(&ttm_pool_debugfs_lock);
 }
 
 /**
- * ttm_pool_debugfs_add() - create the dump file of a pool
+ * ttm_pool_debugfs_add() - create the dump file and QA controls of a pool
  * @pool: a pool on the list of pools, named
  */
 void ttm_pool_debugfs_add(struct ttm_pool *pool)
@@ -261,7 +373,7 @@ void ttm_pool_debugfs_add(struct ttm_pool *pool)
 }
 
 /**
- * ttm_pool_debugfs_remove() - remove the dump file of a pool
+ * ttm_pool_debugfs_remove() - remove the dump file and QA controls of a pool
  * @pool: the pool
  *
  * Waits for its readers.
@@ -273,5 +385,7 @@ void ttm_pool_debugfs_remove(struct ttm_pool *pool)
 	mutex_lock(&ttm_pool_debugfs_lock);
 	if (ttm_pool_debugfs_dir)
 		debugfs_lookup_and_remove(name, ttm_pool_debugfs_dir);
+	if (ttm_pool_debugfs_qa)
+		debugfs_lookup_and_remove(name, ttm_pool_debugfs_qa);
 	mutex_unlock(&ttm_pool_debugfs_lock);
 }

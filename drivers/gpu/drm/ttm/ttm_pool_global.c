@@ -451,7 +451,7 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_global_max_pages);
 /*
  * A free into @pool found the global cap reached: make room for a chunk of
  * @nr pages by releasing the coldest chunks of the other pools, in
- * proportion to what they hold (counted as trims there). A busy pool so
+ * proportion to what they hold (release_evict_pages there). A busy pool so
  * keeps what it frees, and idle pools give way, as 6.12's global pool
  * evicted its oldest pages. Only what is missing goes, and only if the
  * others hold that much: when even all of it would not make room (a chunk
@@ -477,7 +477,7 @@ bool ttm_pool_evict_for(struct ttm_pool *pool, unsigned long nr)
 	 */
 	if (need && ttm_pool_others_held(pool, NUMA_NO_NODE) >= need)
 		freed = ttm_pool_reclaim(need, NUMA_NO_NODE, pool,
-					 TTM_POOL_STAT_RELEASE_TRIM,
+					 TTM_POOL_STAT_RELEASE_EVICT,
 					 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	up_read(&ttm_pool_list_rwsem);
 	return freed >= need;

@@ -18,14 +18,18 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit_types.h>
+#include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/jump_label.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
 
 struct ttm_pool_devres;
+struct ttm_pool_inject;
 struct ttm_pool_sysfs;
 
 /**
@@ -109,6 +113,14 @@ struct ttm_pool_type_state {
  *	@dma_freeing
  * @dma_freeing: coherent chunks being freed through the DMA API now
  * @leaked: pages of coherent chunks freed after @dma_gone, leaked
+ * @inject: the armed failure injection, or NULL (ttm_pool_inject.c);
+ *	written under ttm_pool_inject_lock, read under RCU
+ * @verify_clean: clean chunks are checked to be zero when taken, and freed
+ *	chunks are cleared for it (ttm_pool_verify.c); written under
+ *	ttm_pool_verify_lock, read with READ_ONCE()
+ * @verify_reported: the pool reported a written clean chunk once already:
+ *	later reports go through @verify_rs
+ * @verify_rs: the rate limit of those later reports
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
  *	entries: what the NUMA-aware shrinker counts and scans for a node;
  *	not kept with a single node, where it would equal @pooled
@@ -146,6 +158,10 @@ struct ttm_pool_state {
 	bool dma_gone;
 	atomic_t dma_freeing;
 	atomic_long_t leaked;
+	struct ttm_pool_inject __rcu *inject;
+	bool verify_clean;
+	bool verify_reported;
+	struct ratelimit_state verify_rs;
 	atomic_long_t node_pooled[];
 };
 
@@ -362,6 +378,36 @@ void ttm_pool_trim_to(struct ttm_pool *pool, unsigned long target,
 		      enum ttm_pool_stat cause);
 void ttm_pool_trim_work(struct work_struct *work);
 void ttm_pool_check_watermark(struct ttm_pool *pool);
+
+/*
+ * Driver QA (ttm_pool_inject.c, ttm_pool_verify.c): failure injection and
+ * the check of clean chunks, per pool, set in debugfs. Each has a static
+ * key, on while a pool uses it, so that the allocation and free paths pay a
+ * no-op when none does.
+ */
+DECLARE_STATIC_KEY_FALSE(ttm_pool_inject_armed);
+DECLARE_STATIC_KEY_FALSE(ttm_pool_verify_armed);
+
+#define TTM_POOL_INJECT_SPEC_MAX 128
+int ttm_pool_inject_set(struct ttm_pool *pool, const char *spec);
+int ttm_pool_inject_get(struct ttm_pool *pool, char *buf, size_t size);
+bool ttm_pool_inject_fail(struct ttm_pool *pool, pgoff_t num_pages);
+void ttm_pool_inject_fini(struct ttm_pool_state *st);
+
+void ttm_pool_set_verify_clean(struct ttm_pool *pool, bool on);
+bool ttm_pool_get_verify_clean(struct ttm_pool *pool);
+void ttm_pool_verify_init(struct ttm_pool_state *st);
+bool ttm_pool_verify_chunk(struct ttm_pool *pool, struct page *p,
+			   unsigned int order, unsigned int zero,
+			   enum ttm_caching caching, bool coherent);
+void ttm_pool_verify_fini(struct ttm_pool_state *st);
+
+/* Does @pool check its clean chunks (and clear what is freed for that)? */
+static inline bool ttm_pool_verifying(struct ttm_pool *pool)
+{
+	return static_branch_unlikely(&ttm_pool_verify_armed) &&
+	       READ_ONCE(ttm_pool_state(pool)->verify_clean);
+}
 
 /* Hot-unplug (ttm_pool_unplug.c). */
 void ttm_pool_unplug_watch(struct ttm_pool *pool);

@@ -110,8 +110,8 @@ TRACE_EVENT(ttm_pool_alloc,
  * Why an allocation failed, at the chunk where it did (@order; for the
  * caching change of the last run of fresh pages, the last chunk's):
  * "nomem" (order 0, after every larger order failed), "dma_map" or
- * "caching". @injected: failed on purpose by failure injection (none yet:
- * always 0).
+ * "caching". @injected: failed on purpose by failure injection (debugfs
+ * ttm/qa/<pool>/inject; reason "nomem", after the last chunk was placed).
  */
 TRACE_EVENT(ttm_pool_alloc_fail,
 	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
@@ -232,6 +232,33 @@ TRACE_EVENT(ttm_pool_clear,
 			   __entry->backoff = backoff;),
 	    TP_printk("pool=%s pages=%lu backoff=%d", __get_str(pool),
 		      __entry->pages, __entry->backoff)
+);
+
+/*
+ * verify_clean found a clean chunk written while it was pooled: its first
+ * written byte is @offset bytes into page @page of the chunk (order
+ * @order). The chunk is cleared and handed out all the same.
+ */
+TRACE_EVENT(ttm_pool_verify_dirty,
+	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
+		     enum ttm_caching caching, bool coherent, unsigned int page,
+		     unsigned int offset),
+	    TP_ARGS(pool, order, caching, coherent, page, offset),
+	    TP_STRUCT__entry(__string(pool, ttm_pool_state(pool)->name)
+			     __field(unsigned int, order)
+			     __string(caching, ttm_pool_caching_name(caching))
+			     __string(path, ttm_pool_trace_path(coherent))
+			     __field(unsigned int, page)
+			     __field(unsigned int, offset)),
+	    TP_fast_assign(__assign_str(pool);
+			   __entry->order = order;
+			   __assign_str(caching);
+			   __assign_str(path);
+			   __entry->page = page;
+			   __entry->offset = offset;),
+	    TP_printk("pool=%s order=%u caching=%s path=%s page=%u offset=%u",
+		      __get_str(pool), __entry->order, __get_str(caching),
+		      __get_str(path), __entry->page, __entry->offset)
 );
 
 #endif /* _TTM_POOL_TRACE_H_ */

@@ -61,7 +61,8 @@ static void pool_cap_global(struct kunit *test)
 	pool_test_free_singles(test, b, 3);
 	KUNIT_EXPECT_EQ(test, POOLED(test, a), 0);
 	KUNIT_EXPECT_EQ(test, POOLED(test, b), 3);
-	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_TRIM), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_EVICT), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, a, RELEASE_TRIM), 0);
 	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_CAP), 0);
 	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), 3);
 
@@ -74,6 +75,8 @@ static void pool_cap_global(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_global_max_pages(1), 0);
 	KUNIT_EXPECT_EQ(test, ttm_pool_global_pooled_pages(), 1);
 	KUNIT_EXPECT_EQ(test, POOLED(test, a) + POOLED(test, b), 1);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_TRIM), 2);
+	KUNIT_EXPECT_EQ(test, STAT(test, b, RELEASE_EVICT), 0);
 	KUNIT_EXPECT_EQ(test, ttm_pool_set_global_max_pages(totalram_pages() + 1),
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, ttm_pool_global_max_pages(), 1);
