@@ -41,7 +41,7 @@ cat $D/all >$W/all
 		effective_path path_reason swiotlb_force swiotlb_active max_pages \
 		high_watermark_pages low_watermark_pages global_max_pages \
 		global_pooled_pages pooled_pages inuse_pages prezero clean_pages \
-		dirty_pages; do
+		dirty_pages inject verify_clean; do
 		echo "$k:"
 	done
 	echo "pooled_pages_by_order:"
@@ -88,6 +88,9 @@ for k in max_pages high_watermark_pages low_watermark_pages pooled_pages inuse_p
 	is "$k" "$(g $k)" "$(cat $P/$k)"
 done
 is "clean_pages: all 24 pooled pages, cleared by the worker" "$(g clean_pages)" 24
+QA=/sys/kernel/debug/ttm/qa/$DEV
+is "inject: as qa/<pool>/inject says (off)" "$(g inject)" "$(cat $QA/inject)"
+is "verify_clean: as qa/<pool>/verify_clean says (0)" "$(g verify_clean)" "$(cat $QA/verify_clean)"
 is "global_max_pages is pool_max_pages" "$(g global_max_pages)" "$(cat $T/pool_max_pages)"
 is "global_pooled_pages is the global pooled_pages" "$(g global_pooled_pages)" \
 	"$(cat $T/pooled_pages)"

@@ -8,8 +8,15 @@
  * pool is a name from /sys/kernel/ttm/pools/. The module keeps a pointer
  * to the pool: unload it before the pool's driver unbinds.
  *
+ * With scribble=OFFSET, rmmod writes 0xa5 to byte OFFSET of the first page
+ * after it gave the pages back: a driver's write after free, for the tests
+ * of verify_clean (debugfs ttm/qa/<pool>/verify_clean), which must find it
+ * when the chunk is taken again. Only for a pool that keeps what is freed
+ * (its caps not reached): the page must still be the pool's.
+ *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -29,6 +36,11 @@ MODULE_PARM_DESC(pages, "pages to allocate");
 static char *caching = "wc";
 module_param(caching, charp, 0444);
 MODULE_PARM_DESC(caching, "wc, uc or cached");
+
+static int scribble = -1;
+module_param(scribble, int, 0444);
+MODULE_PARM_DESC(scribble,
+		 "byte of the first page to write after the free at rmmod, or -1");
 
 static struct ttm_pool *held_pool;
 static struct ttm_tt held_tt;
@@ -61,7 +73,7 @@ static int __init ttm_pool_hold_init(void)
 {
 	int ret = -ENODEV;
 
-	if (!pool_name || !pages)
+	if (!pool_name || !pages || scribble >= (int)PAGE_SIZE)
 		return -EINVAL;
 	if (!strcmp(caching, "wc"))
 		held_tt.caching = ttm_write_combined;
@@ -85,7 +97,18 @@ static int __init ttm_pool_hold_init(void)
 
 static void __exit ttm_pool_hold_exit(void)
 {
+	struct page *first = held_tt.pages[0];
+	u8 *va;
+
 	ttm_pool_free(held_pool, &held_tt);
+	if (scribble >= 0) {
+		/* The bug verify_clean is there to catch. */
+		va = kmap_local_page(first);
+		va[scribble] = 0xa5;
+		kunmap_local(va);
+		pr_info("ttm_pool_hold: wrote byte %d of a freed page of %s\n",
+			scribble, pool_name);
+	}
 	kvfree(held_tt.pages);
 	kvfree(held_tt.dma_address);
 }

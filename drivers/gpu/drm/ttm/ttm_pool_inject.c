@@ -46,7 +46,8 @@
 
 #include "ttm_pool_internal.h"
 
-DEFINE_STATIC_KEY_FALSE(ttm_pool_inject_armed);
+/* On while a pool is armed; exported for KUnit to see it go off. */
+struct static_key_false ttm_pool_inject_armed = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_inject_armed);
 static DEFINE_MUTEX(ttm_pool_inject_lock);
 

@@ -49,7 +49,8 @@
 #include "ttm_pool_internal.h"
 #include "ttm_pool_trace.h"
 
-DEFINE_STATIC_KEY_FALSE(ttm_pool_verify_armed);
+/* On while a pool verifies; exported for KUnit to see it go off. */
+struct static_key_false ttm_pool_verify_armed = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_verify_armed);
 static DEFINE_MUTEX(ttm_pool_verify_lock);
 
