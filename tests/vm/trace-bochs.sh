@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ttm-vm: --gpu bochs
 # The pool's tracepoints (ttm_pool:*, drivers/gpu/drm/ttm/ttm_pool_trace.h) on a
-# real driver: all eight exist in tracefs with their documented fields, and during
+# real driver: all nine exist in tracefs with their documented fields, and during
 # a workload on bochs's pool that makes every kind of event (dumb buffers, a cap,
 # a trim, a drain, a path switch and back, the shrinker through drop_caches, the
 # clearing worker) the events add up to the pool's counters, kind by kind: the
@@ -25,7 +25,7 @@ need "tracefs is mounted" test -d $TR/events
 need "bochs ($DEV) has a pool" test -d $P
 need "dumbbuf is in the initramfs" command -v dumbbuf
 
-events="ttm_pool_alloc ttm_pool_alloc_chunk ttm_pool_alloc_fail ttm_pool_free ttm_pool_release ttm_pool_shrink ttm_pool_path_switch ttm_pool_clear"
+events="ttm_pool_alloc ttm_pool_alloc_chunk ttm_pool_alloc_fail ttm_pool_free ttm_pool_release ttm_pool_shrink ttm_pool_path_switch ttm_pool_clear ttm_pool_verify_dirty"
 for e in $events; do
 	ok "event ttm_pool:$e exists" test -f $EV/$e/enable
 done

@@ -96,6 +96,7 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_release_bytes_total", "counter", "Memory given back to the system, by cause.", "release_cap_pages", 0, true, "cause", "cap" },
 	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_trim_pages", 0, true, "cause", "trim" },
 	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_shrinker_pages", 0, true, "cause", "shrinker" },
+	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_evict_pages", 0, true, "cause", "evict" },
 	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_drain_pages", 0, true, "cause", "drain" },
 	{ "ttm_pool_release_bytes_total", NULL, NULL, "release_switch_pages", 0, true, "cause", "switch" },
 	{ "ttm_pool_caching_changes_total", "counter", "Caching changes made (one TLB flush each).", "caching_change_batches", 0, false, NULL, NULL },
