@@ -348,6 +348,8 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 			ttm_pool_unmap_chunk(pool, p, order,
 					     tt->dma_address[i]);
 
+		if (!keep)
+			ttm_pool_count_inuse(pool, p, -(1L << order));
 		if (keep && !keep[order]) {
 			/* Fresh: back to the system, uncounted. */
 			ttm_pool_batch_add(&b, p, order, caching);
@@ -611,6 +613,11 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		goto err_unwind;
 	}
 
+	if (nr_node_ids > 1)
+		for (i = 0; i < tt->num_pages; i += 1UL << order) {
+			order = ttm_pool_chunk_order(tt->pages[i]);
+			ttm_pool_count_inuse(pool, tt->pages[i], 1L << order);
+		}
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
 	ttm_pool_stat_add(pool, coherent ? TTM_POOL_STAT_ALLOC_COHERENT :

@@ -505,6 +505,39 @@ unsigned long ttm_pool_global_pooled_pages(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_global_pooled_pages);
 
+/**
+ * ttm_pool_memory_summary() - what all pools hold and have handed out
+ * @nid: a NUMA node, or NUMA_NO_NODE for all of them
+ * @sum: filled in: pages in use by tts, pooled pages and, for
+ *	NUMA_NO_NODE, of those the clean and the dirty ones (a node's
+ *	clean pages are not counted: both 0)
+ *
+ * Sums over the pools on the list; pages a finalised pool handed out (a
+ * driver's bug) are no longer counted. Counts read while pools are busy
+ * may be a moment apart.
+ *
+ * Context: process context; takes ttm_pool_list_rwsem for reading.
+ */
+void ttm_pool_memory_summary(int nid, struct ttm_pool_memory *sum)
+{
+	struct ttm_pool_state *st;
+
+	memset(sum, 0, sizeof(*sum));
+	down_read(&ttm_pool_list_rwsem);
+	list_for_each_entry(st, &ttm_pool_list, list) {
+		if (nid == NUMA_NO_NODE) {
+			sum->inuse += ttm_pool_inuse_pages(st->pool);
+			sum->clean += ttm_pool_count_clean(st->pool, true);
+			sum->dirty += ttm_pool_count_clean(st->pool, false);
+		} else {
+			sum->inuse += ttm_pool_node_inuse_pages(st->pool, nid);
+		}
+		sum->pooled += ttm_pool_held(st, nid);
+	}
+	up_read(&ttm_pool_list_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_memory_summary);
+
 VISIBLE_IF_KUNIT unsigned long
 ttm_pool_shrinker_count(struct shrinker *shrink, struct shrink_control *sc)
 {

@@ -96,6 +96,10 @@ struct ttm_pool_type_state {
  *	delay meanwhile (a flush must not meet a pending timer)
  * @list: our place on the list of all pools (ttm_pool_global.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
+ * @node_inuse: per-CPU counts of the pages in use by tts, by the node they
+ *	are on, nr_node_ids entries (ttm_pool_stats.c); NULL with a single
+ *	node, where the pool's in-use count says it, or if it could not be
+ *	allocated (logged)
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
  * @sysfs: the pool's sysfs directory, NULL if it has none (ttm_pool_sysfs.c)
@@ -151,6 +155,7 @@ struct ttm_pool_state {
 	struct list_head list;
 	unsigned long reclaim_seq;
 	struct ttm_pool_stats_pcpu __percpu *stats;
+	long __percpu *node_inuse;
 	char name[64];
 	struct ttm_pool_sysfs *sysfs;
 	struct ttm_pool_devres *devres;
@@ -227,12 +232,31 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
 {
 }
+
+static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
+					long nr)
+{
+}
 #else
 static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
 {
 	if (n)
 		this_cpu_add(ttm_pool_state(pool)->stats->counter[item], n);
+}
+
+/*
+ * Count @nr pages of chunk @p as handed out (negative: given back) on the
+ * node they are on. Only with several nodes: with one, the pool's in-use
+ * count is the node's.
+ */
+static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
+					long nr)
+{
+	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+
+	if (nr_node_ids > 1 && c)
+		this_cpu_add(c[page_to_nid(p)], nr);
 }
 #endif
 
@@ -292,6 +316,7 @@ int ttm_pool_path_parse(const char *word);
 void ttm_pool_stats_init(struct ttm_pool_state *st);
 const char *ttm_pool_stat_name(enum ttm_pool_stat item);
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean);
+unsigned long ttm_pool_node_inuse_pages(struct ttm_pool *pool, int nid);
 void ttm_pool_stats_fini(struct ttm_pool_state *st);
 
 /*
@@ -307,6 +332,21 @@ extern unsigned long ttm_pool_total_max;
 /* When reclaim last asked the pools to shrink, in jiffies (the shrinker). */
 extern unsigned long ttm_pool_reclaim_stamp;
 
+/**
+ * struct ttm_pool_memory - pages of all pools, see ttm_pool_memory_summary()
+ * @inuse: handed out to tts and not given back
+ * @pooled: held by the pools
+ * @clean: of @pooled, those known to be zero
+ * @dirty: of @pooled, the others
+ */
+struct ttm_pool_memory {
+	unsigned long inuse;
+	unsigned long pooled;
+	unsigned long clean;
+	unsigned long dirty;
+};
+
+void ttm_pool_memory_summary(int nid, struct ttm_pool_memory *sum);
 void ttm_pool_register(struct ttm_pool *pool);
 bool ttm_pool_listed(const struct ttm_pool *pool);
 void ttm_pool_unregister(struct ttm_pool *pool);

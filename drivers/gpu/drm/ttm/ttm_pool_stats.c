@@ -29,6 +29,12 @@ void ttm_pool_stats_init(struct ttm_pool_state *st)
 		pr_warn("ttm: no memory for pool statistics; sharing them\n");
 		st->stats = &ttm_pool_stats_fallback;
 	}
+	if (nr_node_ids > 1) {
+		st->node_inuse = __alloc_percpu(nr_node_ids * sizeof(long),
+						__alignof__(long));
+		if (!st->node_inuse)
+			pr_warn("ttm: no memory for the pool's per-node counts; its pages in use are not counted by node\n");
+	}
 }
 
 void ttm_pool_stats_fini(struct ttm_pool_state *st)
@@ -36,6 +42,33 @@ void ttm_pool_stats_fini(struct ttm_pool_state *st)
 	if (st->stats != &ttm_pool_stats_fallback)
 		free_percpu(st->stats);
 	st->stats = NULL;
+	free_percpu(st->node_inuse);
+	st->node_inuse = NULL;
+}
+
+/**
+ * ttm_pool_node_inuse_pages() - pages of a pool in use on one node
+ * @pool: the pool
+ * @nid: the node
+ *
+ * Context: any.
+ * Return: the pages the pool handed out on @nid and did not get back yet
+ * (with a single node, its pages in use; 0 if the pool could not count
+ * them by node).
+ */
+unsigned long ttm_pool_node_inuse_pages(struct ttm_pool *pool, int nid)
+{
+	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+	long sum = 0;
+	int cpu;
+
+	if (nr_node_ids == 1)
+		return ttm_pool_inuse_pages(pool);
+	if (!c)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(c, cpu)[nid];
+	return sum > 0 ? sum : 0;
 }
 
 /*

@@ -4,7 +4,9 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  *
- * /sys/kernel/ttm/{pool_max_pages,pooled_pages} are global; pools/ is a kset
+ * /sys/kernel/ttm/{pool_max_pages,pooled_pages,inuse_pages,clean_pages,
+ * dirty_pages} and nodes/node<N>/ are global (the GPU memory summary of
+ * all pools, ttm_pool_memory_summary()); pools/ is a kset
  * with one kobject per pool, named after its device (dev_name(), then
  * <dev_name>.<N> for further pools of the same device; "nodev" for pools
  * without one). A pool's directory links to its device ("device"), but
@@ -66,6 +68,9 @@ struct ttm_pool_sysfs {
 static DEFINE_MUTEX(ttm_pool_sysfs_lock);
 static struct kobject *ttm_kobj;
 static struct kset *ttm_pools_kset;
+/* nodes/ and nodes/node<N>/, indexed by N; NULL where none was made. */
+static struct kobject *ttm_nodes_kobj;
+static struct kobject **ttm_node_kobjs;
 static unsigned int ttm_pool_sysfs_users;
 
 static struct ttm_pool_sysfs *kobj_to_ps(struct kobject *kobj)
@@ -639,19 +644,144 @@ static ssize_t global_pooled_pages_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", ttm_pool_global_pooled_pages());
 }
 
+static ssize_t global_inuse_pages_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_memory sum;
+
+	ttm_pool_memory_summary(NUMA_NO_NODE, &sum);
+	return sysfs_emit(buf, "%lu\n", sum.inuse);
+}
+
+static ssize_t global_clean_pages_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_memory sum;
+
+	ttm_pool_memory_summary(NUMA_NO_NODE, &sum);
+	return sysfs_emit(buf, "%lu\n", sum.clean);
+}
+
+static ssize_t global_dirty_pages_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_memory sum;
+
+	ttm_pool_memory_summary(NUMA_NO_NODE, &sum);
+	return sysfs_emit(buf, "%lu\n", sum.dirty);
+}
+
 static struct kobj_attribute pool_max_pages_attr = __ATTR_RW(pool_max_pages);
 static struct kobj_attribute global_pooled_pages_attr =
 	__ATTR(pooled_pages, 0444, global_pooled_pages_show, NULL);
+static struct kobj_attribute global_inuse_pages_attr =
+	__ATTR(inuse_pages, 0444, global_inuse_pages_show, NULL);
+static struct kobj_attribute global_clean_pages_attr =
+	__ATTR(clean_pages, 0444, global_clean_pages_show, NULL);
+static struct kobj_attribute global_dirty_pages_attr =
+	__ATTR(dirty_pages, 0444, global_dirty_pages_show, NULL);
 
 static struct attribute *ttm_global_attrs[] = {
 	&pool_max_pages_attr.attr,
 	&global_pooled_pages_attr.attr,
+	&global_inuse_pages_attr.attr,
+	&global_clean_pages_attr.attr,
+	&global_dirty_pages_attr.attr,
 	NULL,
 };
 
 static const struct attribute_group ttm_global_group = {
 	.attrs = ttm_global_attrs,
 };
+
+/* --- nodes/node<N>/ -------------------------------------------------------- */
+
+/* The node of a nodes/node<N> directory. */
+static int kobj_to_nid(struct kobject *kobj)
+{
+	int nid;
+
+	if (kstrtoint(kobject_name(kobj) + strlen("node"), 10, &nid))
+		return NUMA_NO_NODE;
+	return nid;
+}
+
+static ssize_t node_inuse_pages_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_memory sum;
+
+	ttm_pool_memory_summary(kobj_to_nid(kobj), &sum);
+	return sysfs_emit(buf, "%lu\n", sum.inuse);
+}
+
+static ssize_t node_pooled_pages_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	struct ttm_pool_memory sum;
+
+	ttm_pool_memory_summary(kobj_to_nid(kobj), &sum);
+	return sysfs_emit(buf, "%lu\n", sum.pooled);
+}
+
+static struct kobj_attribute node_inuse_pages_attr =
+	__ATTR(inuse_pages, 0444, node_inuse_pages_show, NULL);
+static struct kobj_attribute node_pooled_pages_attr =
+	__ATTR(pooled_pages, 0444, node_pooled_pages_show, NULL);
+
+static struct attribute *ttm_node_attrs[] = {
+	&node_inuse_pages_attr.attr,
+	&node_pooled_pages_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ttm_node_group = {
+	.attrs = ttm_node_attrs,
+};
+
+static void ttm_pool_sysfs_nodes_remove(void)
+{
+	int nid;
+
+	if (ttm_node_kobjs) {
+		for (nid = 0; nid < nr_node_ids; nid++)
+			kobject_put(ttm_node_kobjs[nid]);
+		kfree(ttm_node_kobjs);
+		ttm_node_kobjs = NULL;
+	}
+	kobject_put(ttm_nodes_kobj);
+	ttm_nodes_kobj = NULL;
+}
+
+/*
+ * nodes/node<N>/ for every node online now (nodes onlined later have
+ * none). A failure is logged; /sys/kernel/ttm works without them.
+ */
+static void ttm_pool_sysfs_nodes_add(void)
+{
+	struct kobject *k;
+	char name[16];
+	int nid;
+
+	ttm_nodes_kobj = kobject_create_and_add("nodes", ttm_kobj);
+	ttm_node_kobjs = kcalloc(nr_node_ids, sizeof(*ttm_node_kobjs),
+				 GFP_KERNEL);
+	if (!ttm_nodes_kobj || !ttm_node_kobjs)
+		goto err;
+	for_each_online_node(nid) {
+		snprintf(name, sizeof(name), "node%d", nid);
+		k = kobject_create_and_add(name, ttm_nodes_kobj);
+		if (!k)
+			goto err;
+		ttm_node_kobjs[nid] = k;
+		if (sysfs_create_group(k, &ttm_node_group))
+			goto err;
+	}
+	return;
+err:
+	pr_warn("ttm: no sysfs directory nodes/\n");
+	ttm_pool_sysfs_nodes_remove();
+}
 
 /* Take a reference to /sys/kernel/ttm, making it for the first user. */
 static int ttm_pool_sysfs_get_root(void)
@@ -672,6 +802,7 @@ static int ttm_pool_sysfs_get_root(void)
 					     ttm_kobj);
 	if (!ttm_pools_kset)
 		goto err_group;
+	ttm_pool_sysfs_nodes_add();
 	return 0;
 
 err_group:
@@ -690,6 +821,7 @@ static void ttm_pool_sysfs_put_root(void)
 	lockdep_assert_held(&ttm_pool_sysfs_lock);
 	if (--ttm_pool_sysfs_users)
 		return;
+	ttm_pool_sysfs_nodes_remove();
 	kset_unregister(ttm_pools_kset);
 	ttm_pools_kset = NULL;
 	sysfs_remove_group(ttm_kobj, &ttm_global_group);

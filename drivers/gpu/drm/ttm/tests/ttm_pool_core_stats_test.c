@@ -247,12 +247,68 @@ static void pool_stats_take_no_lock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, clean + dirty, 4);
 }
 
+/*
+ * The GPU memory summary (sysfs /sys/kernel/ttm/ and nodes/node<N>/): the
+ * pages a tt holds are in use, on the nodes they are on, and once freed
+ * they are pooled there, clean or dirty. Run with numa=fake=2 in make
+ * check, so that the per-node counts are kept.
+ */
+static void pool_memory_summary(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	unsigned long on[2] = { }, before_inuse[2], before_pooled[2];
+	struct ttm_pool_memory all0, all, node;
+	struct ttm_tt *tt;
+	unsigned int i;
+	int nid;
+
+	kunit_info(test, "nr_node_ids=%u\n", nr_node_ids);
+	ttm_pool_drain_all();
+	ttm_pool_memory_summary(NUMA_NO_NODE, &all0);
+	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+		ttm_pool_memory_summary(nid, &node);
+		before_inuse[nid] = node.inuse;
+		before_pooled[nid] = node.pooled;
+	}
+
+	tt = pool_test_tt_alloc(test, pool, 24, ttm_write_combined);
+	for (i = 0; i < tt->num_pages; i++) {
+		nid = page_to_nid(tt->pages[i]);
+		KUNIT_ASSERT_LT(test, nid, 2);
+		on[nid]++;
+	}
+	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
+	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse + 24);
+	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled);
+	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+		ttm_pool_memory_summary(nid, &node);
+		KUNIT_EXPECT_EQ(test, node.inuse, before_inuse[nid] + on[nid]);
+		KUNIT_EXPECT_EQ(test, node.pooled, before_pooled[nid]);
+		KUNIT_EXPECT_EQ(test, node.clean + node.dirty, 0);
+	}
+
+	ttm_pool_free(pool, tt);
+	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
+	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse);
+	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled + 24);
+	KUNIT_EXPECT_EQ(test, all.clean + all.dirty, all.pooled);
+	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+		ttm_pool_memory_summary(nid, &node);
+		KUNIT_EXPECT_EQ(test, node.inuse, before_inuse[nid]);
+		KUNIT_EXPECT_EQ(test, node.pooled, before_pooled[nid] + on[nid]);
+	}
+	ttm_pool_drain(pool);
+	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
+	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled);
+}
+
 static struct kunit_case pool_stats_cases[] = {
 	KUNIT_CASE(pool_stats_sequence),
 	KUNIT_CASE(pool_stats_take_no_lock),
 	KUNIT_CASE(pool_per_device),
 	KUNIT_CASE(pool_alloc_fails_cleanly),
 	KUNIT_CASE(pool_alloc_unwind_refused),
+	KUNIT_CASE(pool_memory_summary),
 	{}
 };
 
