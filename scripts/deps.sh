@@ -15,6 +15,7 @@ pkgs=(
 	qemu-system-x86 busybox-static libsmartcols-dev ccache pkg-config
 	kmod util-linux perl python3 man-db
 	dkms dh-dkms debhelper lintian build-essential
+	linux-perf
 )
 if [ "${1:-}" = bench ]; then
 	pkgs+=(gnuplot-nox)

@@ -7,6 +7,7 @@
 #   tests/vm/apply-unit-bochs.sh runs its ExecStart)
 #   /tests/{vm,lib}/ from the repo, /lib/ttm-tests/*.ko (built test modules)
 #   /usr/bin/* the static test programs of scripts/build-progs.sh
+#   the programs of $TTM_INITRAMFS_PROGRAMS (absolute paths) with their libraries
 # Usage: scripts/mkinitramfs.sh OUT.cpio [FLAVOUR]
 # It is cheap (well under a second), so scripts/ttm-vm regenerates it on every boot.
 set -euo pipefail
@@ -38,6 +39,12 @@ copy_with_libs() {
 }
 tool=$TOP/tools/ttm-poolctl/ttm-poolctl
 [ -x "$tool" ] && copy_with_libs "$tool" /usr/sbin/ttm-poolctl
+# TTM_INITRAMFS_PROGRAMS: more programs, at the same path (e.g. Debian's perf for
+# make distro-check, scripts/distro-vm --add-program)
+for prog in ${TTM_INITRAMFS_PROGRAMS:-}; do
+	[ -x "$prog" ] || die "TTM_INITRAMFS_PROGRAMS: no program $prog"
+	copy_with_libs "$prog" "$prog"
+done
 mkdir -p "$stage/lib/systemd/system"
 sed 's|@SBINDIR@|/usr/sbin|' "$TOP/tools/ttm-poolctl/ttm-pool-apply.service.in" \
 	>"$stage/lib/systemd/system/ttm-pool-apply.service"

@@ -8,7 +8,9 @@
 #   qxl (-device qxl-vga): modprobe of every TTM user (tests/distro/guest/modules.list),
 #       qxl binds, its pool and every documented file, ttm-poolctl
 #   bochs (-device VGA, swiotlb=force): bochs binds, its pool, ttm-poolctl, dumb
-#       buffers with path switches, the DRM stack unloaded and loaded again twice
+#       buffers with path switches, the pool's trace events read by Debian's perf
+#       and by hist triggers, failure injection, the DRM stack unloaded and loaded
+#       again twice
 #   rt: the same as bochs, after the modprobe of every TTM user, on Debian's
 #       PREEMPT_RT kernel (linux-image-<ver>+deb12-rt-amd64-unsigned of the newest
 #       pinned version, scripts/upstream.sh; not installed but unpacked in $CACHE/debian
@@ -133,9 +135,15 @@ boot() {
 	done
 }
 
+# Debian's perf (linux-perf, scripts/deps.sh) reads the pool's events in events.sh.
+perf=()
+if command -v perf >/dev/null; then
+	perf=(--add-program "$(command -v perf)")
+fi
 start=$(date +%s)
 boot qxl qxl "$ttm" -- load-all.sh bind.sh pools.sh poolctl.sh
-boot bochs bochs "$ttm" --append swiotlb=force -- bind.sh pools.sh poolctl.sh workload.sh reload.sh
+boot bochs bochs "$ttm" --append swiotlb=force "${perf[@]}" -- \
+	bind.sh pools.sh poolctl.sh workload.sh events.sh reload.sh
 # Debian's PREEMPT_RT kernel: boot 1's modprobes and boot 2's checks in one boot
 # (std VGA: qxl loads, with no device to bind).
 if [ -z "$rt_ttm" ]; then
@@ -144,8 +152,8 @@ elif [ ! -f "$rt_ttm" ]; then
 	tap 1 "rt: the ttm.ko for $rt_abi is there ($rt_ttm)"
 	echo "# make matrix (scripts/matrix.sh) builds it; or give one: --rt-ttm FILE"
 else
-	boot rt bochs "$rt_ttm" --flavour rt-amd64 --version "$rt_version" --append swiotlb=force -- \
-		load-all.sh bind.sh pools.sh poolctl.sh workload.sh reload.sh
+	boot rt bochs "$rt_ttm" --flavour rt-amd64 --version "$rt_version" --append swiotlb=force \
+		"${perf[@]}" -- load-all.sh bind.sh pools.sh poolctl.sh workload.sh events.sh reload.sh
 	st=0
 	grep -q "Linux version $rt_abi .* PREEMPT_RT Debian $rt_version " "$LOGDIR/distro-rt.log" || st=1
 	tap $st "rt: the kernel booted is Debian's PREEMPT_RT $rt_abi ($rt_version)"
