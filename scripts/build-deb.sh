@@ -25,7 +25,8 @@ cp -a "$TOP/packaging/debian" "$src/debian"
 "$TOP/packaging/dkms/mktree.sh" "$src/dkms"
 mkdir -p "$src/ttm-poolctl/bash-completion"
 (cd "$TOP/tools/ttm-poolctl" && cp -t "$src/ttm-poolctl" Makefile ./*.c ./*.h ttm-poolctl.8 \
-	70-ttm-pool.rules.in ttm-pool-apply.service.in &&
+	70-ttm-pool.rules.in ttm-pool-apply.service.in \
+	ttm-pool-prometheus.service.in ttm-pool-prometheus.timer &&
 	cp bash-completion/ttm-poolctl "$src/ttm-poolctl/bash-completion/")
 cp -a "$TOP/packaging/examples" "$src/examples"
 
