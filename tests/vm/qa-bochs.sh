@@ -10,8 +10,9 @@
 #     drain nothing is pooled and nothing left in use (kmemleak at the boot's end).
 #  2. verify_clean: a write after free (ttm_pool_hold scribble=, a test module
 #     writing into a page it freed) is caught when the chunk is taken again:
-#     counted once, reported naming the pool, traced, and the page handed out
-#     cleared; with verify_clean off the same write goes unseen.
+#     counted once, reported naming the pool (the bytes only in the trace),
+#     traced, and the page handed out cleared; with verify_clean off the same
+#     write goes unseen.
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
@@ -122,7 +123,9 @@ echo "pool == \"$DEV\"" >$EV/ttm_pool_verify_dirty/filter
 echo 1 >$EV/ttm_pool_verify_dirty/enable
 echo 1 >$TR/tracing_on
 dirty0=$(cat $S/verify_dirty_chunks)
-ok "'maybe' is refused for verify_clean" sh -c "! echo maybe > $QA/verify_clean 2>/dev/null"
+for v in maybe 10 1junk "yes please"; do
+	ok "'$v' is refused for verify_clean" sh -c "! echo '$v' > $QA/verify_clean 2>/dev/null"
+done
 is "...it stays off" "$(cat $QA/verify_clean)" 0
 ok "verify_clean on" sh -c "echo on > $QA/verify_clean"
 is "...reads 1" "$(cat $QA/verify_clean)" 1
@@ -136,11 +139,12 @@ ok "take it again" insmod $HOLD pool=$DEV pages=1 caching=cached
 ok "...and give it back" rmmod ttm_pool_hold
 is "the write was caught: verify_dirty_chunks +1" "$(cat $S/verify_dirty_chunks)" $((dirty0 + 1))
 dmesg >$W/dmesg
-ok "...reported naming the pool, the page, offset and bytes" \
-	grep -q "ttm: pool $DEV: verify_clean: a pooled cached page-path chunk of order 0 was written after it was freed: page 0, offset 100: a5 00" $W/dmesg
+ok "...reported naming the pool, the page and offset" \
+	grep -q "ttm: pool $DEV: verify_clean: a pooled cached page-path chunk of order 0 was written after it was freed: page 0, offset 100\$" $W/dmesg
 echo 0 >$TR/tracing_on
 cat $TR/trace >$W/trace2
-ok "...and traced" grep -q " ttm_pool_verify_dirty: pool=$DEV order=0 caching=cached path=page page=0 offset=100" $W/trace2
+ok "...and traced, with the bytes written" \
+	grep -q " ttm_pool_verify_dirty: pool=$DEV order=0 caching=cached path=page page=0 offset=100 bytes=a5000000000000000000000000000000\$" $W/trace2
 
 ok "verify_clean off" sh -c "echo 0 > $QA/verify_clean"
 ok "hold a cached page" insmod $HOLD pool=$DEV pages=1 caching=cached scribble=200

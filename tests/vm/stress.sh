@@ -219,20 +219,21 @@ ok "every pooled_* is 0" sh -c "cat $T/pools/*/pooled*_pages | awk '{ s += \$1 }
 rm -f $W/misc
 wait_until 10 settled
 is "nr_kernel_misc_reclaimable is 0 after the drain, exactly" "$(cat $W/misc)" "0 0"
-# What went into a pool came out again: free_pooled = hits + trim + shrinker
-# + drain + released-at-switch + still pooled, where released-at-switch is
+# What went into a pool came out again: free_pooled = hits + trim + evict +
+# shrinker + drain + released-at-switch + still pooled, where released-at-switch is
 # release_switch minus the freed old-path pages (returned - free_pooled - cap).
 # A dump without one of the fields fails (no 0 = 0), and so does a pool nothing
 # went into.
 for p in ttm_pool_stress32 ttm_pool_stress64; do
 	awk -F': ' '{ v[$1] = $2; n[$1]++ }
 	     END {
-		k = split("free_pooled_pages release_switch_pages returned_pages release_cap_pages alloc_hit_pages release_trim_pages release_shrinker_pages release_drain_pages pooled_pages", f, " ")
+		k = split("free_pooled_pages release_switch_pages returned_pages release_cap_pages alloc_hit_pages release_trim_pages release_evict_pages release_shrinker_pages release_drain_pages pooled_pages", f, " ")
 		for (i = 1; i <= k; i++)
 			if (n[f[i]] != 1) { print "no single field " f[i]; exit 2 }
 		in_ = v["free_pooled_pages"]
 		sw = v["release_switch_pages"] - (v["returned_pages"] - in_ - v["release_cap_pages"])
-		out = v["alloc_hit_pages"] + v["release_trim_pages"] + v["release_shrinker_pages"] +
+		out = v["alloc_hit_pages"] + v["release_trim_pages"] + v["release_evict_pages"] +
+		      v["release_shrinker_pages"] +
 		      v["release_drain_pages"] + sw + v["pooled_pages"]
 		printf "%.0f %.0f\n", in_, out
 		if (in_ == 0) exit 3

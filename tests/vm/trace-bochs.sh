@@ -40,7 +40,7 @@ is "ttm_pool_release's fields" "$(fields $EV/ttm_pool_release/format | tr '\n' '
 is "ttm_pool_alloc_fail's fields" "$(fields $EV/ttm_pool_alloc_fail/format | tr '\n' ' ')" \
 	"pool order reason injected "
 
-counters="cleared_wasted_pages alloc_hit_pages alloc_miss_pages alloc_failures free_pooled_pages release_cap_pages release_trim_pages release_shrinker_pages release_drain_pages release_switch_pages path_switches cleared_background_pages cleared_alloc_pages"
+counters="cleared_wasted_pages alloc_hit_pages alloc_miss_pages alloc_failures alloc_injected_failures free_pooled_pages release_cap_pages release_trim_pages release_evict_pages release_shrinker_pages release_drain_pages release_switch_pages path_switches cleared_background_pages cleared_alloc_pages verify_dirty_chunks"
 snap() {
 	for c in $counters; do echo "$c $(cat $S/$c)"; done
 	echo "returned_pages $(dump_get $DEV returned_pages)"
@@ -168,6 +168,13 @@ agree "pages freed" "$(sum ttm_pool_free pages)" returned_pages
 for r in cap trim shrinker drain switch; do
 	agree "release ($r)" "$(sum ttm_pool_release pages reason release_${r}_pages)" release_${r}_pages
 done
+# a single pool here: no other pool's free evicts from it (0 = 0, but both sides)
+is "release (evict): the events add up to release_evict_pages" \
+	"$(sum ttm_pool_release pages reason release_evict_pages)" "$(delta release_evict_pages)"
+is "injected failures: none, in the events and alloc_injected_failures" \
+	"$(count ttm_pool_alloc_fail injected 1) $(delta alloc_injected_failures)" "0 0"
+is "verify_clean: none, in the events and verify_dirty_chunks" \
+	"$(count ttm_pool_verify_dirty) $(delta verify_dirty_chunks)" "0 0"
 agree "cleared pages released unused" "$(sum ttm_pool_release wasted)" cleared_wasted_pages
 agree "path switches" "$(count ttm_pool_path_switch)" path_switches
 agree "background clearing" "$(sum ttm_pool_clear pages)" cleared_background_pages

@@ -60,7 +60,10 @@ TTM_POOL_STAT(PATH_SWITCHES, path_switches, 1)
 TTM_POOL_STAT(RETURNED, returned_pages, 0)
 /* Pooled pages the clearing worker cleared. */
 TTM_POOL_STAT(CLEARED_BACKGROUND, cleared_background_pages, 1)
-/* Pages ttm_pool_alloc() cleared itself (a tt needing zeroes found none). */
+/*
+ * Pages ttm_pool_alloc() cleared itself: a tt needing zeroes found none,
+ * or verify_clean found a clean chunk written.
+ */
 TTM_POOL_STAT(CLEARED_ALLOC, cleared_alloc_pages, 1)
 /*
  * Cleared pooled pages that left the pool without being handed out

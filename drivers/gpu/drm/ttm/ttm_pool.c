@@ -87,11 +87,14 @@
  *  - ttm_pool_global.c: the list of pools, the global cap, the shrinker,
  *    hibernation, TTM's pool globals;
  *  - ttm_pool_stats.c: per-CPU statistics;
+ *  - ttm_pool_trace.c: the trace events;
+ *  - ttm_pool_inject.c, ttm_pool_verify.c: drivers' QA, failure injection
+ *    and the check of clean chunks (verify_clean);
  *  - ttm_pool_sysfs.c, ttm_pool_debugfs.c: the interfaces.
  *
  * Calls go from the interfaces to the configuration and the global side, from
  * those to the core and from the core to the leaves (chunk, clear, path,
- * stats), never back, but for two: registering a pool with the global side
+ * stats, inject, verify), never back, but for two: registering a pool with the global side
  * (which adds its interfaces) and, at the global cap, a free evicting other
  * pools' chunks. scripts/callgraph.py checks this.
  *
@@ -114,6 +117,10 @@
  *  - ttm_pool_clear_mutex (ttm_pool_clear.c): the shared clearing thread.
  *  - ttm_pool_state.clear_lock (spinlock): the clearing work's protocol,
  *    clear_queued, clear_backoff, clear_running, clear_flushing.
+ *  - ttm_pool_inject_lock (ttm_pool_inject.c), ttm_pool_verify_lock
+ *    (ttm_pool_verify.c): a pool's failure injection and its verify_clean,
+ *    and the static keys that tell the alloc and free paths whether any
+ *    pool uses them. Only the jump-label locks are taken under them.
  *  - ttm_pool_type.lock (spinlock): the type's coherent list (pages) and
  *    its private part: the page-path list, nr_pages, nr_clean, the lists'
  *    clean/dirty boundaries and the chunk being cleared with its progress.
@@ -139,6 +146,8 @@
  *  - ttm_pool_state.detached, dma_gone, dma_freeing: see "Hot-unplug" in
  *    ttm_pool_unplug.c.
  *  - Statistics are per-CPU (ttm_pool_stats.c) and need no lock.
+ *  - ttm_pool_state.inject is read under RCU, verify_clean with
+ *    READ_ONCE(), each behind its static key.
  */
 
 #include <linux/device.h>
@@ -348,8 +357,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 			ttm_pool_unmap_chunk(pool, p, order,
 					     tt->dma_address[i]);
 
-		if (!keep)
-			ttm_pool_count_inuse(pool, p, -(1L << order));
+		ttm_pool_count_inuse(pool, p, -(1L << order));
 		if (keep && !keep[order]) {
 			/* Fresh: back to the system, uncounted. */
 			ttm_pool_batch_add(&b, p, order, caching);
@@ -486,7 +494,7 @@ static int ttm_pool_caching_run(struct ttm_tt *tt, pgoff_t start, pgoff_t end,
  * Such a tt takes chunks the pool has cleared in the background where it
  * has them, and clears the others itself. On failure everything taken so far is
  * given back: chunks taken from the pool return to it, fresh ones to the
- * system, and only the failure counter moves.
+ * system, and only the failure counters move.
  *
  * Return: 0 on success, -ENOMEM (also when failure injection fails it, see
  * ttm_pool_inject.c) or -EFAULT (DMA mapping) on failure,
@@ -508,7 +516,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
 	bool need_zero = ttm_pool_need_zero(zero);
-	unsigned int zeroed;
+	unsigned int zeroed, fixed;
 	struct page *p, *from_pool;
 	bool coherent, injected = false;
 	int r;
@@ -545,19 +553,25 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		from_pool = p;
 		if (p) {
 			taken[order]++;
-			/* Written while pooled? Then it is dirty after all. */
+			/*
+			 * Written while pooled (verify_clean)? Then its clean
+			 * pages are cleared here, whatever the tt needs.
+			 */
+			fixed = 0;
 			if (ttm_pool_verifying(pool) && zeroed &&
 			    ttm_pool_verify_chunk(pool, p, order, zeroed,
-						  tt->caching, coherent))
+						  tt->caching, coherent)) {
 				for (j = 0; j < zeroed; j++)
 					ttm_pool_clear_page(p + j, tt->caching);
+				fixed = zeroed;
+			}
 			/* A clean chunk if the pool had one; else clear it. */
 			for (j = zeroed; need_zero && j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, tt->caching);
-			if (need_zero) {
-				cleared += (1U << order) - zeroed;
-				precleared += zeroed;
-			}
+			if (!need_zero)
+				zeroed = 1U << order;	/* nothing to clear */
+			cleared += (1U << order) - zeroed + fixed;
+			precleared += need_zero ? zeroed - fixed : 0;
 			/* A pooled chunk ends the current run of fresh pages. */
 			r = ttm_pool_caching_run(tt, run, i, &batches, &changed);
 			if (r) {
@@ -568,9 +582,9 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			hits += 1UL << order;
 			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
 						   coherent, true,
-						   need_zero ? zeroed : 0,
-						   need_zero ?
-						   (1U << order) - zeroed : 0);
+						   need_zero ? zeroed - fixed : 0,
+						   (1U << order) - zeroed +
+						   fixed);
 		} else {
 			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
 			if (!p) {
@@ -596,6 +610,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		}
 		for (j = 0; j < (1U << order); j++)
 			tt->pages[i + j] = p + j;
+		ttm_pool_count_inuse(pool, p, 1L << order);
 		i += 1UL << order;
 		remaining -= 1UL << order;
 	}
@@ -605,6 +620,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		fail = "caching";
 		goto err_unwind;
 	}
+	run = i;	/* all of tt->pages has tt->caching now */
 	/* Fail on purpose (ttm_pool_inject.c): all of it goes back. */
 	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
 	    ttm_pool_inject_fail(pool, tt->num_pages)) {
@@ -613,11 +629,6 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		goto err_unwind;
 	}
 
-	if (nr_node_ids > 1)
-		for (i = 0; i < tt->num_pages; i += 1UL << order) {
-			order = ttm_pool_chunk_order(tt->pages[i]);
-			ttm_pool_count_inuse(pool, tt->pages[i], 1L << order);
-		}
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
 	ttm_pool_stat_add(pool, coherent ? TTM_POOL_STAT_ALLOC_COHERENT :
@@ -710,9 +721,10 @@ EXPORT_SYMBOL(ttm_pool_free);
  * so that allocation is made with __GFP_NOFAIL: an allocation this small
  * does not fail for GFP_KERNEL callers anyway (the page allocator retries
  * it), and a pool that silently worked without its state would also lack its
- * caps and its place on the shrinker's list. The per-CPU statistics and the
+ * caps and its place on the shrinker's list. The per-CPU statistics (with
+ * several NUMA nodes, also a per-CPU count of pages in use per node) and the
  * sysfs and debugfs entries may fail; the pool works without them (shared
- * statistics, no directory).
+ * statistics, no per-node count, no directory).
  *
  * A pool with a device holds a reference to it until ttm_pool_fini(), and
  * learns from a managed resource on it when its driver detaches (see

@@ -15,7 +15,7 @@
  *
  * They live under TTM's debugfs root, which exists while a ttm_device does:
  * ttm_pool_mgr_init() makes them (pools/ with a file for every pool there
- * is), ttm_pool_mgr_fini() removes pools/, and page_pool and
+ * is) and qa/, ttm_pool_mgr_fini() removes both, and page_pool and
  * page_pool_shrink go with the root, as in 6.12. ttm_pool_debugfs_lock
  * protects the directory pointers and adding and removing files. Removing a
  * file waits for its readers and writers; reads and writes of a file still
@@ -180,7 +180,8 @@ static ssize_t ttm_pool_inject_write(struct file *file, const char __user *ubuf,
 	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	err = ttm_pool_inject_set(pool, buf);
+	/* A NUL inside would hide the rest from the parser. */
+	err = strlen(buf) == count ? ttm_pool_inject_set(pool, buf) : -EINVAL;
 	kfree(buf);
 	return err ?: count;
 }
@@ -194,7 +195,10 @@ static const struct file_operations ttm_pool_inject_fops = {
 	.release = single_release,
 };
 
-/* qa/<pool>/verify_clean: 0 or 1 (ttm_pool_verify.c). */
+/*
+ * qa/<pool>/verify_clean: 0 or 1 (ttm_pool_verify.c); writes take the words
+ * of ttm_pool_parse_bool().
+ */
 static int ttm_pool_verify_show(struct seq_file *m, void *data)
 {
 	seq_printf(m, "%d\n", ttm_pool_get_verify_clean(m->private));
@@ -210,12 +214,16 @@ static ssize_t ttm_pool_verify_write(struct file *file, const char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
 	struct ttm_pool *pool = file_inode(file)->i_private;
+	char buf[8];
 	bool on;
 	int err;
 
-	if (*ppos)
+	if (*ppos || count >= sizeof(buf))
 		return -EINVAL;
-	err = kstrtobool_from_user(ubuf, count, &on);
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	err = ttm_pool_parse_bool(buf, &on);
 	if (err)
 		return err;
 	ttm_pool_set_verify_clean(pool, on);

@@ -10,7 +10,7 @@
  * place that gives it a name and its sysfs and debugfs entries, and
  * unregistering the one place that takes them away; ttm_pool_mgr_init()
  * adds TTM's debugfs files of the pools and ttm_pool_mgr_fini() removes
- * pools/ (the others go with TTM's root). Those are this file's only calls
+ * pools/ and qa/ (the others go with TTM's root). Those are this file's only calls
  * to the interface files, which call this one.
  *
  * The global cap and the shrinker walk the list with ttm_pool_list_rwsem
@@ -523,6 +523,9 @@ void ttm_pool_memory_summary(int nid, struct ttm_pool_memory *sum)
 	struct ttm_pool_state *st;
 
 	memset(sum, 0, sizeof(*sum));
+	if (WARN_ON_ONCE(nid != NUMA_NO_NODE &&
+			 (nid < 0 || nid >= nr_node_ids)))
+		return;
 	down_read(&ttm_pool_list_rwsem);
 	list_for_each_entry(st, &ttm_pool_list, list) {
 		if (nid == NUMA_NO_NODE) {

@@ -16,7 +16,8 @@
  * filters (made by process PID, i.e. any of its threads; of at least 2^K
  * pages), every N-th fails, or each with probability P percent; with
  * times=T, only T of them, after which the setting stays armed but fails
- * nothing more (reading shows times=0). A failed call fails as it would
+ * nothing more (reading shows times=0, which a write refuses: arm anew or
+ * write "off"). A failed call fails as it would
  * without memory: after its last chunk was placed, everything it took goes
  * back (chunks from the pool to the pool, fresh ones to the system), and it
  * returns -ENOMEM; alloc_failures and alloc_injected_failures count it, and
@@ -121,10 +122,15 @@ static int ttm_pool_inject_parse_one(struct ttm_pool_inject *inj, char *word,
 	case 3:
 		if (!n || n > INT_MAX)
 			return -ERANGE;
-		/* In the writer's pid namespace. */
+		/* In the writer's pid namespace: a process, not a thread. */
 		inj->pid = find_get_pid(n);
 		if (!inj->pid)
 			return -ESRCH;
+		rcu_read_lock();
+		err = pid_has_task(inj->pid, PIDTYPE_TGID) ? 0 : -ESRCH;
+		rcu_read_unlock();
+		if (err)
+			return err;
 		break;
 	case 4:
 		if (n > MAX_PAGE_ORDER)
@@ -193,7 +199,8 @@ static void ttm_pool_inject_swap(struct ttm_pool_state *st,
  * Return: 0; -EINVAL for a word that is not a known key=value, a key given
  * twice, N of 0, or not exactly one of every= and probability=; -ERANGE for
  * a P outside 1-100, a T of 0 or above LONG_MAX, a PID of 0 or above
- * INT_MAX, a K above MAX_PAGE_ORDER; -ESRCH if no process has PID; -E2BIG
+ * INT_MAX, a K above MAX_PAGE_ORDER; -ESRCH if no process has PID (a
+ * thread's id is not a process's); -E2BIG
  * for a @spec longer than TTM_POOL_INJECT_SPEC_MAX; -ENOMEM. On error the
  * pool's setting is unchanged.
  */

@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/container_of.h>
+#include <linux/jump_label.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -22,8 +23,8 @@
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
-#include <linux/jump_label.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 #include <drm/ttm/ttm_pool.h>
@@ -122,9 +123,7 @@ struct ttm_pool_type_state {
  * @verify_clean: clean chunks are checked to be zero when taken, and freed
  *	chunks are cleared for it (ttm_pool_verify.c); written under
  *	ttm_pool_verify_lock, read with READ_ONCE()
- * @verify_reported: the pool reported a written clean chunk once already:
- *	later reports go through @verify_rs
- * @verify_rs: the rate limit of those later reports
+ * @verify_rs: the rate limit of its reports of written clean chunks
  * @node_pooled: pages pooled now by the node they are on, nr_node_ids
  *	entries: what the NUMA-aware shrinker counts and scans for a node;
  *	not kept with a single node, where it would equal @pooled
@@ -165,7 +164,6 @@ struct ttm_pool_state {
 	atomic_long_t leaked;
 	struct ttm_pool_inject __rcu *inject;
 	bool verify_clean;
-	bool verify_reported;
 	struct ratelimit_state verify_rs;
 	atomic_long_t node_pooled[];
 };
@@ -259,6 +257,27 @@ static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
 		this_cpu_add(c[page_to_nid(p)], nr);
 }
 #endif
+
+/*
+ * Parse a switch (sysfs and debugfs): one of the words below, with an
+ * optional trailing newline. Stricter than kstrtobool(), which reads only the first
+ * characters ("0x10" would be "off", "12abc" "on").
+ */
+static inline int ttm_pool_parse_bool(const char *buf, bool *on)
+{
+	static const char * const words[] = {
+		"0", "1", "n", "y", "no", "yes", "off", "on", "false", "true",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (sysfs_streq(buf, words[i])) {
+			*on = i % 2;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 /* Names of the caching types in dumps: "cached", "wc", "uc". */
 static inline const char *ttm_pool_caching_name(enum ttm_caching caching)
@@ -429,6 +448,8 @@ DECLARE_STATIC_KEY_FALSE(ttm_pool_inject_armed);
 DECLARE_STATIC_KEY_FALSE(ttm_pool_verify_armed);
 
 #define TTM_POOL_INJECT_SPEC_MAX 128
+/* The written bytes a ttm_pool_verify_dirty event shows. */
+#define TTM_POOL_VERIFY_BYTES 16
 int ttm_pool_inject_set(struct ttm_pool *pool, const char *spec);
 int ttm_pool_inject_get(struct ttm_pool *pool, char *buf, size_t size);
 bool ttm_pool_inject_fail(struct ttm_pool *pool, pgoff_t num_pages);

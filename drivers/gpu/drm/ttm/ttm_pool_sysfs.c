@@ -91,27 +91,6 @@ static int ttm_pool_parse_pages(const char *buf, unsigned long *pages)
 	return kstrtoul(buf, 10, pages);
 }
 
-/*
- * Parse a switch: one of the words below, with an optional trailing
- * newline. Stricter than kstrtobool(), which reads only the first
- * characters ("0x10" would be "off", "12abc" "on").
- */
-static int ttm_pool_parse_bool(const char *buf, bool *on)
-{
-	static const char * const words[] = {
-		"0", "1", "n", "y", "no", "yes", "off", "on", "false", "true",
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(words); i++) {
-		if (sysfs_streq(buf, words[i])) {
-			*on = i % 2;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* --- per pool ------------------------------------------------------------ */
 
 static ssize_t driver_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -696,32 +675,34 @@ static const struct attribute_group ttm_global_group = {
 
 /* --- nodes/node<N>/ -------------------------------------------------------- */
 
-/* The node of a nodes/node<N> directory. */
-static int kobj_to_nid(struct kobject *kobj)
+/* The summary of the node of a nodes/node<N> directory. */
+static int kobj_to_summary(struct kobject *kobj, struct ttm_pool_memory *sum)
 {
 	int nid;
 
-	if (kstrtoint(kobject_name(kobj) + strlen("node"), 10, &nid))
-		return NUMA_NO_NODE;
-	return nid;
+	if (kstrtoint(kobject_name(kobj) + strlen("node"), 10, &nid) ||
+	    nid < 0 || nid >= nr_node_ids)
+		return -EINVAL;
+	ttm_pool_memory_summary(nid, sum);
+	return 0;
 }
 
 static ssize_t node_inuse_pages_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
 	struct ttm_pool_memory sum;
+	int err = kobj_to_summary(kobj, &sum);
 
-	ttm_pool_memory_summary(kobj_to_nid(kobj), &sum);
-	return sysfs_emit(buf, "%lu\n", sum.inuse);
+	return err ?: sysfs_emit(buf, "%lu\n", sum.inuse);
 }
 
 static ssize_t node_pooled_pages_show(struct kobject *kobj,
 				      struct kobj_attribute *attr, char *buf)
 {
 	struct ttm_pool_memory sum;
+	int err = kobj_to_summary(kobj, &sum);
 
-	ttm_pool_memory_summary(kobj_to_nid(kobj), &sum);
-	return sysfs_emit(buf, "%lu\n", sum.pooled);
+	return err ?: sysfs_emit(buf, "%lu\n", sum.pooled);
 }
 
 static struct kobj_attribute node_inuse_pages_attr =

@@ -37,7 +37,8 @@
 /*
  * One chunk of an allocation, once it is placed: taken from the pool (hit)
  * or fresh (miss). Of a hit's pages, @precleared were clean already and
- * @cleared the allocation cleared (both 0 if the tt needs no zeroes).
+ * @cleared the allocation cleared (both 0 if the tt needs no zeroes, but
+ * for the pages of a clean chunk verify_clean found written: cleared).
  */
 TRACE_EVENT(ttm_pool_alloc_chunk,
 	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
@@ -237,28 +238,34 @@ TRACE_EVENT(ttm_pool_clear,
 /*
  * verify_clean found a clean chunk written while it was pooled: its first
  * written byte is @offset bytes into page @page of the chunk (order
- * @order). The chunk is cleared and handed out all the same.
+ * @order), and @bytes are the TTM_POOL_VERIFY_BYTES from there (zeroes
+ * past the page's end). The chunk is cleared and handed out all the same.
+ * The bytes are only here, in root's tracefs, not in the kernel log.
  */
 TRACE_EVENT(ttm_pool_verify_dirty,
 	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
 		     enum ttm_caching caching, bool coherent, unsigned int page,
-		     unsigned int offset),
-	    TP_ARGS(pool, order, caching, coherent, page, offset),
+		     unsigned int offset, const u8 *bytes),
+	    TP_ARGS(pool, order, caching, coherent, page, offset, bytes),
 	    TP_STRUCT__entry(__string(pool, ttm_pool_state(pool)->name)
 			     __field(unsigned int, order)
 			     __string(caching, ttm_pool_caching_name(caching))
 			     __string(path, ttm_pool_trace_path(coherent))
 			     __field(unsigned int, page)
-			     __field(unsigned int, offset)),
+			     __field(unsigned int, offset)
+			     __array(u8, bytes, TTM_POOL_VERIFY_BYTES)),
 	    TP_fast_assign(__assign_str(pool);
 			   __entry->order = order;
 			   __assign_str(caching);
 			   __assign_str(path);
 			   __entry->page = page;
-			   __entry->offset = offset;),
-	    TP_printk("pool=%s order=%u caching=%s path=%s page=%u offset=%u",
+			   __entry->offset = offset;
+			   memcpy(__entry->bytes, bytes,
+				  TTM_POOL_VERIFY_BYTES);),
+	    TP_printk("pool=%s order=%u caching=%s path=%s page=%u offset=%u bytes=%s",
 		      __get_str(pool), __entry->order, __get_str(caching),
-		      __get_str(path), __entry->page, __entry->offset)
+		      __get_str(path), __entry->page, __entry->offset,
+		      __print_hex_str(__entry->bytes, TTM_POOL_VERIFY_BYTES))
 );
 
 #endif /* _TTM_POOL_TRACE_H_ */

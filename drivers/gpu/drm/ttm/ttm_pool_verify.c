@@ -15,11 +15,13 @@
  * user kept (a vmap, a kmap, a user mapping not torn down), or by a device
  * through a DMA address of the chunk it still used (on the coherent path a
  * pooled chunk stays mapped for the device; on the page path a device
- * writing after the unmap faults in an IOMMU, or without one writes the
- * page all the same). The chunk is counted once in verify_dirty_chunks, a
- * ttm_pool_verify_dirty event names the first written page and byte, the
- * pool's first such chunk is reported in the kernel log (later ones rate
- * limited), and the allocation clears the chunk and hands it out all the same.
+ * writing after the unmap writes the page without an IOMMU, may still do so
+ * with a lazy one until its flush, and with swiotlb writes the bounce
+ * buffer instead). The chunk is counted once in verify_dirty_chunks, a
+ * ttm_pool_verify_dirty event names the first written page and byte and
+ * shows the bytes, the kernel log reports it (at most one report per pool
+ * every 5 s; without the bytes), and the allocation clears the chunk and
+ * hands it out all the same.
  *
  * What it cannot see: a write after the chunk was taken again (it belongs
  * to its new user then), a write of zeroes, a write to a chunk released to
@@ -41,6 +43,7 @@
 #include <linux/jump_label.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/ratelimit.h>
 #include <linux/string.h>
 
@@ -89,11 +92,10 @@ bool ttm_pool_get_verify_clean(struct ttm_pool *pool)
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_get_verify_clean);
 
-/* Set up @st's reporting: one report per 5 s after its first. */
+/* Set up @st's reporting: at most one report per 5 s. */
 void ttm_pool_verify_init(struct ttm_pool_state *st)
 {
 	ratelimit_state_init(&st->verify_rs, 5 * HZ, 1);
-	ratelimit_set_flags(&st->verify_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
 /* Where is the first non-zero byte of page @p? PAGE_SIZE if none. */
@@ -107,24 +109,42 @@ static unsigned int ttm_pool_verify_page(struct page *p)
 	return off;
 }
 
-static void ttm_pool_verify_report(struct ttm_pool *pool, struct page *p,
-				   unsigned int order, enum ttm_caching caching,
-				   bool coherent, unsigned int page,
-				   unsigned int off)
+/*
+ * Report a written chunk in the kernel log, without its bytes: the log may
+ * be readable by every user (dmesg_restrict=0), and the bytes are another
+ * buffer's data. The ttm_pool_verify_dirty event, in root's tracefs, has
+ * them.
+ */
+static void ttm_pool_verify_report(struct ttm_pool *pool, unsigned int order,
+				   enum ttm_caching caching, bool coherent,
+				   unsigned int page, unsigned int off)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
-	unsigned int len = min_t(unsigned int, 16, PAGE_SIZE - off);
+
+	if (!__ratelimit(&st->verify_rs))
+		return;
+	pr_err("ttm: pool %s: verify_clean: a pooled %s %s chunk of order %u was written after it was freed: page %u, offset %u\n",
+	       st->name, ttm_pool_caching_name(caching),
+	       coherent ? "coherent" : "page-path", order, page, off);
+}
+
+/* Trace the written chunk with its first written bytes. */
+static void ttm_pool_verify_trace(struct ttm_pool *pool, struct page *p,
+				  unsigned int order, enum ttm_caching caching,
+				  bool coherent, unsigned int page,
+				  unsigned int off)
+{
+	u8 bytes[TTM_POOL_VERIFY_BYTES] = { };
 	u8 *va;
 
-	if (READ_ONCE(st->verify_reported) && !__ratelimit(&st->verify_rs))
+	if (!trace_ttm_pool_verify_dirty_enabled())
 		return;
-	WRITE_ONCE(st->verify_reported, true);
 	va = kmap_local_page(p + page);
-	pr_err("ttm: pool %s: verify_clean: a pooled %s %s chunk of order %u was written after it was freed: page %u, offset %u: %*ph\n",
-	       st->name, ttm_pool_caching_name(caching),
-	       coherent ? "coherent" : "page-path", order, page, off, len,
-	       va + off);
+	memcpy(bytes, va + off, min_t(unsigned int, sizeof(bytes),
+				      PAGE_SIZE - off));
 	kunmap_local(va);
+	trace_ttm_pool_verify_dirty(pool, order, caching, coherent, page, off,
+				    bytes);
 }
 
 /**
@@ -152,12 +172,12 @@ bool ttm_pool_verify_chunk(struct ttm_pool *pool, struct page *p,
 		if (off == PAGE_SIZE)
 			continue;
 		ttm_pool_stat_add(pool, TTM_POOL_STAT_VERIFY_DIRTY, 1);
-		trace_ttm_pool_verify_dirty(pool, order, caching, coherent, j,
-					    off);
-		ttm_pool_verify_report(pool, p, order, caching, coherent, j,
-				       off);
+		ttm_pool_verify_trace(pool, p, order, caching, coherent, j, off);
+		ttm_pool_verify_report(pool, order, caching, coherent, j, off);
 		return true;
 	}
+	/* Reading uncached memory is slow: a large chunk takes a while. */
+	cond_resched();
 	return false;
 }
 

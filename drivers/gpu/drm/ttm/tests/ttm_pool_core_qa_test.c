@@ -14,6 +14,9 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <kunit/test.h>
+#ifdef CONFIG_X86
+#include <asm/pgtable.h>
+#endif
 
 #include <drm/ttm/ttm_pool.h>
 #include <drm/ttm/ttm_tt.h>
@@ -33,6 +36,23 @@ static void inject_expect(struct kunit *test, struct ttm_pool *pool,
 
 	ttm_pool_inject_get(pool, buf, sizeof(buf));
 	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+/*
+ * Is @p's kernel mapping write-back? On x86 a write-combined or uncached
+ * page has PWT or PCD in its direct-map entry (Linux's PAT layout); a page
+ * given back to the system must have neither. Elsewhere: not checked.
+ */
+static bool page_is_wb(struct page *p)
+{
+#ifdef CONFIG_X86
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)page_address(p), &level);
+
+	return pte && !(pte_flags(*pte) & (_PAGE_PWT | _PAGE_PCD));
+#else
+	return true;
+#endif
 }
 
 /* Allocate a tt of @n pages and free it again; return the allocation's result. */
@@ -82,14 +102,19 @@ static void qa_inject_unwinds(struct kunit *test)
 	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_pool_stats *s;
 	struct ttm_tt *tt;
+	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, alloc_free(test, pool, 4), 0);
 	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 4);
 
 	KUNIT_ASSERT_EQ(test, ttm_pool_inject_set(pool, "every=1 times=2"), 0);
+	/* Fresh write-combined pages: back to the system as write-back. */
 	tt = pool_test_tt_new(test, 12, ttm_write_combined, true);
 	KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -ENOMEM);
 	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, page_is_wb(tt->pages[i]),
+				      "page %u of the failed tt", i);
 	KUNIT_EXPECT_EQ(test, alloc_free(test, pool, 4), -ENOMEM);
 	inject_expect(test, pool, "every=1 times=0\n");
 	s = pool_test_stats(test, pool);
@@ -132,19 +157,31 @@ static void qa_inject_filters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_inject_set(pool, "off"), 0);
 }
 
-/* probability=100 fails each; with times=T, T of them. */
+/*
+ * probability=P fails about P percent: 400 calls at 50 % fail 200 on
+ * average, with a standard deviation of 10; outside 100..300 is 10 of
+ * them away (never, in practice). With times=T, only T fail.
+ */
 static void qa_inject_probability(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
 	int i, failed = 0;
 
+	KUNIT_ASSERT_EQ(test, ttm_pool_inject_set(pool, "probability=50"), 0);
+	for (i = 0; i < 400; i++)
+		failed += alloc_free(test, pool, 1) == -ENOMEM;
+	kunit_info(test, "probability=50: %d of 400 failed\n", failed);
+	KUNIT_EXPECT_GE(test, failed, 100);
+	KUNIT_EXPECT_LE(test, failed, 300);
+	KUNIT_EXPECT_EQ(test, INJECTED(test, pool), failed);
+
 	KUNIT_ASSERT_EQ(test,
 			ttm_pool_inject_set(pool, "probability=100 times=3"), 0);
 	inject_expect(test, pool, "probability=100 times=3\n");
+	failed = 0;
 	for (i = 0; i < 10; i++)
 		failed += alloc_free(test, pool, 1) == -ENOMEM;
 	KUNIT_EXPECT_EQ(test, failed, 3);
-	KUNIT_EXPECT_EQ(test, INJECTED(test, pool), 3);
 	KUNIT_EXPECT_EQ(test, ttm_pool_inject_set(pool, "off"), 0);
 }
 
@@ -164,6 +201,7 @@ static void qa_inject_rejects(struct kunit *test)
 		{ "probability=101", -ERANGE }, { "every=1 times=0", -ERANGE },
 		{ "every=1 pid=0", -ERANGE }, { "every=1 order=11", -ERANGE },
 		{ "every=1 pid=2147483647", -ESRCH },
+		{ "every=1 pid=1 pid=1", -EINVAL },
 		{ "every=1 colour=red", -EINVAL },
 		{ "every=99999999999999999999", -ERANGE },
 		{ "every=1 off", -EINVAL },
@@ -229,6 +267,36 @@ static void qa_verify_catches_write(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, static_key_enabled(&ttm_pool_verify_armed));
 }
 
+/*
+ * verify_clean on a coherent pool's write-combined chunks: the check reads
+ * them through the kernel's (write-combined) mapping, and a write to a page
+ * past the first is found too.
+ */
+static void qa_verify_coherent_wc(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_test_pool_new(test, true, NUMA_NO_NODE);
+	struct ttm_tt *tt;
+	struct page *first;
+	u8 *va;
+
+	ttm_pool_set_prezero(pool, false);
+	ttm_pool_set_verify_clean(pool, true);
+	tt = pool_test_tt_alloc(test, pool, 8, ttm_write_combined);
+	first = tt->pages[0];
+	KUNIT_EXPECT_TRUE(test, pool_test_chunk_is_coherent(first));
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->clean_pages, 8);
+	va = page_address(first + 7);
+	va[PAGE_SIZE - 1] = 0x01;
+
+	tt = pool_test_tt_alloc(test, pool, 8, ttm_write_combined);
+	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, VERIFY_DIRTY), 1);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
+	ttm_pool_free(pool, tt);
+	ttm_pool_set_verify_clean(pool, false);
+}
+
 /* Finalising a pool disarms both, with their static keys. */
 static void qa_fini_disarms(struct kunit *test)
 {
@@ -252,6 +320,7 @@ static struct kunit_case pool_qa_cases[] = {
 	KUNIT_CASE(qa_inject_probability),
 	KUNIT_CASE(qa_inject_rejects),
 	KUNIT_CASE(qa_verify_catches_write),
+	KUNIT_CASE(qa_verify_coherent_wc),
 	KUNIT_CASE(qa_fini_disarms),
 	{}
 };

@@ -250,41 +250,45 @@ static void pool_stats_take_no_lock(struct kunit *test)
 /*
  * The GPU memory summary (sysfs /sys/kernel/ttm/ and nodes/node<N>/): the
  * pages a tt holds are in use, on the nodes they are on, and once freed
- * they are pooled there, clean or dirty. Run with numa=fake=2 in make
- * check, so that the per-node counts are kept.
+ * they are pooled there, clean or dirty; a failed allocation leaves the
+ * counts as they were. make check runs this with numa=fake=2, where the
+ * pool is bound to node 1 and the per-node counts are kept; with a single
+ * node, node 0's counts are the global ones.
  */
 static void pool_memory_summary(struct kunit *test)
 {
-	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
-	unsigned long on[2] = { }, before_inuse[2], before_pooled[2];
+	int nodes = min_t(int, nr_node_ids, 2), bound = nodes - 1;
+	struct ttm_pool *pool = pool_test_pool_new(test, false, bound);
+	unsigned long on[2] = { }, inuse0[2], pooled0[2];
 	struct ttm_pool_memory all0, all, node;
 	struct ttm_tt *tt;
 	unsigned int i;
 	int nid;
 
-	kunit_info(test, "nr_node_ids=%u\n", nr_node_ids);
+	kunit_info(test, "nr_node_ids=%u, pool on node %d\n", nr_node_ids,
+		   bound);
 	ttm_pool_drain_all();
 	ttm_pool_memory_summary(NUMA_NO_NODE, &all0);
-	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+	for (nid = 0; nid < nodes; nid++) {
 		ttm_pool_memory_summary(nid, &node);
-		before_inuse[nid] = node.inuse;
-		before_pooled[nid] = node.pooled;
+		inuse0[nid] = node.inuse;
+		pooled0[nid] = node.pooled;
 	}
 
 	tt = pool_test_tt_alloc(test, pool, 24, ttm_write_combined);
 	for (i = 0; i < tt->num_pages; i++) {
 		nid = page_to_nid(tt->pages[i]);
-		KUNIT_ASSERT_LT(test, nid, 2);
+		KUNIT_ASSERT_LT(test, nid, nodes);
 		on[nid]++;
 	}
+	KUNIT_EXPECT_GT(test, on[bound], 0);
 	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
 	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse + 24);
 	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled);
-	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+	for (nid = 0; nid < nodes; nid++) {
 		ttm_pool_memory_summary(nid, &node);
-		KUNIT_EXPECT_EQ(test, node.inuse, before_inuse[nid] + on[nid]);
-		KUNIT_EXPECT_EQ(test, node.pooled, before_pooled[nid]);
-		KUNIT_EXPECT_EQ(test, node.clean + node.dirty, 0);
+		KUNIT_EXPECT_EQ(test, node.inuse, inuse0[nid] + on[nid]);
+		KUNIT_EXPECT_EQ(test, node.pooled, pooled0[nid]);
 	}
 
 	ttm_pool_free(pool, tt);
@@ -292,14 +296,25 @@ static void pool_memory_summary(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse);
 	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled + 24);
 	KUNIT_EXPECT_EQ(test, all.clean + all.dirty, all.pooled);
-	for (nid = 0; nid < min_t(int, nr_node_ids, 2); nid++) {
+	for (nid = 0; nid < nodes; nid++) {
 		ttm_pool_memory_summary(nid, &node);
-		KUNIT_EXPECT_EQ(test, node.inuse, before_inuse[nid]);
-		KUNIT_EXPECT_EQ(test, node.pooled, before_pooled[nid] + on[nid]);
+		KUNIT_EXPECT_EQ(test, node.inuse, inuse0[nid]);
+		KUNIT_EXPECT_EQ(test, node.pooled, pooled0[nid] + on[nid]);
+	}
+
+	/* A failed allocation (injected: after every chunk was placed). */
+	KUNIT_ASSERT_EQ(test, ttm_pool_inject_set(pool, "every=1"), 0);
+	tt = pool_test_tt_new(test, 40, ttm_write_combined, true);
+	KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ttm_pool_inject_set(pool, "off"), 0);
+	for (nid = 0; nid < nodes; nid++) {
+		ttm_pool_memory_summary(nid, &node);
+		KUNIT_EXPECT_EQ(test, node.inuse, inuse0[nid]);
 	}
 	ttm_pool_drain(pool);
 	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
 	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled);
+	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse);
 }
 
 static struct kunit_case pool_stats_cases[] = {
