@@ -138,12 +138,12 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 			 * An older kernel: the sizes still, then prezero's
 			 * error (pool_set() would refuse both together).
 			 */
-			if (sizes && pool_set(p->name, want, set, -1))
+			if (sizes && pool_set(p->name, want, set, -1, -1))
 				ret = EXIT_FAILURE;
 			sizes = false;
 			memset(set, 0, sizeof(set));
 		}
-		if ((sizes || prezero >= 0) && pool_set(p->name, want, set, prezero))
+		if ((sizes || prezero >= 0) && pool_set(p->name, want, set, prezero, -1))
 			ret = EXIT_FAILURE;
 		if (path && set_path(p->name, path))
 			ret = EXIT_FAILURE;

@@ -36,7 +36,7 @@ static char *num(uint64_t v)
 	return v == UINT64_MAX ? NULL : xasprintf("%llu", (unsigned long long)v);
 }
 
-/* room for the attributes, name to dirty_pages (18), before the counters */
+/* room for the attributes, name to verify_clean (20), before the counters */
 #define KV_ATTRS 32
 
 /* The keys of the counters: the files of stats/ of any of the pools. */
@@ -48,10 +48,11 @@ struct counter_names {
 /*
  * The keys and values of a pool: its attributes unless @counters_only, those
  * of pre-cleared chunks (prezero, clean_pages, dirty_pages) only
- * @with_prezero, then the counters @cn (- or null where it has none).
+ * @with_prezero, the QA controls (inject, verify_clean) only @with_qa, then
+ * the counters @cn (- or null where it has none).
  */
 static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_only,
-			  bool with_prezero, const struct counter_names *cn)
+			  bool with_prezero, bool with_qa, const struct counter_names *cn)
 {
 	size_t n = 0, i;
 
@@ -78,6 +79,10 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_onl
 			add(kv, &n, "clean_pages", num(p->clean), true);
 			add(kv, &n, "dirty_pages", num(p->dirty), true);
 		}
+		if (with_qa) {
+			add(kv, &n, "inject", p->inject ? strdup(p->inject) : NULL, false);
+			add(kv, &n, "verify_clean", num(p->verify_clean), true);
+		}
 	}
 	for (i = 0; i < cn->n; i++)
 		add(kv, &n, cn->v[i], num(pool_stat(p, cn->v[i])), true);
@@ -86,7 +91,7 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_onl
 
 /* Several pools as text: a row per key, a column per pool. */
 static void print_columns(struct libscols_table *tb, struct pool **v, size_t nv,
-			  bool counters_only, bool with_prezero,
+			  bool counters_only, bool with_prezero, bool with_qa,
 			  const struct counter_names *cn, struct kv *kv)
 {
 	struct libscols_line **ln = calloc(KV_ATTRS + cn->n, sizeof(*ln));
@@ -97,7 +102,7 @@ static void print_columns(struct libscols_table *tb, struct pool **v, size_t nv,
 	scols_table_new_column(tb, "KEY", 0, 0);
 	for (j = 0; j < nv; j++) {
 		scols_table_new_column(tb, v[j]->name, 0, SCOLS_FL_RIGHT);
-		n = pool_fields(v[j], kv, counters_only, with_prezero, cn);
+		n = pool_fields(v[j], kv, counters_only, with_prezero, with_qa, cn);
 		for (i = 1; i < n; i++) {	/* 0: the name, in the heading */
 			if (j == 0) {
 				ln[i] = scols_table_new_line(tb, NULL);
@@ -115,7 +120,9 @@ static void print_columns(struct libscols_table *tb, struct pool **v, size_t nv,
  * The keys of the counters: in text those of the pools shown, in JSON those
  * of every pool of @all, so that every object has the same keys (null where
  * a pool has no such file). A kernel without pre-cleared chunks has none of
- * their files: their keys are left out.
+ * their files: their keys are left out. The QA controls are shown where
+ * they can be read (root, debugfs, a kernel with them), and left out silently
+ * where none can be.
  */
 static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 		       const struct pools *all, bool counters_only)
@@ -124,10 +131,12 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	struct libscols_table *tb;
 	struct kv *kv;
 	size_t n = 0, i, j;
-	bool with_prezero = o->json;
+	bool with_prezero = o->json, with_qa = false;
 
-	for (j = 0; j < nv; j++)
+	for (j = 0; j < nv; j++) {
 		with_prezero |= v[j]->has_prezero;
+		with_qa |= v[j]->inject || v[j]->verify_clean != UINT64_MAX;
+	}
 	if (o->json && !nv) {
 		/* libsmartcols prints nothing for a table without columns */
 		fputs("{\n   \"pools\": []\n}\n", stdout);
@@ -148,7 +157,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 		return EXIT_FAILURE;
 	}
 	if (!o->json && nv > 1) {
-		print_columns(tb, v, nv, counters_only, with_prezero, &cn, kv);
+		print_columns(tb, v, nv, counters_only, with_prezero, with_qa, &cn, kv);
 		goto out;
 	}
 	if (!o->json) {
@@ -159,7 +168,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 	for (j = 0; j < nv; j++) {
 		struct libscols_line *ln = NULL;
 
-		n = pool_fields(v[j], kv, counters_only, with_prezero, &cn);
+		n = pool_fields(v[j], kv, counters_only, with_prezero, with_qa, &cn);
 		if (o->json && j == 0) {
 			for (i = 0; i < n; i++) {
 				struct libscols_column *cl =
@@ -181,7 +190,8 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 			}
 			ln = scols_table_new_line(tb, NULL);
 			scols_line_set_data(ln, 0, kv[i].key);
-			if (val && !strcmp(kv[i].key, "prezero") && !o->raw) {
+			if (val && (!strcmp(kv[i].key, "prezero") ||
+				    !strcmp(kv[i].key, "verify_clean")) && !o->raw) {
 				/* "1 (on)" */
 				const char *w = pool_onoff(strtoull(val, NULL, 10));
 				char *both = xasprintf("%s (%s)", val, w ? w : "?");
@@ -231,6 +241,8 @@ int kv_print(const struct outopts *o, const char *spec, bool counters_only)
 	if (spec) {
 		v[0] = pools_find(&ps, spec);
 		n = v[0] ? 1 : 0;
+		if (n && !counters_only)
+			pool_load_qa(v[0]);
 		if (n && v[0]->max == UINT64_MAX) {
 			/* nothing of it can be read: say why rather than show "-" */
 			int err = sys_read_u64(pool_file(v[0]->name, "max_pages"), &v[0]->max);

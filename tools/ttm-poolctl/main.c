@@ -81,7 +81,7 @@ static const struct command commands[] = {
 	  "stats takes at most one POOL, none with --prometheus",
 	  { "POOL", NULL }, "stats [POOL] [--prometheus]" },
 	{ "set", cmd_set, O(GLOBAL), 0, -1, 0, NULL, { "POOL", "setting" },
-	  "set POOL max=SIZE high=SIZE low=SIZE prezero=on|off\n"
+	  "set POOL max=SIZE high=SIZE low=SIZE prezero=on|off verify_clean=on|off\n"
 	  "set --global max=SIZE" },
 	{ "drain", cmd_drain, O(ALL), 0, -1, 0, NULL, { "POOL", "POOL" }, "drain POOL...|--all" },
 	{ "path", cmd_path, 0, 1, 2, 0, "path takes POOL and optionally auto, coherent or page",
@@ -92,6 +92,9 @@ static const struct command commands[] = {
 	  { NULL, NULL }, "watch [-i SECONDS] [-c COUNT]" },
 	{ "apply", cmd_apply, O(DRY_RUN) | O(POOL), 0, -1, 0, NULL, { "FILE", "FILE" },
 	  "apply [--dry-run] [--pool NAME] [FILE...]" },
+	{ "inject", cmd_inject, 0, 1, -1, 0, "inject takes POOL and optionally a setting",
+	  { "POOL", "setting" },
+	  "inject POOL [every=N|probability=P [times=T] [pid=PID] [order=K] | off]" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(*commands))
 
@@ -137,7 +140,7 @@ static void usage(FILE *out)
 	}
 	fputs("\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
 	      "\nPOOL is a pool name, or all pools of a device (03:00.0, /dev/dri/card1,\n"
-	      "by-path/...) or of a driver; set, drain and path act on each.\n"
+	      "by-path/...) or of a driver; set, drain, path and inject act on each.\n"
 	      "SIZE is a whole number of pages (512, 512pages) or bytes with a unit:\n"
 	      "B, K, M, G, T, 1024-based, optionally KiB, MiB, ... (4096B, 64M, 1.5GiB).\n"
 	      "\nOptions:\n"

@@ -183,6 +183,7 @@ int pool_load(struct pool *p, const char *name)
 		p->prezero = UINT64_MAX;
 	p->clean = read_num(name, "clean_pages");
 	p->dirty = read_num(name, "dirty_pages");
+	p->verify_clean = UINT64_MAX;	/* pool_load_qa() */
 	return load_counters(p);
 }
 
@@ -198,6 +199,7 @@ void pool_free(struct pool *p)
 	free(p->driver);
 	free(p->alloc_path);
 	free(p->effective_path);
+	free(p->inject);
 	memset(p, 0, sizeof(*p));
 }
 

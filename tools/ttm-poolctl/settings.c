@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The writes of set and apply: a pool's cap, watermarks and prezero, the
- * global cap.
+ * global cap; and set's verify_clean, a QA control in debugfs.
  *
  * A kernel with limits/ (ttm-pool since 2026-12) sets the sizes together: the
  * tool stages the values asked for and commits them, and the kernel applies
@@ -278,15 +278,39 @@ static int read_prezero(const char *name, uint64_t *v)
 	return err;
 }
 
-/*
- * Sets the sizes, then prezero (@prezero 0 or 1; < 0: not asked): a request
- * that cannot hold or a pool without prezero is refused before any write,
- * and the sizes are put back if prezero is refused.
- */
-int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero)
+/* A pool's verify_clean, 0 or 1; -errno after a message. */
+static int read_verify_clean(const char *name, uint64_t *v)
 {
-	uint64_t cur[K_NR], now[K_NR], h, l, m, pz_before = 0, pz_after;
-	bool sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW], wrote = false;
+	int err = sys_read_u64(qa_file(name, "verify_clean"), v);
+
+	if (!err && *v > 1)
+		err = -EINVAL;
+	if (err)
+		qa_warn(name, "verify_clean", NULL, err);
+	return err;
+}
+
+/* "POOL: KEY on -> off", or "(unchanged)" */
+static void report_switch(const char *name, const char *key, uint64_t before,
+			  uint64_t after)
+{
+	if (before == after)
+		printf("%s: %s %s (unchanged)\n", name, key, pool_onoff(after));
+	else
+		printf("%s: %s %s -> %s\n", name, key, pool_onoff(before), pool_onoff(after));
+}
+
+/*
+ * Sets the sizes, then prezero, then verify_clean (@prezero, @verify_clean
+ * 0 or 1; < 0: not asked): a request that cannot hold, a pool without
+ * prezero or without QA controls is refused before any write, and what was
+ * written is put back if a later write is refused.
+ */
+int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero,
+	     int verify_clean)
+{
+	uint64_t cur[K_NR], now[K_NR], h, l, m, pz_before = 0, pz_after, vc_before = 0, vc_after;
+	bool sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW], wrote = false, pz_changed;
 	struct step s[K_NR];
 	int n, failed = -1, k, ret = EXIT_FAILURE, err;
 
@@ -294,12 +318,14 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 		return EXIT_FAILURE;
 	if (prezero >= 0 && read_prezero(name, &pz_before))
 		return EXIT_FAILURE;
+	if (verify_clean >= 0 && read_verify_clean(name, &vc_before))
+		return EXIT_FAILURE;
 	if (!sizes)
-		goto write_prezero;
+		goto write_switches;
 	if (has_commit(name)) {
 		if (commit_sizes(name, cur, want, set))
 			goto out;
-		goto write_prezero;
+		goto write_switches;
 	}
 	/*
 	 * What certainly cannot hold, refused before any write. A high mark
@@ -343,7 +369,7 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 	err = apply(name, s, n, &failed);
 	if (err)
 		goto failed;
-write_prezero:
+write_switches:
 	/* 3. prezero (writing 0 returns once the clearing worker stopped) */
 	if (prezero >= 0) {
 		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
@@ -352,6 +378,28 @@ write_prezero:
 			      prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
 			if (sizes)
 				restore(name, cur, set);
+			goto out;
+		}
+	}
+	/* 4. verify_clean (debugfs, root only) */
+	if (verify_clean >= 0) {
+		const char *val = verify_clean ? "1" : "0";
+
+		err = sys_write(qa_file(name, "verify_clean"), val);
+		if (err) {
+			qa_warn(name, "verify_clean", val, err);
+			/* prezero first: restore() says when all is back */
+			pz_changed = prezero >= 0 && pz_before != (uint64_t)prezero;
+			if (pz_changed && sys_write(pool_file(name, "prezero"),
+						    pz_before ? "1" : "0")) {
+				warnx("%s: could not restore prezero %s", name,
+				      pool_onoff(pz_before));
+				pz_changed = false;
+			}
+			if (sizes)
+				restore(name, cur, set);
+			else if (pz_changed)
+				warnx("%s: previous values restored", name);
 			goto out;
 		}
 	}
@@ -364,11 +412,12 @@ write_prezero:
 	if (prezero >= 0) {
 		if (sys_read_u64(pool_file(name, "prezero"), &pz_after) || pz_after > 1)
 			pz_after = (uint64_t)prezero;
-		if (pz_before == pz_after)
-			printf("%s: prezero %s (unchanged)\n", name, pool_onoff(pz_after));
-		else
-			printf("%s: prezero %s -> %s\n", name, pool_onoff(pz_before),
-			       pool_onoff(pz_after));
+		report_switch(name, "prezero", pz_before, pz_after);
+	}
+	if (verify_clean >= 0) {
+		if (sys_read_u64(qa_file(name, "verify_clean"), &vc_after) || vc_after > 1)
+			vc_after = (uint64_t)verify_clean;
+		report_switch(name, "verify_clean", vc_before, vc_after);
 	}
 	ret = EXIT_SUCCESS;
 	goto out;

@@ -21,6 +21,8 @@
 /* Paths below the sysroot. */
 #define TTM_SYSFS "/sys/kernel/ttm"
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
+/* a pool's QA controls: TTM_QA/<pool>/inject, verify_clean (root only) */
+#define TTM_QA TTM_DEBUGFS "/qa"
 /* apply's settings files, *.conf */
 #define TTM_CONF_DIR "/etc/ttm-pool.d"
 
@@ -76,6 +78,14 @@ struct pool {
 	uint64_t prezero, clean, dirty;
 	bool has_prezero;
 	/*
+	 * The QA controls (debugfs, root only), read by pool_load_qa() only:
+	 * inject's setting ("off", "every=3 times=2") and verify_clean 1 or 0;
+	 * NULL and UINT64_MAX if unreadable (not root, no debugfs, an older
+	 * kernel).
+	 */
+	char *inject;
+	uint64_t verify_clean;
+	/*
 	 * The counters: whatever files stats/ holds, sorted by name, so that
 	 * a counter of a newer kernel needs no new ttm-poolctl.
 	 */
@@ -121,6 +131,28 @@ const char *pool_onoff(uint64_t v);
  */
 int parse_onoff(const char *s);
 
+/* ---- qa.c: the QA controls, debugfs ttm/qa/<pool>/ ------------------------ */
+
+/* inject's words, and what the kernel takes (ttm_pool_inject.c) */
+#define INJECT_SYNTAX "every=N|probability=P [times=T] [pid=PID] [order=K], or off"
+#define INJECT_RANGES "N and T at least 1, P 1-100, PID 1-2147483647, K at most 10"
+#define INJECT_MAX 128
+
+/* "/sys/kernel/debug/ttm/qa/NAME/FILE"; valid until the next call. */
+const char *qa_file(const char *name, const char *file);
+/* Read the pool's QA controls into ->inject and ->verify_clean, if it can. */
+void pool_load_qa(struct pool *p);
+/*
+ * Say what @err (errno or -errno) means for pool @name's QA control @file,
+ * read (@val NULL) or written with @val: "no QA controls for NAME (...)"
+ * for ENOENT, "permission denied (root only)", for inject the kernel's
+ * refusals of the setting (EINVAL, ERANGE, ESRCH, E2BIG), strerror()
+ * otherwise.
+ */
+void qa_warn(const char *name, const char *file, const char *val, int err);
+/* Whether @err is the kernel refusing a setting (the same for every pool). */
+bool qa_refused(int err);
+
 /* ---- size.c --------------------------------------------------------------- */
 
 /*
@@ -159,10 +191,12 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
 /*
- * Set the keys with set[k] of pool @name, and its prezero unless @prezero < 0
- * (0 off, 1 on), reporting on stdout; an exit status.
+ * Set the keys with set[k] of pool @name, its prezero unless @prezero < 0
+ * and its verify_clean unless @verify_clean < 0 (0 off, 1 on), all or
+ * nothing, reporting on stdout; an exit status.
  */
-int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero);
+int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero,
+	     int verify_clean);
 int set_global_max(uint64_t max);
 
 /* ---- conf.c: apply's settings files ----------------------------------- */
@@ -224,6 +258,7 @@ int cmd_path(const struct outopts *o, int argc, char **argv);
 int cmd_dump(const struct outopts *o, int argc, char **argv);
 int cmd_watch(const struct outopts *o, int argc, char **argv);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
+int cmd_inject(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */
 void pools_none_note(const struct pools *ps);
