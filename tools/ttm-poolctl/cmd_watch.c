@@ -56,20 +56,6 @@ static double rate(uint64_t now, uint64_t before, double secs)
 	return (double)(now - before) / secs;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void json_rate(const char *key, uint64_t now, uint64_t before, double secs, bool known)
 {
 	printf(",\"%s\":", key);

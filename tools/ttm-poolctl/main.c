@@ -95,6 +95,8 @@ static const struct command commands[] = {
 	{ "inject", cmd_inject, 0, 1, -1, 0, "inject takes POOL and optionally a setting",
 	  { "POOL", "setting" },
 	  "inject POOL [every=N|probability=P [times=T] [pid=PID] [order=K] | off]" },
+	{ "trace", cmd_trace, O(JSON) | O(COUNT), 0, -1, 0, NULL, { "POOL", "POOL" },
+	  "trace [POOL...] [-c COUNT] [-J]" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(*commands))
 
@@ -140,7 +142,7 @@ static void usage(FILE *out)
 	}
 	fputs("\nInspect and tune the TTM page pools of GPU drivers (/sys/kernel/ttm).\n"
 	      "\nPOOL is a pool name, or all pools of a device (03:00.0, /dev/dri/card1,\n"
-	      "by-path/...) or of a driver; set, drain, path and inject act on each.\n"
+	      "by-path/...) or of a driver; set, drain, path, inject and trace act on each.\n"
 	      "SIZE is a whole number of pages (512, 512pages) or bytes with a unit:\n"
 	      "B, K, M, G, T, 1024-based, optionally KiB, MiB, ... (4096B, 64M, 1.5GiB).\n"
 	      "\nOptions:\n"
@@ -157,7 +159,7 @@ static void usage(FILE *out)
 	      "     --all              drain every pool\n"
 	      "     --global           set the cap on all pools together\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
-	      " -c, --count <n>        watch: stop after n updates\n"
+	      " -c, --count <n>        watch: stop after n updates; trace: after n events\n"
 	      " -f, --file <file>      dump, stats --prometheus: write to this file\n"
 	      "                        (a new file renamed over it when complete)\n"
 	      "     --dry-run          apply: show what would be set\n"

@@ -43,6 +43,20 @@ char *fmt_size(const struct outopts *o, uint64_t pages)
 	return xasprintf("%s", size_human(pages * pool_page_size(), buf, sizeof(buf)));
 }
 
+void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
 void pools_none_note(const struct pools *ps)
 {
 	if (!ps->n)

@@ -23,6 +23,9 @@
 #define TTM_DEBUGFS "/sys/kernel/debug/ttm"
 /* a pool's QA controls: TTM_QA/<pool>/inject, verify_clean (root only) */
 #define TTM_QA TTM_DEBUGFS "/qa"
+/* tracefs, and where older systems have it */
+#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
 /* apply's settings files, *.conf */
 #define TTM_CONF_DIR "/etc/ttm-pool.d"
 
@@ -178,7 +181,7 @@ struct outopts {
 	bool global;		/* set --global */
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
-	long count;		/* watch -c; < 0: forever */
+	long count;		/* watch -c, trace -c; < 0: forever */
 };
 
 struct libscols_table;
@@ -186,6 +189,8 @@ struct libscols_table *table_new(const struct outopts *o, const char *name);
 /* A size cell: bytes with -b (and JSON numbers), human otherwise. */
 char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* @s as a JSON string, quoted and escaped, on stdout. */
+void json_str(const char *s);
 
 /* ---- settings.c: the writes of set and apply ------------------------------ */
 
@@ -232,6 +237,45 @@ bool conf_matches(const struct conf_section *sec, const struct pool *p);
  */
 int kv_print(const struct outopts *o, const char *spec, bool counters_only);
 
+/* ---- traceline.c: the lines of tracefs' trace_pipe ------------------------- */
+
+#define TRACE_FIELDS 32
+
+/* key=value, or a bare word (key NULL, the word in val) */
+struct trace_field {
+	const char *key, *val;
+};
+
+/* One event's line, pointing into the line it was parsed from. */
+struct trace_line {
+	const char *comm;	/* the task's name, NULL if the line has none */
+	long pid;
+	int cpu;		/* -1 if the line has none */
+	const char *time;	/* as printed: "12.345678" */
+	const char *event;	/* "ttm_pool_alloc" */
+	const char *pool;	/* the value of pool=, NULL if it has none */
+	struct trace_field f[TRACE_FIELDS];	/* the other fields, in order */
+	size_t nf;
+};
+
+/* Parse @line (changing it) into @t; 0, or -1 if it is no event's line. */
+int trace_parse(char *line, struct trace_line *t);
+/* Whether @line says events were lost: "CPU:1 [LOST 12 EVENTS]". */
+bool trace_lost(const char *line, int *cpu, unsigned long *n);
+/*
+ * "TIME EVENT POOL FIELD...", POOL - for an event without one; or with
+ * @json one JSON object: time, event, pool (null), the fields, comm, pid,
+ * cpu. A field named in @strings (" a b ": the event's strings and arrays,
+ * from its format) is a JSON string, any other one a number if it looks
+ * like one.
+ */
+void trace_print(const struct trace_line *t, bool json, const char *strings);
+/*
+ * The names of the fields of an event's format file @format that are
+ * strings or arrays, " a b " (" " for none); NULL if out of memory.
+ */
+char *trace_string_fields(const char *format);
+
 /* ---- outfile.c ----------------------------------------------------------- */
 
 /*
@@ -259,6 +303,7 @@ int cmd_dump(const struct outopts *o, int argc, char **argv);
 int cmd_watch(const struct outopts *o, int argc, char **argv);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
 int cmd_inject(const struct outopts *o, int argc, char **argv);
+int cmd_trace(const struct outopts *o, int argc, char **argv);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */
 void pools_none_note(const struct pools *ps);
