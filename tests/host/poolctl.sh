@@ -51,6 +51,53 @@ ok "...and its counters are stats/ files the kernel makes (ttm_pool_stat_list.h)
 	"cd '$P/stats' && printf '%s\n' * | LC_ALL=C sort >'$tmp/fake.stats' &&
 	 sed -n 's/^TTM_POOL_STAT([A-Z_]*, \([a-z0-9_]*\), 1)\$/\1/p' '$klist' | LC_ALL=C sort >'$tmp/kernel.stats' &&
 	 test -s '$tmp/kernel.stats' && test -z \"\$(comm -23 '$tmp/fake.stats' '$tmp/kernel.stats')\""
+# the QA controls are the files the kernel makes in debugfs qa/<pool>/
+kdebugfs=$top/drivers/gpu/drm/ttm/ttm_pool_debugfs.c
+is "the fake tree's QA controls are the kernel's (ttm_pool_debugfs.c)" \
+	"$(cd "$tmp/kroot/sys/kernel/debug/ttm/qa/0000:00:02.0" && printf '%s\n' * | LC_ALL=C sort | tr '\n' ' ')" \
+	"$(sed -n 's/^.*debugfs_create_file("\([a-z_]*\)", 0600, dir,.*$/\1/p' "$kdebugfs" | LC_ALL=C sort | tr '\n' ' ')"
+# tracefs: the kernel's events, a field pool in the format of those that record
+# one, and trace_pipe lines as their TP_printk() prints them
+ktrace=$top/drivers/gpu/drm/ttm/ttm_pool_trace.h
+K=$tmp/kroot/sys/kernel/tracing/events/ttm_pool
+is "the fake tracefs has the kernel's trace events (ttm_pool_trace.h)" \
+	"$(cd "$K" && find . -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')" \
+	"$(sed -n 's/^TRACE_EVENT(\([a-z0-9_]*\),$/\1/p' "$ktrace" | LC_ALL=C sort | tr '\n' ' ')"
+ok "...each format with the kernel's fields, strings and arrays as such (TP_STRUCT__entry)" python3 -c '
+import os, re, sys
+hdr = open(sys.argv[1]).read()
+n = 0
+for m in re.finditer(r"TRACE_EVENT\((\w+),(.*?)TP_fast_assign", hdr, re.S):
+    ev, body = m.groups()
+    want = []
+    for kind, args in re.findall(r"__(string|field|array)\(([^)]*)\)", body[body.index("TP_STRUCT__entry"):]):
+        a = [x.strip() for x in args.split(",")]
+        want.append((a[0], True) if kind == "string" else (a[1], kind == "array"))
+    got = []
+    for line in open(os.path.join(sys.argv[2], ev, "format")):
+        f = re.match(r"\s*field:([^;]*);", line)
+        if f and "common_" not in f.group(1):
+            got.append((re.sub(r"\[.*", "", f.group(1).split()[-1]), "[" in f.group(1)))
+    assert got == want, (ev, got, want)
+    n += 1
+assert n == 9, n' "$ktrace" "$K"
+ok "...and trace_pipe a line of each, as its TP_printk() prints it" python3 -c '
+import re, sys
+hdr = open(sys.argv[1]).read()
+fmts = dict(re.findall(r"TRACE_EVENT\((\w+),.*?TP_printk\(\"([^\"]*)\"", hdr, re.S))
+assert len(fmts) == 9, fmts
+seen = set()
+for line in open(sys.argv[2]):
+    m = re.search(r" \d+\.\d+: (ttm_pool_\w+): (.*)$", line)
+    if not m:
+        continue
+    ev, fields = m.groups()
+    rx = re.escape(fmts[ev])
+    for conv, pat in (("%lu", r"\d+"), ("%u", r"\d+"), ("%d", r"-?\d+"), ("%s", r".+")):
+        rx = rx.replace(re.escape(conv), pat).replace(conv, pat)
+    assert re.fullmatch(rx, fields), (ev, fields, rx)
+    seen.add(ev)
+assert seen == set(fmts), set(fmts) - seen' "$ktrace" "$tmp/kroot/sys/kernel/tracing/trace_pipe"
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
 is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
@@ -272,7 +319,7 @@ alloc_hit_pages 300 999 0 0"
 	is "$pre an ambiguous driver name fails (1)" "$?" 1
 	ok "$pre ...and says so" grep -q "has 2 pools" "$tmp/err"
 	# an empty POOL (an unset variable) selects nothing
-	for cmd in show stats "set max=0" drain "path page" dump; do
+	for cmd in show stats "set max=0" drain "path page" dump inject "inject off" trace; do
 		: >"$log"
 		# shellcheck disable=SC2086
 		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t ${cmd%% *} "" ${cmd#"${cmd%% *}"} >/dev/null 2>"$tmp/err"
@@ -515,6 +562,342 @@ alloc_hit_pages 300 999 0 0"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t path nodev coherent >/dev/null 2>&1
 	is "$pre path POOL WORD writes alloc_path" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "alloc_path=coherent"
 
+	# QA controls (debugfs qa/<pool>/inject and verify_clean, root only); the
+	# kernel's refusals through the shim (FAKESYS_FAIL), as errno
+	"$here/mktree.sh" "$tmp/root" full
+	Q=$tmp/root/sys/kernel/debug/ttm/qa
+	# "POOL/FILE=VALUE|" per write below qa/
+	qwrites() { sed -n 's|^write .*/ttm/qa/\([^ ]*\) \(.*\)$|\1=\2|p' "$log" | tr '\n' '|'; }
+	is "$pre inject POOL shows its setting" "$(t inject 0000:00:02.0)" "0000:00:02.0: off"
+	is "$pre inject DEVICE shows each of its pools'" "$(t inject 03:00.0 | tr '\n' ' ')" \
+		"0000:03:00.0: off 0000:03:00.0.1: off "
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t inject 0000:00:02.0 every=3 times=2 "pid=$$" order=2 >"$tmp/out" 2>&1
+	is "$pre inject POOL SETTING... exits 0" "$?" 0
+	is "$pre ...writes the words joined by single spaces, in one write" "$(qwrites)" \
+		"0000:00:02.0/inject=every=3 times=2 pid=$$ order=2|"
+	is "$pre ...which the file holds" "$(cat "$Q/0000:00:02.0/inject")" "every=3 times=2 pid=$$ order=2"
+	is "$pre ...and shows it with the setting it replaced" "$(cat "$tmp/out")" \
+		"0000:00:02.0: off -> every=3 times=2 pid=$$ order=2"
+	is "$pre inject POOL shows it" "$(t inject 0000:00:02.0)" "0000:00:02.0: every=3 times=2 pid=$$ order=2"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t inject 0000:00:02.0 off >"$tmp/out" 2>&1
+	is "$pre inject POOL off writes off" "$?:$(qwrites)" "0:0000:00:02.0/inject=off|"
+	is "$pre ...and shows it" "$(cat "$tmp/out")" "0000:00:02.0: every=3 times=2 pid=$$ order=2 -> off"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t inject amdgpu probability=50 >/dev/null 2>&1
+	is "$pre inject DRIVER SETTING sets each of its pools" "$?:$(qwrites)" \
+		"0:0000:03:00.0/inject=probability=50|0000:03:00.0.1/inject=probability=50|"
+	# the kernel refuses: the message, exit 1, the setting unchanged
+	while IFS='|' read -r err setting msg; do
+		: >"$log"
+		# shellcheck disable=SC2086
+		FAKESYS_LOG=$log FAKESYS_FAIL=qa/0000:00:02.0/inject:$err LD_PRELOAD=$tmp/fakesys.so \
+			t inject 0000:00:02.0 $setting >"$tmp/out" 2>"$tmp/err"
+		is "$pre inject refused with errno $err ($setting) fails (1)" "$?" 1
+		is "$pre ...saying why" "$(norm <"$tmp/err")" "ttm-poolctl: $msg"
+		is "$pre ...after one write, printing nothing" "$(grep -c . "$log"):$(wc -c <"$tmp/out")" "1:0"
+		is "$pre ...the setting unchanged" "$(cat "$Q/0000:00:02.0/inject")" off
+	done <<'REFUSED'
+22|every=0|0000:00:02.0: invalid setting 'every=0' (expected every=N|probability=P [times=T] [pid=PID] [order=K], or off)
+22|every=3 probability=5|0000:00:02.0: invalid setting 'every=3 probability=5' (expected every=N|probability=P [times=T] [pid=PID] [order=K], or off)
+34|probability=200|0000:00:02.0: value out of range in 'probability=200' (N and T at least 1, P 1-100, PID 1-2147483647, K at most 10)
+3|every=1 pid=99999999 order=1|0000:00:02.0: no such process (pid=99999999; a thread's id is not a process's)
+7|every=1 times=1|0000:00:02.0: setting too long: 15 bytes, the kernel takes at most 128
+13|every=1|cannot write SYSROOT/sys/kernel/debug/ttm/qa/0000:00:02.0/inject: permission denied (root only)
+1|every=1|cannot write SYSROOT/sys/kernel/debug/ttm/qa/0000:00:02.0/inject: permission denied (root only)
+REFUSED
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=inject:22 LD_PRELOAD=$tmp/fakesys.so t inject 03:00.0 every=0 >"$tmp/out" 2>"$tmp/err"
+	is "$pre a setting refused for a device's first pool fails (1)" "$?" 1
+	is "$pre ...and is not tried on the second" "$(grep -c . "$log"):$(grep -c . "$tmp/err")" "1:1"
+	FAKESYS_FAIL_READ=qa/:13 LD_PRELOAD=$tmp/fakesys.so t inject 0000:00:02.0 >"$tmp/out" 2>"$tmp/err"
+	is "$pre inject POOL unreadable (not root) fails (1)" "$?" 1
+	is "$pre ...saying so" "$(norm <"$tmp/err")" \
+		"ttm-poolctl: cannot read SYSROOT/sys/kernel/debug/ttm/qa/0000:00:02.0/inject: permission denied (root only)"
+	t inject nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre inject of a pool without QA controls fails (1)" "$?" 1
+	is "$pre ...saying so" "$(cat "$tmp/err")" \
+		"ttm-poolctl: no QA controls for nodev (is debugfs mounted? a kernel with ttm-pool's QA controls?)"
+	t inject nodev every=1 >"$tmp/out" 2>"$tmp/err"
+	is "$pre ...and so does setting it (1), with the same words" "$?:$(cat "$tmp/err")" \
+		"1:ttm-poolctl: no QA controls for nodev (is debugfs mounted? a kernel with ttm-pool's QA controls?)"
+	rm -r "$Q/0000:03:00.0"
+	t inject 03:00.0 every=2 >"$tmp/out" 2>"$tmp/err"
+	is "$pre a device pool without QA controls fails (1), the other is set" "$?:$(cat "$tmp/out")" \
+		"1:0000:03:00.0.1: probability=50 -> every=2"
+	rm "$Q/0000:03:00.0.1/inject"
+	mkdir "$Q/0000:03:00.0.1/inject"
+	t inject 0000:03:00.0.1 every=2 >"$tmp/out" 2>"$tmp/err"
+	is "$pre a directory in place of inject fails (1), saying why" "$?:$(norm <"$tmp/err")" \
+		"1:ttm-poolctl: cannot write SYSROOT/sys/kernel/debug/ttm/qa/0000:03:00.0.1/inject: Is a directory"
+	"$here/mktree.sh" "$tmp/root" nodebugfs
+	t inject 0000:00:02.0 >"$tmp/out" 2>"$tmp/err"
+	is "$pre inject without debugfs fails (1): no QA controls" "$?:$(cat "$tmp/err")" \
+		"1:ttm-poolctl: no QA controls for 0000:00:02.0 (is debugfs mounted? a kernel with ttm-pool's QA controls?)"
+	t inject nosuch >"$tmp/out" 2>"$tmp/err"
+	is "$pre inject of an unknown pool fails (1)" "$?" 1
+
+	# set verify_clean=on|off: debugfs qa/<pool>/verify_clean, all or nothing
+	"$here/mktree.sh" "$tmp/root" full
+	vc() { cat "$Q/$1/verify_clean"; }
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 verify_clean=on >"$tmp/out" 2>&1
+	is "$pre set verify_clean=on exits 0" "$?" 0
+	is "$pre ...writes 1 to qa/POOL/verify_clean, nothing else" "$(qwrites):$(grep -c . "$log")" \
+		"0000:00:02.0/verify_clean=1|:1"
+	is "$pre ...which reads 1" "$(vc 0000:00:02.0)" 1
+	is "$pre ...and reports the change" "$(cat "$tmp/out")" "0000:00:02.0: verify_clean off -> on"
+	is "$pre set verify_clean=on again says unchanged" "$(t set 0000:00:02.0 verify_clean=on)" \
+		"0000:00:02.0: verify_clean on (unchanged)"
+	for w in off:0 on:1 no:0 yes:1 n:0 y:1 0:0 1:1 false:0 true:1 OFF:0 On:1; do
+		t set 0000:00:02.0 verify_clean="${w%:*}" >/dev/null 2>&1
+		is "$pre set verify_clean=${w%:*} exits 0 and writes ${w#*:}" "$?:$(vc 0000:00:02.0)" "0:${w#*:}"
+	done
+	for w in maybe 2 "" onn; do
+		: >"$log"
+		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 max=1G verify_clean="$w" >"$tmp/out" 2>"$tmp/err"
+		is "$pre set verify_clean='$w' is a usage error (2), writing nothing" "$?:$(wc -l <"$log")" "2:0"
+		ok "$pre ...saying what it takes" grep -q "invalid value '$w' for verify_clean (expected on or off" "$tmp/err"
+	done
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 03:00.0 verify_clean=on >"$tmp/out" 2>&1
+	is "$pre set DEVICE verify_clean=on sets each of its pools" "$(qwrites)" \
+		"0000:03:00.0/verify_clean=1|0000:03:00.0.1/verify_clean=1|"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set nodev max=64M verify_clean=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre set verify_clean of a pool without QA controls fails (1)" "$?" 1
+	is "$pre ...saying so" "$(cat "$tmp/err")" \
+		"ttm-poolctl: no QA controls for nodev (is debugfs mounted? a kernel with ttm-pool's QA controls?)"
+	is "$pre ...writing nothing, not the cap either" "$(wc -l <"$log")" 0
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL_READ=qa/0000:00:02.0/verify_clean:13 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:00:02.0 prezero=off verify_clean=off >"$tmp/out" 2>"$tmp/err"
+	is "$pre an unreadable verify_clean (not root) fails (1), writing nothing" "$?:$(wc -l <"$log")" "1:0"
+	is "$pre ...saying so" "$(norm <"$tmp/err")" \
+		"ttm-poolctl: cannot read SYSROOT/sys/kernel/debug/ttm/qa/0000:00:02.0/verify_clean: permission denied (root only)"
+	# refused: the sizes and prezero written before are put back
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=verify_clean:13 FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=2G prezero=on verify_clean=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre a verify_clean the kernel rejects fails (1)" "$?" 1
+	is "$pre ...written last, then prezero and the cap put back" "$(writes)" \
+		"max_pages=524288 prezero=1 verify_clean=1 prezero=0 max_pages=262144 "
+	is "$pre ...saying why, and that they are back" "$(norm <"$tmp/err" | tr '\n' '|')" \
+		"ttm-poolctl: cannot write SYSROOT/sys/kernel/debug/ttm/qa/0000:03:00.0/verify_clean: permission denied (root only)|ttm-poolctl: 0000:03:00.0: previous values restored|"
+	is "$pre ...leaving max_pages, prezero and verify_clean as they were" \
+		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0) $(vc 0000:03:00.0)" "262144 0 0"
+	ok "$pre ...and reporting no change on stdout" test ! -s "$tmp/out"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=verify_clean:1 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 prezero=on verify_clean=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre prezero alone is put back too" "$?:$(writes)" "1:prezero=1 verify_clean=1 prezero=0 "
+	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/err"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 max=2G prezero=on verify_clean=on >"$tmp/out" 2>&1
+	is "$pre sizes, prezero and verify_clean together: in that order" "$?:$(writes)" \
+		"0:max_pages=524288 prezero=1 verify_clean=1 "
+	is "$pre ...reported in that order" "$(cut -d' ' -f2 "$tmp/out" | tr '\n' ' ')" \
+		"max_pages high_watermark_pages low_watermark_pages prezero verify_clean "
+
+	# show: the QA controls where they can be read, silently left out otherwise
+	"$here/mktree.sh" "$tmp/root" full
+	echo "every=5 times=1" >"$Q/0000:00:02.0/inject"
+	echo 1 >"$Q/0000:00:02.0/verify_clean"
+	is "$pre show: inject and verify_clean after dirty_pages" \
+		"$(t show 0000:00:02.0 | awk '$1 == "dirty_pages" { on = 1; next } on && n++ < 2' | tr -s ' ' | tr '\n' '|')" \
+		"inject every=5 times=1|verify_clean 1 (on)|"
+	is "$pre ...bare with -r (a space as \\x20, as lsblk -r)" \
+		"$(t show -r 0000:00:02.0 | grep -E '^(inject|verify_clean) ' | tr '\n' '|')" \
+		'inject every=5\x20times=1|verify_clean 1|'
+	t show -J 0000:00:02.0 | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["pools"][0]
+assert p["inject"] == "every=5 times=1" and p["verify_clean"] == 1, p
+k = list(p)
+assert k.index("inject") == k.index("dirty_pages") + 1 and k.index("verify_clean") == k.index("inject") + 1, k'
+	is "$pre ...in JSON a string and a number, after dirty_pages" "$?" 0
+	ok "$pre ...not in stats" sh -c "! '$bin' --sysroot '$tmp/root' stats 0000:00:02.0 | grep -qE '^(inject|verify_clean) '"
+	FAKESYS_FAIL_READ=/qa/:13 LD_PRELOAD=$tmp/fakesys.so t show 0000:00:02.0 >"$tmp/out" 2>"$tmp/err"
+	is "$pre show as non-root (QA controls unreadable) exits 0" "$?" 0
+	ok "$pre ...without them" sh -c "! grep -qE '^(inject|verify_clean) ' '$tmp/out'"
+	ok "$pre ...and without a message" test ! -s "$tmp/err"
+	FAKESYS_FAIL_READ=/qa/:13 LD_PRELOAD=$tmp/fakesys.so t show -J 0000:00:02.0 >"$tmp/out" 2>"$tmp/err"
+	ok "$pre ...nor their keys in JSON" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["pools"][0]
+assert "inject" not in p and "verify_clean" not in p and p["dirty_pages"] == 1024, p' "$tmp/out"
+	ok "$pre show of a pool without QA controls leaves them out" sh -c \
+		"! '$bin' --sysroot '$tmp/root' show nodev | grep -qE '^(inject|verify_clean) '"
+	is "$pre ...in JSON too" "$(t show -J nodev | grep -cE '"(inject|verify_clean)"')" 0
+	"$here/mktree.sh" "$tmp/root" nodebugfs
+	ok "$pre show without debugfs leaves them out" sh -c \
+		"! '$bin' --sysroot '$tmp/root' show 0000:00:02.0 | grep -qE '^(inject|verify_clean) '"
+
+	# trace: tracefs' ttm_pool events, filtered to the pools named; every file
+	# changed is put back (the shim makes a filter cleared with 0 read none)
+	"$here/mktree.sh" "$tmp/root" full
+	TR=$tmp/root/sys/kernel/tracing
+	E=$TR/events/ttm_pool
+	# what trace may change, and what it must not: every file but trace_pipe
+	tstate() { (cd "$TR" && grep -r . tracing_on events | LC_ALL=C sort); }
+	# "FILE=VALUE|" per write, below tracefs and events/ttm_pool
+	twrites() {
+		sed -n 's|^write .*/tracing/\(events/ttm_pool/\)\{0,1\}\([^ ]*\) \(.*\)$|\2=\3|p' "$log" | tr '\n' '|'
+	}
+	echo 0 >"$TR/tracing_on"
+	echo 1 >"$E/ttm_pool_free/enable"
+	echo 'pool == "nodev"' >"$E/ttm_pool_free/filter"
+	before=$(tstate)
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t trace -c 3 >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace -c 3 exits 0" "$?" 0
+	is "$pre ...printing 3 lines" "$(wc -l <"$tmp/out")" 3
+	is "$pre ...the first 3 events of trace_pipe, TIME EVENT POOL FIELD..." "$(cut -d' ' -f1-3 "$tmp/out" | tr '\n' '|')" \
+		"12.345678 ttm_pool_alloc_chunk 0000:00:02.0|12.345680 ttm_pool_alloc 0000:00:02.0|12.400000 ttm_pool_clear 0000:03:00.0|"
+	is "$pre ...and puts back every enable and filter and tracing_on" "$(tstate)" "$before"
+	is "$pre ...having enabled each event (cleared the filter it had) and tracing_on, then undone it in reverse" \
+		"$(twrites)" "ttm_pool_alloc/enable=1|ttm_pool_alloc_chunk/enable=1|ttm_pool_alloc_fail/enable=1|ttm_pool_clear/enable=1|ttm_pool_free/filter=0|ttm_pool_path_switch/enable=1|ttm_pool_release/enable=1|ttm_pool_shrink/enable=1|ttm_pool_verify_dirty/enable=1|tracing_on=1|tracing_on=0|ttm_pool_verify_dirty/enable=0|ttm_pool_shrink/enable=0|ttm_pool_release/enable=0|ttm_pool_path_switch/enable=0|ttm_pool_free/filter=pool == \"nodev\"|ttm_pool_clear/enable=0|ttm_pool_alloc_fail/enable=0|ttm_pool_alloc_chunk/enable=0|ttm_pool_alloc/enable=0|"
+	ok "$pre ...nothing on stderr (the lost events come later)" test ! -s "$tmp/err"
+	"$here/mktree.sh" "$tmp/root" full
+	before=$(tstate)
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t trace 0000:00:02.0 >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace POOL exits 0 at the end of trace_pipe" "$?" 0
+	is "$pre ...printing that pool's events only" "$(awk '{ print $2, $3 }' "$tmp/out" | tr '\n' '|')" \
+		"ttm_pool_alloc_chunk 0000:00:02.0|ttm_pool_alloc 0000:00:02.0|ttm_pool_alloc_fail 0000:00:02.0|ttm_pool_alloc 0000:00:02.0|ttm_pool_verify_dirty 0000:00:02.0|"
+	is "$pre ...having set each event's filter to it before enabling it, ttm_pool_shrink left alone" \
+		"$(twrites | tr '|' '\n' | head -n 16 | tr '\n' '|')" \
+		"ttm_pool_alloc/filter=pool == \"0000:00:02.0\"|ttm_pool_alloc/enable=1|ttm_pool_alloc_chunk/filter=pool == \"0000:00:02.0\"|ttm_pool_alloc_chunk/enable=1|ttm_pool_alloc_fail/filter=pool == \"0000:00:02.0\"|ttm_pool_alloc_fail/enable=1|ttm_pool_clear/filter=pool == \"0000:00:02.0\"|ttm_pool_clear/enable=1|ttm_pool_free/filter=pool == \"0000:00:02.0\"|ttm_pool_free/enable=1|ttm_pool_path_switch/filter=pool == \"0000:00:02.0\"|ttm_pool_path_switch/enable=1|ttm_pool_release/filter=pool == \"0000:00:02.0\"|ttm_pool_release/enable=1|ttm_pool_verify_dirty/filter=pool == \"0000:00:02.0\"|ttm_pool_verify_dirty/enable=1|"
+	is "$pre ...tracing_on (1 already) not written, 32 writes in all" "$(grep -c tracing_on "$log"):$(grep -c . "$log")" "0:32"
+	is "$pre ...and all put back" "$(tstate)" "$before"
+	ok "$pre ...saying that events were lost" grep -qx "ttm-poolctl: CPU 2: 7 events lost (the trace buffer was full)" "$tmp/err"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t trace 03:00.0 0000:03:00.0 nodev -c 2 >"$tmp/out" 2>&1
+	is "$pre trace of a device and a pool: each of their pools once, in the filter" \
+		"$(grep -m 1 /filter "$log" | sed 's/^[^ ]* [^ ]* //')" \
+		'pool == "0000:03:00.0" || pool == "0000:03:00.0.1" || pool == "nodev"'
+	is "$pre ...their events" "$(awk '{ print $3 }' "$tmp/out" | tr '\n' ' ')" "0000:03:00.0 0000:03:00.0.1 "
+	# -J: one JSON object per line, numbers as numbers
+	"$here/mktree.sh" "$tmp/root" full
+	t trace -J >"$tmp/out" 2>/dev/null
+	is "$pre trace -J prints an object per event" "$(wc -l <"$tmp/out")" 10
+	bad=0
+	while IFS= read -r l; do
+		python3 -m json.tool <<<"$l" >/dev/null 2>&1 || bad=$((bad + 1))
+	done <"$tmp/out"
+	is "$pre ...each line valid JSON (python3 -m json.tool)" "$bad" 0
+	ok "$pre ...with time, event, pool, the fields typed, comm, pid and cpu" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+a = ev[1]
+assert a == {"time": 12.34568, "event": "ttm_pool_alloc", "pool": "0000:00:02.0", "pages": 4,
+             "caching": "cached", "path": "page", "zero": 1, "hit": 4, "miss": 0,
+             "precleared": 4, "cleared": 0, "ret": 0, "comm": "dumbbuf", "pid": 123, "cpu": 1}, a
+assert list(a)[:3] == ["time", "event", "pool"], list(a)
+assert ev[0]["hit"] == 1 and "miss" not in ev[0], ev[0]
+s = [e for e in ev if e["event"] == "ttm_pool_shrink"][0]
+assert s["pool"] is None and s["freed"] == 64, s
+p = [e for e in ev if e["event"] == "ttm_pool_path_switch"][0]
+assert p["why"] == "swiotlb forces bouncing" and p["comm"] == "gnome-shell" and p["pid"] == 1234, p
+assert [e["ret"] for e in ev if e["event"] == "ttm_pool_alloc"] == [0, -12]
+w = [e for e in ev if e["event"] == "ttm_pool_free"][0]
+assert w["comm"] == "Web Content" and w["pid"] == 777 and w["cpu"] == 1, w
+v = ev[-1]
+assert v["comm"] == "dumbbuf" and v["pid"] == 125 and v["cpu"] == 0 and v["offset"] == 128, v
+assert v["bytes"] == "12345678000000000000000000000000", v  # u8[16] in its format: a string
+for e in ev:
+    assert isinstance(e["time"], float) and isinstance(e["cpu"], int), e' "$tmp/out"
+	# a FIFO: events as they come; SIGINT, SIGTERM or the writer's end stop it
+	for how in INT TERM eof; do
+		"$here/mktree.sh" "$tmp/root" full
+		before=$(tstate)
+		rm "$TR/trace_pipe"
+		mkfifo "$TR/trace_pipe"
+		exec 3<>"$TR/trace_pipe"
+		# the tool itself in the background (not t's subshell), without the writer
+		LD_PRELOAD=$tmp/fakesys.so "$bin" --sysroot "$tmp/root" trace -J nodev \
+			>"$tmp/out" 2>"$tmp/err" 3>&- &
+		tpid=$!
+		for _ in $(seq 100); do
+			[ "$(cat "$E/ttm_pool_alloc/enable")" = 1 ] && break
+			sleep 0.05
+		done
+		echo "  dumbbuf-9 [000] ..... 99.000001: ttm_pool_alloc: pool=nodev pages=1 caching=wc path=page zero=0 hit=1 miss=0 precleared=0 cleared=0 ret=0" >&3
+		for _ in $(seq 100); do
+			[ -s "$tmp/out" ] && break
+			sleep 0.05
+		done
+		is "$pre trace reads a FIFO as it is written ($how)" "$(grep -c '"time":99.000001,' "$tmp/out")" 1
+		if [ $how = eof ]; then
+			exec 3>&-
+		else
+			kill -$how $tpid
+		fi
+		wait $tpid
+		is "$pre ...${how/eof/the writer closing it} ends it (0)" "$?" 0
+		is "$pre ...and every enable, filter and tracing_on is back" "$(tstate)" "$before"
+		exec 3>&-
+	done
+	# a reader that goes away ends it too
+	"$here/mktree.sh" "$tmp/root" full
+	before=$(tstate)
+	for _ in $(seq 400); do cat "$TR/trace_pipe"; done >"$tmp/pipe" && mv "$tmp/pipe" "$TR/trace_pipe"
+	t trace 2>"$tmp/err" | head -n 1 >"$tmp/out"
+	rc=${PIPESTATUS[0]}
+	is "$pre trace | head -n 1: the reader gone ends it (0)" "$rc:$(wc -l <"$tmp/out")" "0:1"
+	is "$pre ...without a write error, all put back" "$(grep -c 'write error' "$tmp/err"):$(tstate)" "0:$before"
+	t trace >/dev/full 2>"$tmp/err"
+	is "$pre trace >/dev/full fails (1)" "$?" 1
+	is "$pre ...with 'write error', all put back" "$(grep -c 'write error' "$tmp/err"):$(tstate)" "1:$before"
+	# errors: nothing is left changed
+	"$here/mktree.sh" "$tmp/root" full
+	echo 0 >"$TR/tracing_on"
+	before=$(tstate)
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL_READ=trace_pipe:13 LD_PRELOAD=$tmp/fakesys.so t trace >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace as non-root (trace_pipe EACCES) fails (1)" "$?" 1
+	is "$pre ...saying so" "$(norm <"$tmp/err")" \
+		"ttm-poolctl: cannot open SYSROOT/sys/kernel/tracing/trace_pipe: permission denied (root only)"
+	is "$pre ...before writing anything" "$(wc -l <"$log")" 0
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=ttm_pool_clear/enable:13 LD_PRELOAD=$tmp/fakesys.so t trace >"$tmp/out" 2>"$tmp/err"
+	is "$pre a tracefs file that cannot be written fails trace (1)" "$?" 1
+	is "$pre ...saying which" "$(norm <"$tmp/err")" \
+		"ttm-poolctl: cannot set SYSROOT/sys/kernel/tracing/events/ttm_pool/ttm_pool_clear/enable to '1': permission denied (root only)"
+	is "$pre ...putting back what it had changed" "$(twrites)" \
+		"ttm_pool_alloc/enable=1|ttm_pool_alloc_chunk/enable=1|ttm_pool_alloc_fail/enable=1|ttm_pool_clear/enable=1|ttm_pool_alloc_fail/enable=0|ttm_pool_alloc_chunk/enable=0|ttm_pool_alloc/enable=0|"
+	is "$pre ...all of it" "$(tstate)" "$before"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=filter:22 LD_PRELOAD=$tmp/fakesys.so t trace nodev >"$tmp/out" 2>"$tmp/err"
+	is "$pre a filter the kernel refuses fails trace (1)" "$?:$(tstate)" "1:$before"
+	ok "$pre ...saying so" grep -q "ttm_pool_alloc/filter to 'pool == \"nodev\"': the kernel refused the filter (Invalid argument)" "$tmp/err"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=tracing_on:1 LD_PRELOAD=$tmp/fakesys.so t trace >"$tmp/out" 2>"$tmp/err"
+	is "$pre a tracing_on that cannot be written fails trace (1), all put back" "$?:$(tstate)" "1:$before"
+	is "$pre ...after 9 enables, and 9 writes back" "$(grep -c . "$log")" 19
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t trace nosuch >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace of an unknown pool fails (1), writing nothing" "$?:$(wc -l <"$log")" "1:0"
+	ok "$pre ...naming it" grep -q "no pool 'nosuch'" "$tmp/err"
+	mkdir -p "$tmp/root/sys/kernel/debug"
+	mv "$TR" "$tmp/root/sys/kernel/debug/tracing"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t trace -c 1 >"$tmp/out" 2>&1
+	is "$pre trace uses /sys/kernel/debug/tracing without /sys/kernel/tracing" "$?:$(cut -d' ' -f2 "$tmp/out")" "0:ttm_pool_alloc_chunk"
+	is "$pre ...writing there" "$(grep -c ' [^ ]*/sys/kernel/debug/tracing/' "$log"):$(grep -c . "$log")" "20:20"
+	rm -r "$tmp/root/sys/kernel/debug/tracing"
+	t trace >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace without tracefs fails (1), saying so" "$?:$(norm <"$tmp/err")" \
+		"1:ttm-poolctl: tracefs is not mounted at SYSROOT/sys/kernel/tracing (mount -t tracefs tracefs /sys/kernel/tracing)"
+	"$here/mktree.sh" "$tmp/root" full
+	rm -r "$E"
+	t trace >"$tmp/out" 2>"$tmp/err"
+	is "$pre trace without the ttm_pool events fails (1), saying so" "$?:$(norm <"$tmp/err")" \
+		"1:ttm-poolctl: no ttm_pool trace events in SYSROOT/sys/kernel/tracing (is ttm loaded? a kernel with ttm-pool's trace events?)"
+
 	# watch, bounded: the first frame at once, then one per interval
 	t watch -i 0.05 -c 2 >"$tmp/out" 2>&1
 	is "$pre watch -c 2 ends" "$?" 0
@@ -558,7 +941,8 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	"$here/mktree.sh" "$tmp/root" full
 
 	# output that cannot be written fails the command (close_stdout)
-	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help; do
+	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help \
+		"inject 03:00.0" "trace -J"; do
 		# shellcheck disable=SC2086
 		t $args >/dev/full 2>"$tmp/err"
 		is "$pre '$args >/dev/full' exits 1" "$?" 1
@@ -754,6 +1138,22 @@ watch --per-node
 drain --sort NAME nodev
 set --global --all max=1G
 -o NAME --per-node
+set nodev verify_clean
+set nodev verify_clean=
+set nodev verify_clean=2
+set 0000:00:02.0 verify_clean=maybe
+set --global verify_clean=on
+inject
+inject --all nodev
+inject -J nodev
+inject -c 1 nodev
+trace -r
+trace -P
+trace -n
+trace -c 0
+trace -c x
+trace --all
+trace -i 1
 CASES
 	# apply: /etc/ttm-pool.d/*.conf below the sysroot, or FILEs
 	"$here/mktree.sh" "$tmp/root" full
@@ -874,7 +1274,7 @@ make -s -C "$tool" uninstall DESTDIR="$tmp/inst" prefix=/usr >/dev/null 2>&1
 is "make uninstall removes what install put there" "$(find "$tmp/inst" -type f | wc -l)" 0
 man -l "$tool/ttm-poolctl.8" >/dev/null 2>"$tmp/man.err" || true
 ok "the man page renders without warnings" test ! -s "$tmp/man.err"
-for cmd in list show stats set drain path dump watch apply; do
+for cmd in list show stats set drain path dump watch apply inject trace; do
 	ok "the man page documents '$cmd'" grep -q "^\.B.* $cmd\|^\.BR $cmd\|^\.B $cmd" "$tool/ttm-poolctl.8"
 done
 sed -n '/^\.SH COLUMNS/,/^\.SH CONFIGURATION/p' "$tool/ttm-poolctl.8" >"$tmp/man-columns"
@@ -882,8 +1282,14 @@ for col in $("$tool/ttm-poolctl" --help | sed -n '/^Available output columns/,$p
 	ok "the man page's COLUMNS has $col" grep -qwF "$col" "$tmp/man-columns"
 done
 for word in prezero=on prezero=off "ttm_pool_clean_bytes" "ttm_pool_cleared_wasted_bytes_total" \
-	cleared_background_pages cleared_alloc_pages cleared_wasted_pages clean_pages dirty_pages; do
+	cleared_background_pages cleared_alloc_pages cleared_wasted_pages clean_pages dirty_pages \
+	verify_clean=on verify_clean=off every= probability= times= pid= order= /sys/kernel/debug/ttm/qa/ \
+	alloc_injected_failures verify_dirty_chunks trace_pipe tracing_on ttm_pool_shrink; do
 	ok "the man page documents $word" grep -qF "$word" "$tool/ttm-poolctl.8"
+done
+for cmd in inject "set 0000:03:00.0 verify_clean" trace; do
+	ok "the man page has an example of $cmd" sh -c \
+		"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -q '^\.B ttm-poolctl $cmd'"
 done
 ok "the man page has prezero in CONFIGURATION" sh -c \
 	"sed -n '/^\.SH CONFIGURATION/,/^\.SH ENVIRONMENT/p' '$tool/ttm-poolctl.8' | grep -q '^prezero = off'"
@@ -910,4 +1316,15 @@ is "completion: set POOL p" "$(comp ttm-poolctl set nodev p)" "prezero="
 is "completion: set POOL prezero=" "$(comp ttm-poolctl set nodev max=1G prezero=)" "prezero=on prezero=off"
 is "completion: set POOL prezero=of" "$(comp ttm-poolctl set nodev prezero=of)" "prezero=off"
 is "completion: set --global offers max= only" "$(comp ttm-poolctl set --global "")" "max="
+is "completion: the commands" "$(comp ttm-poolctl "")" "list show stats set drain path dump watch apply inject trace"
+is "completion: set POOL v" "$(comp ttm-poolctl set nodev v)" "verify_clean="
+is "completion: set POOL verify_clean=" "$(comp ttm-poolctl set nodev prezero=on verify_clean=)" "verify_clean=on verify_clean=off"
+is "completion: inject POOL" "$(comp ttm-poolctl --sysroot "$tmp/root" inject "")" \
+	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev"
+is "completion: inject POOL SETTING: the keys and off" "$(comp ttm-poolctl inject nodev "")" \
+	"every= probability= times= pid= order= off"
+is "completion: ...each once, every= or probability=, off alone" "$(comp ttm-poolctl inject nodev probability=5 pid=1 "")" \
+	"times= order="
+is "completion: ...nothing after off" "$(comp ttm-poolctl inject nodev off "")" ""
+is "completion: trace POOL..." "$(comp ttm-poolctl --sysroot "$tmp/root" trace 0000:00:02.0 n)" "nodev"
 done_testing

@@ -15,6 +15,7 @@
  *                             above RAMPAGES fails with ERANGE. An unwritten
  *                             low follows max only up to high (the ABI's
  *                             low <= high <= max after every write).
+ * Like tracefs, an event's filter cleared with "0" reads "none" after it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -165,6 +166,16 @@ static bool kernel_file(const char *path)
 		!strcmp(slash, "/low_watermark_pages"));
 }
 
+/* "0" written to tracefs' events/SYSTEM/EVENT/filter: no filter */
+static bool cleared_filter(const char *path, const void *buf, size_t len)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 7 && !strcmp(path + n - 7, "/filter") && strstr(path, "/tracing/events/") &&
+	       (len == 1 || (len == 2 && ((const char *)buf)[1] == '\n')) &&
+	       ((const char *)buf)[0] == '0';
+}
+
 ssize_t write(int fd, const void *buf, size_t len)
 {
 	static ssize_t (*real)(int, const void *, size_t);
@@ -200,6 +211,8 @@ ssize_t write(int fd, const void *buf, size_t len)
 		if (ftruncate(fd, 0))
 			return -1;
 	}
+	if (cleared_filter(path, buf, len))
+		return real(fd, "none\n", 5) == 5 ? (ssize_t)len : -1;
 	return real(fd, buf, len);
 }
 

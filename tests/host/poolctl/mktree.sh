@@ -9,7 +9,11 @@
 #   nodev           qxl (no device: no link, no driver name), nothing pooled;
 #                   an older kernel's pool: no pre-cleared chunks (no prezero,
 #                   clean_pages, dirty_pages, stats/cleared_*)
-# The other pools have pre-cleared chunks: prezero on, except 0000:03:00.0.
+# The other pools have pre-cleared chunks: prezero on, except 0000:03:00.0; and
+# QA controls (debugfs qa/<pool>/inject, verify_clean: off, 0).
+# tracefs (/sys/kernel/tracing, not in nodebugfs trees): the events of the system
+# ttm_pool, disabled and without filters, tracing_on 1, and trace_pipe a plain
+# file of event lines.
 set -euo pipefail
 root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old]}
 kind=${2:-full}
@@ -104,9 +108,16 @@ for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
 	# a kernel with pre-cleared chunks: their lines after inuse_pages and in stats
 	P=$T/pools/$n
 	[ -e "$P/prezero" ] || continue
+	# and QA controls, root only
+	mkdir -p "$D/qa/$n"
+	echo off >"$D/qa/$n/inject"
+	echo 0 >"$D/qa/$n/verify_clean"
+	chmod 0600 "$D/qa/$n/inject" "$D/qa/$n/verify_clean"
 	{
 		echo "inuse_pages: $(cat "$P/inuse_pages")"
 		for f in prezero clean_pages dirty_pages; do echo "$f: $(cat "$P/$f")"; done
+		echo "inject: off"
+		echo "verify_clean: 0"
 		echo "stats:"
 		echo "returned_pages: 0"
 		for f in cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
@@ -120,3 +131,67 @@ echo 0 >"$root/sys/kernel/debug/swiotlb/io_tlb_used"
 echo 0 >"$root/sys/module/ttm/parameters/page_pool_size"
 echo auto >"$root/sys/module/ttm/parameters/alloc_path"
 printf '\t  --- 0---\nwc\t:        1\n' >"$D/page_pool"
+
+# tracefs: the kernel's events (drivers/gpu/drm/ttm/ttm_pool_trace.h), each with
+# enable, filter, id and format; its fields TYPE:NAME (s a string, u unsigned int,
+# l unsigned long, i int, b bool, x16 u8[16])
+TR=$root/sys/kernel/tracing
+E=$TR/events/ttm_pool
+mkdir -p "$E"
+echo 1 >"$TR/tracing_on"
+echo 0 >"$E/enable"
+echo none >"$E/filter"
+id=1500
+while read -r ev fields; do
+	id=$((id + 1))
+	mkdir "$E/$ev"
+	echo 0 >"$E/$ev/enable"
+	echo none >"$E/$ev/filter"
+	echo $id >"$E/$ev/id"
+	{
+		printf 'name: %s\nID: %d\nformat:\n' "$ev" $id
+		printf '\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n'
+		printf '\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n'
+		printf '\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n'
+		printf '\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n'
+		off=8
+		for f in $fields; do
+			case ${f%%:*} in
+			s) decl="__data_loc char[] ${f#*:}" size=4 sign=0 ;;
+			u) decl="unsigned int ${f#*:}" size=4 sign=0 ;;
+			l) decl="unsigned long ${f#*:}" size=8 sign=0 ;;
+			i) decl="int ${f#*:}" size=4 sign=1 ;;
+			b) decl="bool ${f#*:}" size=1 sign=0 ;;
+			x16) decl="u8 ${f#*:}[16]" size=16 sign=0 ;;
+			esac
+			printf '\tfield:%s;\toffset:%d;\tsize:%d;\tsigned:%d;\n' "$decl" $off $size $sign
+			off=$((off + size))
+		done
+	} >"$E/$ev/format"
+done <<'EVENTS'
+ttm_pool_alloc_chunk s:pool u:order s:caching s:path b:hit u:precleared u:cleared
+ttm_pool_alloc s:pool l:pages s:caching s:path b:zero l:hit l:miss l:precleared l:cleared i:ret
+ttm_pool_alloc_fail s:pool u:order s:reason b:injected
+ttm_pool_free s:pool l:pages s:caching l:pooled l:released
+ttm_pool_release s:pool s:reason l:pages l:wasted
+ttm_pool_shrink i:nid l:asked l:freed
+ttm_pool_path_switch s:pool s:from s:to s:why
+ttm_pool_clear s:pool l:pages b:backoff
+ttm_pool_verify_dirty s:pool u:order s:caching s:path u:page u:offset x16:bytes
+EVENTS
+# 10 events of the pools (5 of 0000:00:02.0, 3 of device 0000:03:00.0, 1 of nodev,
+# a shrink), another system's event and a lost-events notice
+cat >"$TR/trace_pipe" <<'PIPE'
+          <idle>-0       [000] d.h2.    10.000001: sched_wakeup: comm=kworker/0:1 pid=12 prio=120 target_cpu=000
+         dumbbuf-123     [001] .....    12.345678: ttm_pool_alloc_chunk: pool=0000:00:02.0 order=2 caching=cached path=page hit pages=4 precleared=4 cleared=0
+         dumbbuf-123     [001] .....    12.345680: ttm_pool_alloc: pool=0000:00:02.0 pages=4 caching=cached path=page zero=1 hit=4 miss=0 precleared=4 cleared=0 ret=0
+    kworker/u8:2-45      [000] .....    12.400000: ttm_pool_clear: pool=0000:03:00.0 pages=512 backoff=0
+         kswapd0-80      [002] .....    13.000000: ttm_pool_shrink: nid=0 asked=128 freed=64
+         kswapd0-80      [002] .....    13.000001: ttm_pool_release: pool=0000:03:00.0.1 reason=release_shrinker_pages pages=64 wasted=0
+CPU:2 [LOST 7 EVENTS]
+     gnome-shell-1234    [003] .....    14.000000: ttm_pool_path_switch: pool=nodev from=page to=coherent why=swiotlb forces bouncing
+         dumbbuf-124     [003] .....    15.000000: ttm_pool_alloc_fail: pool=0000:00:02.0 order=0 reason=nomem injected=1
+         dumbbuf-124     [003] .....    15.000001: ttm_pool_alloc: pool=0000:00:02.0 pages=1 caching=wc path=page zero=0 hit=0 miss=0 precleared=0 cleared=0 ret=-12
+     Web Content-777     [001] .....    16.000000: ttm_pool_free: pool=0000:03:00.0 pages=16 caching=wc pooled=16 released=0
+         dumbbuf-125     (    125) [000] .....    17.000000: ttm_pool_verify_dirty: pool=0000:00:02.0 order=3 caching=cached path=coherent page=2 offset=128 bytes=12345678000000000000000000000000
+PIPE
