@@ -13,6 +13,9 @@
 #     counted once, reported naming the pool (the bytes only in the trace),
 #     traced, and the page handed out cleared; with verify_clean off the same
 #     write goes unseen.
+#  3. ttm-poolctl inject, set verify_clean= and trace on the real kernel: what they
+#     write is what the kernel has, a refused setting is reported and changes
+#     nothing, trace -c prints the pool's events and puts tracing back.
 . /tests/lib/tap.sh
 . /tests/lib/pool.sh
 
@@ -159,5 +162,37 @@ echo 0 >$EV/ttm_pool_alloc_fail/filter
 echo 0 >$EV/ttm_pool_verify_dirty/filter
 echo >$TR/trace
 echo "$on0" >$TR/tracing_on
+
+# --- 3. the same through ttm-poolctl, on the real kernel ---------------------------
+is "ttm-poolctl inject arms in one write" "$(ttm-poolctl inject $DEV every=2 times=1)" \
+	"$DEV: off -> every=2 times=1"
+is "...the kernel has it" "$(cat $QA/inject)" "every=2 times=1"
+is "...inject POOL shows it" "$(ttm-poolctl inject $DEV)" "$DEV: every=2 times=1"
+_out=$(ttm-poolctl inject $DEV every=0 2>&1)
+is "a setting the kernel refuses: exit 1" "$?" 1
+ok "...saying why ($_out)" has "$_out" "invalid setting 'every=0'"
+is "...and nothing changed" "$(cat $QA/inject)" "every=2 times=1"
+ok "ttm-poolctl inject off" ttm-poolctl inject $DEV off
+is "...the kernel has it" "$(cat $QA/inject)" off
+ok "ttm-poolctl set verify_clean=on" ttm-poolctl set $DEV verify_clean=on
+is "...the kernel has it" "$(cat $QA/verify_clean)" 1
+ok "ttm-poolctl set verify_clean=off" ttm-poolctl set $DEV verify_clean=off
+is "...the kernel has it" "$(cat $QA/verify_clean)" 0
+# trace: events of this pool while a module allocates, then tracing as it was
+state() { for e in $EV/*/; do printf '%s %s %s\n' "$e" "$(cat $e/enable)" "$(cat $e/filter)"; done; cat $TR/tracing_on; }
+state >$W/state0
+ttm-poolctl trace $DEV -c 2 >$W/trace3 2>$W/trace3.err &
+tpid=$!
+ok "ttm-poolctl trace enabled the events" wait_until 30 grep -q 1 $EV/ttm_pool_alloc/enable
+ok "hold a page while it traces" insmod $HOLD pool=$DEV pages=1 caching=cached
+ok "...give it back" rmmod ttm_pool_hold
+ok "trace -c 2 ended after two events" wait_until 60 sh -c "! kill -0 $tpid"
+wait $tpid
+is "...with status 0" "$?" 0
+is "...two lines" "$(wc -l <$W/trace3)" 2
+ok "...TIME EVENT POOL key=value" grep -q "^[0-9]*\.[0-9]* ttm_pool_[a-z_]* $DEV [a-z_]*=" $W/trace3
+sed 's/^/# /' $W/trace3 $W/trace3.err
+state >$W/state1
+ok "...and every enable, filter and tracing_on are as they were" cmp -s $W/state0 $W/state1
 ok "drain" sh -c "echo 1 > $P/drain"
 done_testing
