@@ -103,8 +103,19 @@ ok "the kernel hooks are gone" sh -c '! ls /etc/kernel/*.d/dkms-ttm-pool 2>/dev/
 ok "/var/lib/ttm-pool-dkms is gone" test ! -e /var/lib/ttm-pool-dkms
 is "modinfo finds the kernel's own ttm.ko again" "$(modinfo -k "$abi" -n ttm)" "$own"
 
+# node_exporter's textfile directory, for the Prometheus units (made here only if
+# this host has none, and removed again)
+prom=/var/lib/prometheus/node-exporter
+made_prom=0
+[ -d $prom ] || { mkdir -p $prom && made_prom=1; }
 run dpkg -i "$tooldeb"
 is "dpkg -i ttm-poolctl" "$?" 0
+ok "the Prometheus service and timer are installed" \
+	test -f /usr/lib/systemd/system/ttm-pool-prometheus.service -a -f /usr/lib/systemd/system/ttm-pool-prometheus.timer
+ok "...the timer is not enabled" sh -c '! ls /etc/systemd/system/*.wants/ttm-pool-prometheus.* 2>/dev/null | grep -q .'
+cmd=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/ttm-pool-prometheus.service)
+ok "...its ExecStart writes the metrics file (no pool here: the global lines)" \
+	sh -c "$cmd && grep -q '^ttm_pool_pools ' $prom/ttm_pool.prom"
 ok "ttm-poolctl runs" ttm-poolctl --help
 ok "its man page is found" man -w ttm-poolctl
 ok "its bash completion is installed" test -f /usr/share/bash-completion/completions/ttm-poolctl
@@ -113,4 +124,6 @@ ok "the udev rule that runs apply is installed" grep -q 'RUN+="/usr/sbin/ttm-poo
 run dpkg --purge ttm-poolctl
 is "dpkg --purge ttm-poolctl" "$?" 0
 ok "nothing of it is left" test ! -e /usr/sbin/ttm-poolctl -a ! -e /usr/share/doc/ttm-poolctl
+ok "...not even the metrics file" test ! -e $prom/ttm_pool.prom
+[ $made_prom -eq 0 ] || rmdir -p $prom 2>/dev/null || true
 done_testing
