@@ -563,15 +563,19 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 						  tt->caching, coherent)) {
 				for (j = 0; j < zeroed; j++)
 					ttm_pool_clear_page(p + j, tt->caching);
+				/* Counted as cleared here, not precleared. */
 				fixed = zeroed;
+				cleared += fixed;
+				if (need_zero)
+					precleared -= fixed;
 			}
 			/* A clean chunk if the pool had one; else clear it. */
 			for (j = zeroed; need_zero && j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, tt->caching);
-			if (!need_zero)
-				zeroed = 1U << order;	/* nothing to clear */
-			cleared += (1U << order) - zeroed + fixed;
-			precleared += need_zero ? zeroed - fixed : 0;
+			if (need_zero) {
+				cleared += (1U << order) - zeroed;
+				precleared += zeroed;
+			}
 			/* A pooled chunk ends the current run of fresh pages. */
 			r = ttm_pool_caching_run(tt, run, i, &batches, &changed);
 			if (r) {
@@ -583,7 +587,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
 						   coherent, true,
 						   need_zero ? zeroed - fixed : 0,
-						   (1U << order) - zeroed +
+						   (need_zero ?
+						    (1U << order) - zeroed : 0) +
 						   fixed);
 		} else {
 			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
@@ -620,10 +625,10 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		fail = "caching";
 		goto err_unwind;
 	}
-	run = i;	/* all of tt->pages has tt->caching now */
 	/* Fail on purpose (ttm_pool_inject.c): all of it goes back. */
 	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
 	    ttm_pool_inject_fail(pool, tt->num_pages)) {
+		run = i;	/* all of tt->pages has tt->caching now */
 		r = -ENOMEM;
 		injected = true;
 		goto err_unwind;

@@ -225,6 +225,8 @@ ttm_pool_type_state(const struct ttm_pool_type *pt)
  * exists only to measure what counting costs (make bench): the counters, and
  * the in-use count derived from them, then stay 0.
  */
+DECLARE_STATIC_KEY_FALSE(ttm_pool_count_by_node);
+
 #ifdef TTM_POOL_NO_STATS
 static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
@@ -245,23 +247,27 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 
 /*
  * Count @nr pages of chunk @p as handed out (negative: given back) on the
- * node they are on. Only with several nodes: with one, the pool's in-use
- * count is the node's.
+ * node they are on. Only with several nodes (ttm_pool_count_by_node, on
+ * from the first pool of a machine with several: ttm_pool_stats.c): with
+ * one, the pool's in-use count is the node's, and this is a no-op.
  */
 static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
 					long nr)
 {
-	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+	long __percpu *c;
 
-	if (nr_node_ids > 1 && c)
+	if (!static_branch_unlikely(&ttm_pool_count_by_node))
+		return;
+	c = ttm_pool_state(pool)->node_inuse;
+	if (c)
 		this_cpu_add(c[page_to_nid(p)], nr);
 }
 #endif
 
 /*
  * Parse a switch (sysfs and debugfs): one of the words below, with an
- * optional trailing newline. Stricter than kstrtobool(), which reads only the first
- * characters ("0x10" would be "off", "12abc" "on").
+ * optional trailing newline. Stricter than kstrtobool(), which reads only
+ * the first characters ("0x10" would be "off", "12abc" "on").
  */
 static inline int ttm_pool_parse_bool(const char *buf, bool *on)
 {

@@ -12,12 +12,16 @@
  */
 
 #include <linux/export.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
 #include "ttm_pool_internal.h"
+
+/* On with several NUMA nodes: pages in use are counted by node. */
+DEFINE_STATIC_KEY_FALSE(ttm_pool_count_by_node);
 
 /* Used by pools whose per-CPU counters could not be allocated. */
 static DEFINE_PER_CPU(struct ttm_pool_stats_pcpu, ttm_pool_stats_fallback);
@@ -34,6 +38,8 @@ void ttm_pool_stats_init(struct ttm_pool_state *st)
 						__alignof__(long));
 		if (!st->node_inuse)
 			pr_warn("ttm: no memory for the pool's per-node counts; its pages in use are not counted by node\n");
+		/* Once, for good; a no-op after the first pool. */
+		static_branch_enable(&ttm_pool_count_by_node);
 	}
 }
 
