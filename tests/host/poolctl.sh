@@ -56,6 +56,28 @@ kdebugfs=$top/drivers/gpu/drm/ttm/ttm_pool_debugfs.c
 is "the fake tree's QA controls are the kernel's (ttm_pool_debugfs.c)" \
 	"$(cd "$tmp/kroot/sys/kernel/debug/ttm/qa/0000:00:02.0" && printf '%s\n' * | LC_ALL=C sort | tr '\n' ' ')" \
 	"$(sed -n 's/^.*debugfs_create_file("\([a-z_]*\)", 0600, dir,.*$/\1/p' "$kdebugfs" | LC_ALL=C sort | tr '\n' ' ')"
+# the global files, pool_max_pages and the memory summary (ttm_global_attrs), and
+# those of nodes/node<N>/ (ttm_node_attrs), in a tree with one node and with two
+"$here/mktree.sh" "$tmp/kroot2" numa
+ok "the fake tree's global and per-node files are the kernel's (ttm_global_attrs, ttm_node_attrs)" python3 -c '
+import os, re, sys
+src = open(sys.argv[1]).read()
+def files(arr):
+    body = re.search(r"static struct attribute \*%s\[\] = \{(.*?)\};" % arr, src, re.S).group(1)
+    out = []
+    for var in re.findall(r"&(\w+)\.attr", body):
+        out.append(re.search(r"static struct kobj_attribute %s =\s*__ATTR(?:_R[OW]|_WO)?\((\w+)" % var, src).group(1))
+    return sorted(out)
+def fake(d):
+    return sorted(f for f in os.listdir(d) if os.path.isfile(os.path.join(d, f)) and f[0] != ".")
+g, n = files("ttm_global_attrs"), files("ttm_node_attrs")
+assert len(g) == 5 and len(n) == 2, (g, n)
+for root, nodes in ((sys.argv[2], ["node0"]), (sys.argv[3], ["node0", "node1"])):
+    t = os.path.join(root, "sys/kernel/ttm")
+    assert fake(t) == g, (fake(t), g)
+    assert sorted(os.listdir(os.path.join(t, "nodes"))) == nodes, root
+    for x in nodes:
+        assert fake(os.path.join(t, "nodes", x)) == n, (x, n)' "$ksysfs" "$tmp/kroot" "$tmp/kroot2"
 # tracefs: the kernel's events, a field pool in the format of those that record
 # one, and trace_pipe lines as their TP_printk() prints them
 ktrace=$top/drivers/gpu/drm/ttm/ttm_pool_trace.h
@@ -211,6 +233,109 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 	is "$pre ...JSON has prezero, clean_pages and dirty_pages as null, and no cleared_* key (no pool has one)" \
 		"$(t show -J 0000:00:02.0 | grep -oE '"(prezero|clean_pages|dirty_pages|cleared_[a-z]*_pages)": [a-z0-9]*' | tr '\n' ' ')" \
 		'"prezero": null "clean_pages": null "dirty_pages": null '
+	# the global memory summary (inuse_pages, clean_pages, dirty_pages, nodes/node<N>/):
+	# show --global, the JSON summary of list, Prometheus; an older kernel has none of it
+	"$here/mktree.sh" "$tmp/root" full
+	is "$pre show --global: the global files with their size" \
+		"$(t show --global | tr -s ' ' | tr '\n' '|')" \
+		"pool_max_pages 131072 (512M)|pooled_pages 5152 (20.1M)|inuse_pages 41984 (164M)|clean_pages 3104 (12.1M)|dirty_pages 2048 (8M)|nodes/node0/inuse_pages 41984 (164M)|nodes/node0/pooled_pages 5152 (20.1M)|"
+	is "$pre ...in bytes with -b" "$(t show --global -b | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 41984 (171966464)"
+	is "$pre ...bare with -r" "$(t show --global -r | grep '^clean_pages ')" "clean_pages 3104"
+	t list -J -b | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert list(d) == ["pools", "summary"], list(d)
+assert d["summary"] == {"max": 536870912, "pooled": 21102592, "inuse": 171966464, "clean": 12713984,
+                        "dirty": 8388608, "nodes": [{"node": 0, "pooled": 21102592, "inuse": 171966464}]}, d["summary"]'
+	is "$pre list -J: the summary after pools, numbers with -b" "$?" 0
+	is "$pre ...strings without -b" "$(t list -J | python3 -c 'import json,sys; s = json.load(sys.stdin)["summary"]; print(s["inuse"], s["clean"], s["nodes"][0]["pooled"])')" \
+		"164M 12.1M 20.1M"
+	ok "$pre ...not with -r, -n or -P" sh -c "! '$bin' --sysroot '$tmp/root' -r | grep -qi summary &&
+		! '$bin' --sysroot '$tmp/root' -n | grep -qi summary && ! '$bin' --sysroot '$tmp/root' -P | grep -qi summary"
+	t stats --prometheus >"$tmp/prom"
+	ok "$pre Prometheus: the summary's gauges in bytes" grep -qx 'ttm_pool_global_inuse_bytes 171966464' "$tmp/prom"
+	is "$pre ...clean, dirty, and per node in use and pooled, each with HELP and TYPE" \
+		"$(grep -E '^(# TYPE )?ttm_pool_(global_(clean|dirty)|node_[a-z]*)_bytes' "$tmp/prom" | tr '\n' '|')" \
+		"# TYPE ttm_pool_global_clean_bytes gauge|ttm_pool_global_clean_bytes 12713984|# TYPE ttm_pool_global_dirty_bytes gauge|ttm_pool_global_dirty_bytes 8388608|# TYPE ttm_pool_node_inuse_bytes gauge|ttm_pool_node_inuse_bytes{node=\"0\"} 171966464|# TYPE ttm_pool_node_pooled_bytes gauge|ttm_pool_node_pooled_bytes{node=\"0\"} 21102592|"
+	is "$pre ...a HELP line for each" "$(grep -cE '^# HELP ttm_pool_(global_(inuse|clean|dirty)|node_(inuse|pooled))_bytes .' "$tmp/prom")" 5
+	if command -v script >/dev/null; then
+		is "$pre list on a terminal: the summary line, no line per node with one node" \
+			"$(script -qc "'$bin' --sysroot '$tmp/root'" /dev/null | tr -d '\r' | sed -n '/^All pools/,$p')" \
+			"All pools: 20.1M pooled (12.1M clean, 8M dirty), 164M in use, global cap 512M"
+		is "$pre ...in bytes with -b" "$(script -qc "'$bin' --sysroot '$tmp/root' -b" /dev/null | tr -d '\r' | grep '^All pools')" \
+			"All pools: 21102592 pooled (12713984 clean, 8388608 dirty), 171966464 in use, global cap 536870912"
+		ok "$pre ...not with -r, -n or -P there either" sh -c "! script -qc \"'$bin' --sysroot '$tmp/root' -r; '$bin' --sysroot '$tmp/root' -n; '$bin' --sysroot '$tmp/root' -P\" /dev/null | grep -q 'All pools'"
+	fi
+	# an unreadable file of the summary: - in show, null in JSON, no sample
+	export FAKESYS_FAIL_READ=kernel/ttm/inuse_pages:13,kernel/ttm/nodes/node0/pooled_pages:13
+	is "$pre an unreadable inuse_pages is - in show --global" \
+		"$(LD_PRELOAD=$tmp/fakesys.so t show --global | awk '$1 ~ /inuse_pages|node0\/pooled/ { print $1, $2 }' | tr '\n' '|')" \
+		"inuse_pages -|nodes/node0/inuse_pages 41984|nodes/node0/pooled_pages -|"
+	is "$pre ...null in list -J" "$(LD_PRELOAD=$tmp/fakesys.so t list -J | python3 -c 'import json,sys; s = json.load(sys.stdin)["summary"]; print(s["inuse"], s["clean"], s["nodes"][0]["pooled"])')" \
+		"None 12.1M None"
+	ok "$pre ...and no sample in Prometheus" sh -c "LD_PRELOAD=$tmp/fakesys.so '$bin' --sysroot '$tmp/root' stats --prometheus >'$tmp/prom' &&
+		! grep -qE '^ttm_pool_(global_inuse_bytes|node_pooled_bytes\{)' '$tmp/prom' &&
+		grep -q '^ttm_pool_node_inuse_bytes{node=\"0\"} ' '$tmp/prom' && grep -q '^ttm_pool_global_clean_bytes ' '$tmp/prom'"
+	if command -v script >/dev/null; then
+		is "$pre ...left out of the summary line" \
+			"$(LD_PRELOAD=$tmp/fakesys.so script -qc "'$bin' --sysroot '$tmp/root'" /dev/null | tr -d '\r' | grep '^All pools')" \
+			"All pools: 20.1M pooled (12.1M clean, 8M dirty), global cap 512M"
+	fi
+	unset FAKESYS_FAIL_READ
+	# two NUMA nodes
+	"$here/mktree.sh" "$tmp/root" numa
+	is "$pre two nodes: show --global has each node's files" \
+		"$(t show --global -r | grep '^nodes/' | tr '\n' '|')" \
+		"nodes/node0/inuse_pages 1024|nodes/node0/pooled_pages 4096|nodes/node1/inuse_pages 40960|nodes/node1/pooled_pages 1056|"
+	t show --global -J | python3 -c '
+import json, sys
+g = json.load(sys.stdin)["global"]
+assert g == {"pool_max_pages": 131072, "pooled_pages": 5152, "inuse_pages": 41984, "clean_pages": 3104,
+             "dirty_pages": 2048, "nodes": [{"node": 0, "inuse_pages": 1024, "pooled_pages": 4096},
+                                            {"node": 1, "inuse_pages": 40960, "pooled_pages": 1056}]}, g'
+	is "$pre ...show --global -J: the files as numbers, nodes an array" "$?" 0
+	is "$pre ...list -J: a summary object per node" \
+		"$(t list -J -b | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["nodes"])')" \
+		"[{'node': 0, 'pooled': 16777216, 'inuse': 4194304}, {'node': 1, 'pooled': 4325376, 'inuse': 167772160}]"
+	is "$pre ...Prometheus: a sample per node" "$(t stats --prometheus | grep '^ttm_pool_node_' | tr '\n' '|')" \
+		"ttm_pool_node_inuse_bytes{node=\"0\"} 4194304|ttm_pool_node_inuse_bytes{node=\"1\"} 167772160|ttm_pool_node_pooled_bytes{node=\"0\"} 16777216|ttm_pool_node_pooled_bytes{node=\"1\"} 4325376|"
+	if command -v script >/dev/null; then
+		is "$pre ...list on a terminal: a line per node after the summary" \
+			"$(script -qc "'$bin' --sysroot '$tmp/root'" /dev/null | tr -d '\r' | sed -n '/^All pools/,$p' | tr '\n' '|')" \
+			"All pools: 20.1M pooled (12.1M clean, 8M dirty), 164M in use, global cap 512M|  node 0: 16M pooled, 4M in use|  node 1: 4.1M pooled, 160M in use|"
+	fi
+	ok "$pre ...dump has them" sh -c "'$bin' --sysroot '$tmp/root' dump | grep -qx 'nodes/node1/inuse_pages: 40960'"
+	# nodes in the order of their numbers (node10 after node2), not of their names
+	mkdir "$tmp/root/sys/kernel/ttm/nodes/node10" "$tmp/root/sys/kernel/ttm/nodes/node2"
+	for n in 2 10; do echo $n >"$tmp/root/sys/kernel/ttm/nodes/node$n/inuse_pages"; echo 0 >"$tmp/root/sys/kernel/ttm/nodes/node$n/pooled_pages"; done
+	is "$pre ...in the order of their numbers" "$(t stats --prometheus | grep '^ttm_pool_node_inuse' | grep -o 'node="[0-9]*"' | tr '\n' ' ')" \
+		'node="0" node="1" node="2" node="10" '
+	# an older kernel: pool_max_pages and pooled_pages only
+	"$here/mktree.sh" "$tmp/root" old
+	is "$pre older kernel: show --global has the cap and pooled_pages only" \
+		"$(t show --global -r | tr '\n' '|')" "pool_max_pages 131072|pooled_pages 5152|"
+	is "$pre ...-J the others as null" \
+		"$(t show --global -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["global"])')" \
+		"{'pool_max_pages': 131072, 'pooled_pages': 5152, 'inuse_pages': None, 'clean_pages': None, 'dirty_pages': None, 'nodes': None}"
+	is "$pre ...list -J's summary too" \
+		"$(t list -J -b | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])')" \
+		"{'max': 536870912, 'pooled': 21102592, 'inuse': None, 'clean': None, 'dirty': None, 'nodes': None}"
+	t stats --prometheus >"$tmp/prom" 2>"$tmp/err"
+	is "$pre ...Prometheus exits 0, with the global pooled bytes" "$?:$(grep -c '^ttm_pool_global_pooled_bytes 21102592$' "$tmp/prom")" "0:1"
+	ok "$pre ...and none of the summary's metrics, no message" sh -c "! grep -qE 'ttm_pool_(global_(inuse|clean|dirty)|node_[a-z]*)_bytes' '$tmp/prom' && test ! -s '$tmp/err'"
+	is "$pre ...dump's global section neither" "$(t dump | sed -n '/^== global/,/^$/p' | tr '\n' '|')" \
+		"== global (/sys/kernel/ttm)|pool_max_pages: 131072|pooled_pages: 5152||"
+	if command -v script >/dev/null; then
+		is "$pre ...the summary line as before" "$(script -qc "'$bin' --sysroot '$tmp/root'" /dev/null | tr -d '\r' | sed -n '/^All pools/,$p')" \
+			"All pools: 20.1M pooled, global cap 512M"
+	fi
+	# no pools: /sys/kernel/ttm is gone
+	"$here/mktree.sh" "$tmp/root" empty
+	t show --global >"$tmp/out" 2>"$tmp/err"
+	is "$pre no pools: show --global fails (1), saying so" "$?:$(cat "$tmp/err")" \
+		"1:ttm-poolctl: no TTM pools: no TTM driver is bound, or the kernel has no ttm-pool sysfs interface"
+	ok "$pre ...list -J has no summary" python3 -c 'import json,sys; assert json.loads(sys.argv[1]) == {"pools": []}' "$(t list -J)"
+	ok "$pre ...Prometheus none of its metrics" sh -c "! '$bin' --sysroot '$tmp/root' stats --prometheus | grep -qE 'ttm_pool_(global_(inuse|clean|dirty)|node_[a-z]*)_bytes'"
 	"$here/mktree.sh" "$tmp/root" full
 	# counters are what stats/ holds: one the tool has never heard of, as a newer
 	# kernel would add it, is in show, stats, JSON and Prometheus; a new release
@@ -271,7 +396,7 @@ alloc_hit_pages 300 999 0 0"
 	ok "$pre ...saying the list is empty" grep -q "empty column list" "$tmp/err"
 	ok "$pre the 'All pools' footer only on a terminal" sh -c "! '$bin' --sysroot '$tmp/root' | grep -q 'All pools'"
 	if command -v script >/dev/null; then
-		ok "$pre ...where it is printed" sh -c "script -qc \"'$bin' --sysroot '$tmp/root'\" /dev/null | grep -q '^All pools: 20.1M pooled, global cap 512M'"
+		ok "$pre ...where it is printed" sh -c "script -qc \"'$bin' --sysroot '$tmp/root'\" /dev/null | grep -q '^All pools: 20.1M pooled (12.1M clean, 8M dirty), 164M in use, global cap 512M'"
 	fi
 	TTM_POOLCTL_SYSROOT=$tmp/root "$bin" -n -o NAME >"$tmp/env.out"
 	is "$pre TTM_POOLCTL_SYSROOT works like --sysroot" "$(tr '\n' ' ' <"$tmp/env.out")" \
@@ -1125,6 +1250,8 @@ list --prometheus
 --sort BOGUS
 --per-node -o NAME
 show --per-node nodev
+show --global nodev
+list --global
 show -P nodev
 dump -o x
 list -f x
@@ -1284,13 +1411,18 @@ done
 for word in prezero=on prezero=off "ttm_pool_clean_bytes" "ttm_pool_cleared_wasted_bytes_total" \
 	cleared_background_pages cleared_alloc_pages cleared_wasted_pages clean_pages dirty_pages \
 	verify_clean=on verify_clean=off every= probability= times= pid= order= /sys/kernel/debug/ttm/qa/ \
-	alloc_injected_failures verify_dirty_chunks trace_pipe tracing_on ttm_pool_shrink; do
+	alloc_injected_failures verify_dirty_chunks trace_pipe tracing_on ttm_pool_shrink \
+	ttm_pool_global_inuse_bytes ttm_pool_global_clean_bytes ttm_pool_global_dirty_bytes \
+	ttm_pool_node_inuse_bytes ttm_pool_node_pooled_bytes "Memory summary" "All pools:" \
+	'nodes/node\fIN\fR/inuse_pages'; do
 	ok "the man page documents $word" grep -qF "$word" "$tool/ttm-poolctl.8"
 done
 for cmd in inject "set 0000:03:00.0 verify_clean" trace; do
 	ok "the man page has an example of $cmd" sh -c \
 		"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -q '^\.B ttm-poolctl $cmd'"
 done
+ok "the man page has an example of show --global" sh -c \
+	"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -qxF '.B ttm-poolctl show \\-\\-global'"
 ok "the man page has prezero in CONFIGURATION" sh -c \
 	"sed -n '/^\.SH CONFIGURATION/,/^\.SH ENVIRONMENT/p' '$tool/ttm-poolctl.8' | grep -q '^prezero = off'"
 bash -n "$tool/bash-completion/ttm-poolctl"
@@ -1304,7 +1436,7 @@ _filedir() { :; }; compopt() { :; }; complete() { :; }
 COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ttm_poolctl; echo "${COMPREPLY[*]}"' comp "$tool/bash-completion/ttm-poolctl" "$@"
 }
 is "completion: -o +COL" "$(comp ttm-poolctl -o +NAME,PO)" "+NAME,POLICY +NAME,POOLED"
-is "completion: pools below --sysroot on the line" "$(comp ttm-poolctl --sysroot "$tmp/root" show "")" \
+is "completion: pools below --sysroot on the line" "$(comp ttm-poolctl --sysroot "$tmp/root" stats "")" \
 	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev"
 is "completion: set --global" "$(comp ttm-poolctl --sysroot "$tmp/root" set --g)" "--global"
 is "completion: apply --pool" "$(comp ttm-poolctl --sysroot "$tmp/root" apply --pool n)" "nodev"
@@ -1326,5 +1458,8 @@ is "completion: inject POOL SETTING: the keys and off" "$(comp ttm-poolctl injec
 is "completion: ...each once, every= or probability=, off alone" "$(comp ttm-poolctl inject nodev probability=5 pid=1 "")" \
 	"times= order="
 is "completion: ...nothing after off" "$(comp ttm-poolctl inject nodev off "")" ""
+is "completion: show offers the pools and --global" "$(comp ttm-poolctl --sysroot "$tmp/root" show "")" \
+	"0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev --global"
+is "completion: ...nothing after them" "$(comp ttm-poolctl --sysroot "$tmp/root" show --global "")" ""
 is "completion: trace POOL..." "$(comp ttm-poolctl --sysroot "$tmp/root" trace 0000:00:02.0 n)" "nodev"
 done_testing

@@ -291,6 +291,7 @@ static void meminfo(struct dump *d)
 
 int cmd_dump(const struct outopts *o, int argc, char **argv)
 {
+	static const char *const summary[] = { "inuse_pages", "clean_pages", "dirty_pages" };
 	struct dump d = { .out = stdout };
 	char rel[PATH_MAX], tmpname[PATH_MAX], *cmdline;
 	struct pools ps = { 0 };
@@ -332,6 +333,14 @@ int cmd_dump(const struct outopts *o, int argc, char **argv)
 	else {
 		line_from(&d, "pool_max_pages", TTM_SYSFS "/pool_max_pages");
 		line_from(&d, "pooled_pages", TTM_SYSFS "/pooled_pages");
+		/* the memory summary, where the kernel has it */
+		for (i = 0; i < sizeof(summary) / sizeof(*summary); i++) {
+			snprintf(rel, sizeof(rel), TTM_SYSFS "/%s", summary[i]);
+			if (sys_exists(rel))
+				line_from(&d, summary[i], rel);
+		}
+		if (sys_exists(TTM_SYSFS "/nodes"))
+			dir_values(&d, TTM_SYSFS "/nodes", "nodes/");
 	}
 	for (i = 0; i < ps.n; i++) {
 		if (only && only != &ps.v[i])

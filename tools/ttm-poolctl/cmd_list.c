@@ -280,12 +280,133 @@ static int per_node(const struct outopts *o)
 	return EXIT_SUCCESS;
 }
 
+/* A size, or "?" if unknown; for the summary line. */
+static void put_size(FILE *f, const struct outopts *o, uint64_t pages)
+{
+	char *s = fmt_size(o, pages);
+
+	fputs(s ? s : "?", f);
+	free(s);
+}
+
+/*
+ * The summary of all pools (global.c), for the eye: "All pools: 20.1M pooled
+ * (12.1M clean, 8M dirty), 164M in use, global cap 512M", each part the
+ * kernel has, and with several NUMA nodes a line per node (with one they
+ * are the same).
+ */
+static void summary_lines(const struct outopts *o, const struct ttm_global *g)
+{
+	FILE *f = table_stream();
+	size_t i;
+
+	if (g->pooled == UINT64_MAX)
+		return;
+	fputs("All pools: ", f);
+	put_size(f, o, g->pooled);
+	fputs(" pooled", f);
+	if (g->clean != UINT64_MAX && g->dirty != UINT64_MAX) {
+		fputs(" (", f);
+		put_size(f, o, g->clean);
+		fputs(" clean, ", f);
+		put_size(f, o, g->dirty);
+		fputs(" dirty)", f);
+	}
+	if (g->inuse != UINT64_MAX) {
+		fputs(", ", f);
+		put_size(f, o, g->inuse);
+		fputs(" in use", f);
+	}
+	if (g->max != UINT64_MAX) {
+		fputs(", global cap ", f);
+		put_size(f, o, g->max);
+	}
+	fputc('\n', f);
+	for (i = 0; g->nnodes > 1 && i < g->nnodes; i++) {
+		fprintf(f, "  node %d: ", g->nodes[i].node);
+		put_size(f, o, g->nodes[i].pooled);
+		fputs(" pooled, ", f);
+		put_size(f, o, g->nodes[i].inuse);
+		fputs(" in use\n", f);
+	}
+}
+
+/* "KEY": a size as list -J gives it (a string, a number with -b, null). */
+static void json_size(FILE *f, const struct outopts *o, int indent, const char *key,
+		      uint64_t pages, bool last)
+{
+	char *s = fmt_size(o, pages);
+
+	fprintf(f, "%*s\"%s\": ", indent, "", key);
+	if (!s)
+		fputs("null", f);
+	else if (o->bytes)
+		fputs(s, f);
+	else
+		json_fstr(f, s);
+	fputs(last ? "\n" : ",\n", f);
+	free(s);
+}
+
+/*
+ * list -J: the table's JSON with the summary as a member "summary" after
+ * "pools" (when the kernel has the global files): max, pooled, inuse,
+ * clean, dirty, null where unknown, and nodes, an object per NUMA node
+ * (null without nodes/).
+ */
+static int print_json(const struct outopts *o, struct libscols_table *tb,
+		      const struct ttm_global *g)
+{
+	FILE *f = table_stream();
+	char *s = NULL;
+	size_t len, i;
+
+	if (!g->exists || g->pooled == UINT64_MAX)
+		return scols_print_table(tb);
+	if (scols_print_table_to_string(tb, &s) || !s)
+		return -1;
+	/* {...}: the closing brace goes after the summary */
+	len = strlen(s);
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	if (!len || s[len - 1] != '}') {
+		fputs(s, f);
+		free(s);
+		return 0;
+	}
+	len--;
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	fprintf(f, "%.*s,\n   \"summary\": {\n", (int)len, s);
+	free(s);
+	json_size(f, o, 6, "max", g->max, false);
+	json_size(f, o, 6, "pooled", g->pooled, false);
+	json_size(f, o, 6, "inuse", g->inuse, false);
+	json_size(f, o, 6, "clean", g->clean, false);
+	json_size(f, o, 6, "dirty", g->dirty, false);
+	if (!g->nodes) {
+		fputs("      \"nodes\": null\n   }\n}\n", f);
+		return 0;
+	}
+	fputs("      \"nodes\": [", f);
+	for (i = 0; i < g->nnodes; i++) {
+		/* "},{" between them, as libsmartcols writes the pools */
+		fprintf(f, "%s            \"node\": %d,\n", i ? "},{\n" : "\n         {\n",
+			g->nodes[i].node);
+		json_size(f, o, 12, "pooled", g->nodes[i].pooled, false);
+		json_size(f, o, 12, "inuse", g->nodes[i].inuse, true);
+		fputs("         ", f);
+	}
+	fputs(g->nnodes ? "}\n      ]\n   }\n}\n" : "]\n   }\n}\n", f);
+	return 0;
+}
+
 int cmd_list(const struct outopts *o, int argc, char **argv)
 {
 	int sel[COL_NR * 2], nsel, i, ret = EXIT_FAILURE;
-	struct libscols_table *tb;
+	struct libscols_table *tb = NULL;
+	struct ttm_global g = { 0 };
 	struct pools ps;
-	uint64_t total, max;
 	size_t j;
 
 	(void)argc;
@@ -304,6 +425,8 @@ int cmd_list(const struct outopts *o, int argc, char **argv)
 	}
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
+	if (global_load(&g))
+		goto out;
 	if (!o->json)
 		pools_none_note(&ps);
 	if (o->sort)
@@ -336,20 +459,20 @@ int cmd_list(const struct outopts *o, int argc, char **argv)
 				scols_line_refer_data(ln, i, data);
 		}
 	}
-	scols_print_table(tb);
-	/* a summary for the eye, not for scripts reading a pipe */
-	if (!o->json && !o->raw && !o->noheadings && !o->pairs && isatty(STDOUT_FILENO) &&
-	    !sys_read_u64(TTM_SYSFS "/pooled_pages", &total) &&
-	    !sys_read_u64(TTM_SYSFS "/pool_max_pages", &max)) {
-		char *a = fmt_size(o, total), *b = fmt_size(o, max);
-
-		printf("All pools: %s pooled, global cap %s\n", a, b);
-		free(a);
-		free(b);
+	if (o->json) {
+		if (print_json(o, tb, &g))
+			goto out;
+	} else {
+		scols_print_table(tb);
 	}
+	/* the summary for the eye, not for scripts reading a pipe */
+	if (!o->json && !o->raw && !o->noheadings && !o->pairs &&
+	    isatty(fileno(table_stream())))
+		summary_lines(o, &g);
 	ret = EXIT_SUCCESS;
 out:
 	scols_unref_table(tb);
+	global_free(&g);
 	pools_free(&ps);
 	return ret;
 }

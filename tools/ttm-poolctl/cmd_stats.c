@@ -177,9 +177,64 @@ static void info(const struct pools *ps, const char *name, const char *help,
 	}
 }
 
+/* A node's samples of @name: the value at @field of each node known. */
+static void node_metric(const struct ttm_global *g, const char *name, const char *help,
+			size_t field)
+{
+	size_t i;
+
+	head(name, "gauge", help);
+	for (i = 0; i < g->nnodes; i++) {
+		uint64_t v = *(const uint64_t *)((const char *)&g->nodes[i] + field);
+
+		if (v != UINT64_MAX)
+			fprintf(out, "%s{node=\"%d\"} %llu\n", name, g->nodes[i].node,
+				(unsigned long long)(v * pool_page_size()));
+	}
+}
+
+/*
+ * The GPU memory summary of all pools (global.c), each metric where the
+ * kernel has its file: an older kernel has none of them, and gets none of
+ * these metrics, as a pool gets none of a counter its kernel lacks.
+ */
+static void summary(const struct ttm_global *g)
+{
+	static const struct {
+		const char *name, *help;
+		size_t field;
+	} gl[] = {
+		{ "ttm_pool_global_inuse_bytes",
+		  "Memory all pools handed out to buffers and did not get back yet.",
+		  offsetof(struct ttm_global, inuse) },
+		{ "ttm_pool_global_clean_bytes", "Memory pooled by all pools known to be zero.",
+		  offsetof(struct ttm_global, clean) },
+		{ "ttm_pool_global_dirty_bytes", "Memory pooled by all pools not cleared yet.",
+		  offsetof(struct ttm_global, dirty) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(gl) / sizeof(*gl); i++) {
+		uint64_t v = *(const uint64_t *)((const char *)g + gl[i].field);
+
+		if (v == UINT64_MAX)
+			continue;
+		head(gl[i].name, "gauge", gl[i].help);
+		fprintf(out, "%s %llu\n", gl[i].name, (unsigned long long)(v * pool_page_size()));
+	}
+	if (!g->nnodes)
+		return;
+	node_metric(g, "ttm_pool_node_inuse_bytes",
+		    "Memory all pools handed out to buffers, by NUMA node.",
+		    offsetof(struct ttm_node, inuse));
+	node_metric(g, "ttm_pool_node_pooled_bytes", "Memory pooled by all pools, by NUMA node.",
+		    offsetof(struct ttm_node, pooled));
+}
+
 static int prometheus(const struct outopts *o)
 {
 	uint64_t ps_bytes = pool_page_size(), v;
+	struct ttm_global g;
 	char tmpname[4096];
 	struct pools ps;
 	size_t i, j;
@@ -187,10 +242,15 @@ static int prometheus(const struct outopts *o)
 	out = stdout;
 	if (pools_load(&ps))
 		return EXIT_FAILURE;
+	if (global_load(&g)) {
+		pools_free(&ps);
+		return EXIT_FAILURE;
+	}
 	if (o->outfile) {
 		/* for the textfile collector: the old file until the new one is complete */
 		out = out_open(o->outfile, tmpname, sizeof(tmpname));
 		if (!out) {
+			global_free(&g);
 			pools_free(&ps);
 			return EXIT_FAILURE;
 		}
@@ -233,6 +293,8 @@ static int prometheus(const struct outopts *o)
 		head("ttm_pool_global_pooled_bytes", "gauge", "Memory pooled by all pools.");
 		fprintf(out, "ttm_pool_global_pooled_bytes %llu\n", (unsigned long long)(v * ps_bytes));
 	}
+	summary(&g);
+	global_free(&g);
 	pools_free(&ps);
 	if (out != stdout && out_close(out, tmpname, o->outfile))
 		return EXIT_FAILURE;

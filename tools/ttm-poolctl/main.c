@@ -75,8 +75,8 @@ static const struct command commands[] = {
 	/* the first is the default */
 	{ "list", cmd_list, O_TABLE | O(OUTPUT) | O(OUTPUT_ALL) | O(PAIRS) | O(SORT) | O(PER_NODE),
 	  0, 0, 0, NULL, { NULL, NULL }, "[list]" },
-	{ "show", cmd_show, O_TABLE, 1, 1, 0, "show takes one POOL",
-	  { "POOL", NULL }, "show POOL" },
+	{ "show", cmd_show, O_TABLE | O(GLOBAL), 1, 1, O(GLOBAL), "show takes one POOL, or --global",
+	  { "POOL", NULL }, "show POOL|--global" },
 	{ "stats", cmd_stats, O_TABLE | O(PROMETHEUS) | O(FILE), 0, 1, O(PROMETHEUS),
 	  "stats takes at most one POOL, none with --prometheus",
 	  { "POOL", NULL }, "stats [POOL] [--prometheus]" },
@@ -157,7 +157,8 @@ static void usage(FILE *out)
 	      " -b, --bytes            print sizes in bytes rather than in human form\n"
 	      "     --prometheus       stats in the node_exporter textfile format\n"
 	      "     --all              drain every pool\n"
-	      "     --global           set the cap on all pools together\n"
+	      "     --global           set: the cap on all pools together;\n"
+	      "                        show: the global values, the memory of all pools\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates; trace: after n events\n"
 	      " -f, --file <file>      dump, stats --prometheus: write to this file\n"
@@ -320,8 +321,9 @@ static int check(const struct command *cmd, unsigned int used, int argc, char **
 		if ((used & excls[i].a) && (used & excls[i].b) &&
 		    __builtin_popcount(used & (excls[i].a | excls[i].b)) > 1)
 			return bad("%s", excls[i].msg);
-	if (argc < cmd->min_args || (cmd->max_args >= 0 && argc > cmd->max_args) ||
-	    (argc && (used & cmd->no_args))) {
+	/* an option with which it takes no argument needs none either (show --global) */
+	if (argc < (used & cmd->no_args ? 0 : cmd->min_args) ||
+	    (cmd->max_args >= 0 && argc > cmd->max_args) || (argc && (used & cmd->no_args))) {
 		if (!cmd->args_err)
 			return bad("%s takes no arguments (got '%s')", cmd->name, argv[0]);
 		return bad("%s", cmd->args_err);

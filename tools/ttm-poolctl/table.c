@@ -6,12 +6,26 @@
 
 #include "ttm-poolctl.h"
 
+/* Where the tables go: standard output, or bug-report's file. */
+static FILE *stream;
+
+void table_set_stream(FILE *f)
+{
+	stream = f;
+}
+
+FILE *table_stream(void)
+{
+	return stream ? stream : stdout;
+}
+
 struct libscols_table *table_new(const struct outopts *o, const char *name)
 {
 	struct libscols_table *tb = scols_new_table();
 
 	if (!tb)
 		return NULL;
+	scols_table_set_stream(tb, table_stream());
 	scols_table_enable_json(tb, o->json);
 	scols_table_set_name(tb, name);
 	scols_table_enable_raw(tb, o->raw);
@@ -43,18 +57,23 @@ char *fmt_size(const struct outopts *o, uint64_t pages)
 	return xasprintf("%s", size_human(pages * pool_page_size(), buf, sizeof(buf)));
 }
 
-void json_str(const char *s)
+void json_fstr(FILE *f, const char *s)
 {
-	putchar('"');
+	fputc('"', f);
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
+			fprintf(f, "\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
+			fprintf(f, "\\u%04x", *s);
 		else
-			putchar(*s);
+			fputc(*s, f);
 	}
-	putchar('"');
+	fputc('"', f);
+}
+
+void json_str(const char *s)
+{
+	json_fstr(stdout, s);
 }
 
 void pools_none_note(const struct pools *ps)

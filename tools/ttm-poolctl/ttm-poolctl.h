@@ -134,6 +134,31 @@ const char *pool_onoff(uint64_t v);
  */
 int parse_onoff(const char *s);
 
+/* ---- global.c: the global files, the GPU memory summary ------------------- */
+
+/* nodes/node<N>/: all pools' pages on node N */
+struct ttm_node {
+	int node;
+	uint64_t inuse, pooled;		/* UINT64_MAX if unreadable */
+};
+
+struct ttm_global {
+	bool exists;			/* /sys/kernel/ttm: while at least one pool does */
+	uint64_t max, pooled;		/* pool_max_pages, pooled_pages */
+	/*
+	 * The summary, UINT64_MAX where unreadable; an older kernel has none
+	 * of its files (!has_summary, nodes NULL).
+	 */
+	bool has_summary;		/* inuse_pages, clean_pages, dirty_pages */
+	uint64_t inuse, clean, dirty;
+	struct ttm_node *nodes;		/* in the order of N; NULL without nodes/ */
+	size_t nnodes;
+};
+
+/* 0, or -ENOMEM after a message. */
+int global_load(struct ttm_global *g);
+void global_free(struct ttm_global *g);
+
 /* ---- qa.c: the QA controls, debugfs ttm/qa/<pool>/ ------------------------ */
 
 /* inject's words, and what the kernel takes (ttm_pool_inject.c) */
@@ -185,12 +210,17 @@ struct outopts {
 };
 
 struct libscols_table;
+/* A table printed to table_stream(). */
 struct libscols_table *table_new(const struct outopts *o, const char *name);
+/* Where tables and the text around them go: @f, or standard output (NULL). */
+void table_set_stream(FILE *f);
+FILE *table_stream(void);
 /* A size cell: bytes with -b (and JSON numbers), human otherwise. */
 char *fmt_size(const struct outopts *o, uint64_t pages);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* @s as a JSON string, quoted and escaped, on stdout. */
+/* @s as a JSON string, quoted and escaped, on stdout; on @f. */
 void json_str(const char *s);
+void json_fstr(FILE *f, const char *s);
 
 /* ---- settings.c: the writes of set and apply ------------------------------ */
 

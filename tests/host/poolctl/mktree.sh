@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# mktree.sh DIR [full|nodebugfs|empty|old]: a fake sysroot for ttm-poolctl tests
-# (old: full, but every pool as an older kernel's, without pre-cleared chunks).
+# mktree.sh DIR [full|nodebugfs|empty|old|numa]: a fake sysroot for ttm-poolctl tests
+# (old: full, but every pool as an older kernel's, without pre-cleared chunks, and
+# without the global memory summary; numa: full, on two NUMA nodes).
 #   0000:00:02.0    bochs-drm, page path, some pages pooled
 #   0000:03:00.0    amdgpu, coherent path forced, busy
 #   0000:03:00.0.1  amdgpu's second pool, mid-switch: alloc_path says coherent,
@@ -11,11 +12,15 @@
 #                   clean_pages, dirty_pages, stats/cleared_*)
 # The other pools have pre-cleared chunks: prezero on, except 0000:03:00.0; and
 # QA controls (debugfs qa/<pool>/inject, verify_clean: off, 0).
+# The global memory summary (inuse_pages, clean_pages, dirty_pages: the pools' sums)
+# and nodes/node<N>/ (inuse_pages, pooled_pages): node0 alone, or in numa trees
+# node0 (0000:00:02.0, and nodev's pages in use) and node1 (amdgpu's pools), the
+# pools' numa_node 0, 1 and -1 (nodev) there.
 # tracefs (/sys/kernel/tracing, not in nodebugfs trees): the events of the system
 # ttm_pool, disabled and without filters, tracing_on 1, and trace_pipe a plain
 # file of event lines.
 set -euo pipefail
-root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old]}
+root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old|numa]}
 kind=${2:-full}
 rm -rf "$root"
 mkdir -p "$root/proc/sys/kernel" "$root/dev" "$root/sys/class/drm/card0" \
@@ -95,6 +100,25 @@ pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3
 pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1 0 0
 pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0 1 32
 pool nodev "" "" auto page 131072 131072 131072 0 0 0 768 0 0
+if [ "$kind" != old ]; then
+	sum() { cat "$T"/pools/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+	for f in inuse_pages clean_pages dirty_pages; do sum $f >"$T/$f"; done
+	# node N INUSE POOLED
+	node() {
+		mkdir -p "$T/nodes/node$1"
+		echo "$2" >"$T/nodes/node$1/inuse_pages"
+		echo "$3" >"$T/nodes/node$1/pooled_pages"
+	}
+	if [ "$kind" = numa ]; then
+		node 0 1024 4096
+		node 1 40960 1056
+		echo 0 >"$T/pools/0000:00:02.0/numa_node"
+		echo 1 >"$T/pools/0000:03:00.0/numa_node"
+		echo 1 >"$T/pools/0000:03:00.0.1/numa_node"
+	else
+		node 0 41984 5152
+	fi
+fi
 [ "$kind" = nodebugfs ] && exit 0
 
 D=$root/sys/kernel/debug/ttm
