@@ -486,8 +486,12 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 	/*
 	 * Run it now, not after its delay, until it neither runs nor is
 	 * queued (it queues itself again after a full batch). While we flush,
-	 * frees queue it without delay: kthread_flush_work() of a work whose
-	 * timer is pending would wait for ever.
+	 * frees queue it without delay. The wait is kthread_flush_worker(),
+	 * not kthread_flush_work(): a run seen running here may have ended
+	 * and queued itself with a timer (it backed off for memory) by the
+	 * time we wait, and kthread_flush_work() of a work whose timer is
+	 * pending files its flush behind it on the worker's delayed list,
+	 * where nothing ever runs it: the flush waited for ever.
 	 */
 	spin_lock(&st->clear_lock);
 	st->clear_flushing++;
@@ -502,7 +506,7 @@ void ttm_pool_prezero_flush(struct ttm_pool *pool)
 						 &st->clear_work, 0);
 		spin_unlock(&st->clear_lock);
 		if (busy) {
-			kthread_flush_work(&st->clear_work.work);
+			kthread_flush_worker(st->clear_worker);
 			/*
 			 * While ttm_pool_set_prezero(false) cancels the work,
 			 * it is neither queued again nor flushed, and

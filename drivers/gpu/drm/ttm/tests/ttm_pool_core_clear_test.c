@@ -7,6 +7,7 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -527,6 +528,75 @@ static void pool_clear_comes_back_after_pressure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 4);
 }
 
+struct backoff_flush {
+	struct ttm_pool *pool;
+	struct completion done;
+};
+
+static int backoff_flush_thread(void *data)
+{
+	struct backoff_flush *f = data;
+
+	ttm_pool_prezero_flush(f->pool);
+	complete(&f->done);
+	return 0;
+}
+
+/*
+ * A flush that saw the worker running while that run ended by backing off
+ * for memory (queued again behind a timer): it must still return. It used
+ * to wait in kthread_flush_work(), whose flush was filed behind the timed
+ * work on the worker's delayed list and never ran: make check's KUnit boot
+ * hung there once, under load. The window is set up by hand: the worker
+ * backed off, and the flush is made to see it running.
+ */
+static void pool_prezero_flush_meets_backoff(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+	struct backoff_flush f = { .pool = pool };
+	struct task_struct *t;
+	struct ttm_tt *tt;
+	bool backoff = false;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
+	tt = pool_test_tt_alloc(test, pool, 4, ttm_cached);
+	tt_fill(tt, 0xa5);
+	WRITE_ONCE(ttm_pool_test_memory_short, 1);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, memory_short_restore,
+						  NULL));
+	ttm_pool_free(pool, tt);
+	if (want_init_on_free()) {
+		/* Frees clear: the worker has nothing to back off from. */
+		KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+		return;
+	}
+	for (i = 0; i < 300 && !backoff; i++) {
+		spin_lock(&st->clear_lock);
+		backoff = st->clear_queued && st->clear_backoff &&
+			  !st->clear_running;
+		if (backoff)
+			st->clear_running = true;	/* as the flush saw it */
+		spin_unlock(&st->clear_lock);
+		if (!backoff)
+			msleep(20);
+	}
+	KUNIT_ASSERT_TRUE(test, backoff);
+
+	init_completion(&f.done);
+	t = kthread_run(backoff_flush_thread, &f, "ttm-pool-flush-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* It flushes (and waits) while it sees the run. */
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&f.done, HZ / 5));
+	spin_lock(&st->clear_lock);
+	st->clear_running = false;
+	spin_unlock(&st->clear_lock);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f.done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 4);
+}
+
 static struct kthread_worker *no_clear_thread(void)
 {
 	return ERR_PTR(-ENOMEM);
@@ -631,6 +701,7 @@ static struct kunit_case pool_clear_cases[] = {
 	KUNIT_CASE(pool_prezero_fini_busy),
 	KUNIT_CASE(pool_clear_continues_other_list),
 	KUNIT_CASE(pool_clear_comes_back_after_pressure),
+	KUNIT_CASE(pool_prezero_flush_meets_backoff),
 	KUNIT_CASE(pool_no_clear_thread),
 	KUNIT_CASE(pool_hibernation_keeps_no_dirty),
 	{}

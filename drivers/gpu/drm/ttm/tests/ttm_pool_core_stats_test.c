@@ -267,6 +267,8 @@ static void pool_memory_summary(struct kunit *test)
 
 	kunit_info(test, "nr_node_ids=%u, pool on node %d\n", nr_node_ids,
 		   bound);
+	/* Coherent memory comes from the device's node: the page path. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
 	ttm_pool_drain_all();
 	ttm_pool_memory_summary(NUMA_NO_NODE, &all0);
 	for (nid = 0; nid < nodes; nid++) {
