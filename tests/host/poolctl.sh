@@ -1023,6 +1023,246 @@ for e in ev:
 	is "$pre trace without the ttm_pool events fails (1), saying so" "$?:$(norm <"$tmp/err")" \
 		"1:ttm-poolctl: no ttm_pool trace events in SYSROOT/sys/kernel/tracing (is ttm loaded? a kernel with ttm-pool's trace events?)"
 
+	# bug-report: one gzipped text file in sections; what it cannot read is noted and
+	# the rest written; the trace leaves tracefs as it was
+	"$here/mktree.sh" "$tmp/root" full
+	TR=$tmp/root/sys/kernel/tracing
+	E=$TR/events/ttm_pool
+	echo 0 >"$TR/tracing_on"
+	echo 1 >"$E/ttm_pool_free/enable"
+	before=$(tstate)
+	mkdir -p "$tmp/br"
+	rm -f "$tmp/br/"* "$tmp/br/".[!.]* 2>/dev/null
+	: >"$log"
+	(cd "$tmp/br" && FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so "$bin" --sysroot "$tmp/root" bug-report \
+		>"$tmp/out" 2>"$tmp/err")
+	is "$pre bug-report exits 0" "$?" 0
+	ok "$pre ...writing ./ttm-pool-bug-report.txt.gz, and saying so with its size" grep -qxE \
+		"Wrote $tmp/br/ttm-pool-bug-report.txt.gz \\(($(stat -c %s "$tmp/br/ttm-pool-bug-report.txt.gz")B|[0-9.]+K)\\)\\." "$tmp/out"
+	is "$pre ...one file, no temporary one" "$(ls -A "$tmp/br")" "ttm-pool-bug-report.txt.gz"
+	ok "$pre ...gzip's" gzip -t "$tmp/br/ttm-pool-bug-report.txt.gz"
+	zcat "$tmp/br/ttm-pool-bug-report.txt.gz" >"$tmp/report"
+	is "$pre ...its sections, in order" "$(head -n 1 "$tmp/report"; grep '^== ' "$tmp/report" | norm)" \
+"ttm-poolctl bug-report v1
+== ttm-poolctl
+== kernel
+== ttm.ko
+== dkms status ttm-pool
+== pools (ttm-poolctl list)
+== global (ttm-poolctl show --global)
+== pools: debugfs dump (/sys/kernel/debug/ttm/pools/all)
+== trace (the ttm_pool events, 5 s)
+== kernel log (TTM, DRM, GPU drivers, swiotlb)
+== notes"
+	# sect TITLE: the lines of a section of the report, without its title
+	# sect REGEX: the lines of the section whose title matches, without it and empty lines
+	sect() { awk -v t="^== $1" '/^== / { on = $0 ~ t; next } on' "$tmp/report" | sed '/^$/d'; }
+	is "$pre ...the tool's version" "$(sect 'ttm-poolctl$')" "ttm-poolctl 0.2.0"
+	is "$pre ...uname (no host name), /proc/version, /proc/cmdline" "$(sect 'kernel$' | cut -c 1-60)" \
+"uname: Linux 6.12.117-ttm-pool #1 SMP PREEMPT_DYNAMIC Debian
+/proc/version: Linux version 6.12.117-ttm-pool (debian-kerne
+/proc/cmdline: console=ttyS0 swiotlb=force quiet"
+	is "$pre ...which ttm.ko is loaded and which one is on disk (modules.dep)" "$(sect 'ttm\\.ko' | norm)" \
+"loaded: ttm-pool's ttm.ko (it has the parameter alloc_path)
+/sys/module/ttm/initstate: live
+/sys/module/ttm/version: (none)
+/sys/module/ttm/srcversion: 5A1B2C3D4E5F60718293A4B
+/sys/module/ttm/taint: OE
+/sys/kernel/ttm: present (ttm-pool's)
+modules.dep: /lib/modules/6.12.117-ttm-pool/updates/dkms/ttm.ko.xz
+on disk: below updates/, ahead of the kernel's: DKMS's, ttm-pool's
+modinfo: (not run below --sysroot (set \$TTM_POOLCTL_MODINFO to run one))"
+	is "$pre ...dkms not run below --sysroot" "$(sect 'dkms status')" "(not run below --sysroot (set \$TTM_POOLCTL_DKMS to run one))"
+	is "$pre ...the pools as list shows them" "$(sect 'pools \\(ttm')" "$(t list)"
+	is "$pre ...and show --global" "$(sect global)" "$(t show --global)"
+	is "$pre ...the debugfs dump of all pools" "$(sect 'pools: debugfs')" "$(sed '/^$/d' "$tmp/root/sys/kernel/debug/ttm/pools/all")"
+	is "$pre ...the trace: trace_pipe's lines of the ttm_pool events, and the lost ones" \
+		"$(sect trace)" "$(grep -E 'ttm_pool_|LOST' "$TR/trace_pipe")
+(10 events)"
+	is "$pre ...the kernel log's lines of TTM and DRM" "$(sect 'kernel log')" \
+"[    1.234567] [drm] Initialized bochs-drm 1.0.0 for 0000:00:02.0 on minor 0
+[    2.000001] software IO TLB: area num 1.
+[    3.500000] amdgpu 0000:03:00.0: [drm] ttm pool ready"
+	is "$pre ...notes: what it did not run" "$(sect notes)" \
+"modinfo: not run below --sysroot (set \$TTM_POOLCTL_MODINFO to run one)
+dkms: not run below --sysroot (set \$TTM_POOLCTL_DKMS to run one)"
+	is "$pre ...on stderr too" "$(cat "$tmp/err")" "$(sect notes | sed 's/^/ttm-poolctl: /')"
+	is "$pre ...the trace put back every enable, filter and tracing_on" "$(tstate)" "$before"
+	is "$pre ...having enabled each event and tracing_on, then undone it in reverse" "$(twrites)" \
+		"ttm_pool_alloc/enable=1|ttm_pool_alloc_chunk/enable=1|ttm_pool_alloc_fail/enable=1|ttm_pool_clear/enable=1|ttm_pool_path_switch/enable=1|ttm_pool_release/enable=1|ttm_pool_shrink/enable=1|ttm_pool_verify_dirty/enable=1|tracing_on=1|tracing_on=0|ttm_pool_verify_dirty/enable=0|ttm_pool_shrink/enable=0|ttm_pool_release/enable=0|ttm_pool_path_switch/enable=0|ttm_pool_clear/enable=0|ttm_pool_alloc_fail/enable=0|ttm_pool_alloc_chunk/enable=0|ttm_pool_alloc/enable=0|"
+	is "$pre ...and wrote nothing else below the sysroot" "$(grep -vc '/sys/kernel/tracing/' "$log")" 0
+	# nothing but those sections: no environment
+	BR_SECRET=hunter2-$$ t bug-report -o "$tmp/br/plain.txt" >/dev/null 2>&1
+	ok "$pre ...nothing of the environment in it" sh -c "! grep -q 'hunter2' '$tmp/br/plain.txt'"
+	is "$pre -o FILE without .gz: plain text" "$(head -n 1 "$tmp/br/plain.txt")" "ttm-poolctl bug-report v1"
+	t bug-report -f "$tmp/br/f.txt.gz" >/dev/null 2>&1
+	is "$pre -f FILE as dump's" "$?:$(zcat "$tmp/br/f.txt.gz" | head -n 1)" "0:ttm-poolctl bug-report v1"
+	echo precious >"$tmp/br/victim"
+	ln -sf victim "$tmp/br/link.gz"
+	t bug-report -o "$tmp/br/link.gz" --trace-seconds 0 >/dev/null 2>&1
+	is "$pre -o over a symlink replaces the link, not its target" \
+		"$?:$(cat "$tmp/br/victim"):$(test -L "$tmp/br/link.gz" && echo link)" "0:precious:"
+	# not root: no debugfs, no trace_pipe, no /dev/kmsg; the rest is written
+	"$here/mktree.sh" "$tmp/root" full
+	before=$(tstate)
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL_READ=/sys/kernel/debug/:13,trace_pipe:13,kmsg:1 LD_PRELOAD=$tmp/fakesys.so \
+		t bug-report -o "$tmp/br/user.txt" >"$tmp/out" 2>"$tmp/err"
+	is "$pre bug-report as a user (EACCES, EPERM) exits 0" "$?" 0
+	cp "$tmp/br/user.txt" "$tmp/report"
+	is "$pre ...saying, where each would be, why it is not" \
+		"$(grep -A 1 -E '^== (pools: debugfs|trace|kernel log)' "$tmp/report" | grep -v '^--$' | norm)" \
+"== pools: debugfs dump (/sys/kernel/debug/ttm/pools/all)
+(not available: needs root)
+== trace (the ttm_pool events, 5 s)
+(not available: cannot open SYSROOT/sys/kernel/tracing/trace_pipe: permission denied (root only))
+== kernel log (TTM, DRM, GPU drivers, swiotlb)
+(not available: needs root)"
+	is "$pre ...and in the notes" "$(sect notes | norm | tail -n 3)" \
+"could not read SYSROOT/sys/kernel/debug/ttm/pools/all: needs root (the pools' sysfs view instead)
+trace: cannot open SYSROOT/sys/kernel/tracing/trace_pipe: permission denied (root only)
+could not read SYSROOT/dev/kmsg: needs root"
+	is "$pre ...the pools' sysfs view instead of the dump: show of each pool" \
+		"$(sect 'pools: sysfs' | grep -E '^(-- |name )' | tr -s ' ' | tr '\n' '|')" \
+		"-- 0000:00:02.0|name 0000:00:02.0|-- 0000:03:00.0|name 0000:03:00.0|-- 0000:03:00.0.1|name 0000:03:00.0.1|-- nodev|name nodev|"
+	is "$pre ...as show gives it" "$(sect 'pools: sysfs' | sed -n '/^-- nodev$/,$p' | sed 1d)" "$(t show nodev)"
+	is "$pre ...the other sections as before" "$(grep -c '^== ' "$tmp/report")" 11
+	is "$pre ...writing nothing below tracefs" "$(wc -l <"$log")" 0
+	is "$pre ...the notes on stderr" "$(grep -c '^ttm-poolctl: ' "$tmp/err")" 5
+	if [ "$(id -u)" != 0 ]; then
+		ok "$pre ...and that root gets them" grep -qx 'ttm-poolctl: as root the report has these parts too' "$tmp/err"
+	fi
+	# no debugfs, no tracefs
+	"$here/mktree.sh" "$tmp/root" nodebugfs
+	t bug-report -o "$tmp/br/nodebugfs.txt" >/dev/null 2>&1
+	is "$pre without debugfs and tracefs: exits 0" "$?" 0
+	is "$pre ...saying why" "$(grep -A 1 -E '^== (pools: debugfs|trace)' "$tmp/br/nodebugfs.txt" | grep '^(' | norm)" \
+"(not available: No such file or directory (is debugfs mounted on /sys/kernel/debug?))
+(not available: tracefs is not mounted at SYSROOT/sys/kernel/tracing (mount -t tracefs tracefs /sys/kernel/tracing))"
+	# no pools, no ttm.ko, no modules.dep
+	"$here/mktree.sh" "$tmp/root" empty
+	t bug-report -o "$tmp/br/empty.txt" >/dev/null 2>&1
+	is "$pre without pools and ttm.ko: exits 0" "$?" 0
+	cp "$tmp/br/empty.txt" "$tmp/report"
+	is "$pre ...the pools: none, and why" "$(sect 'pools \\(ttm')" \
+		"(no TTM pools: no TTM driver is bound, or the kernel has no ttm-pool sysfs interface)"
+	is "$pre ...no ttm.ko loaded" "$(sect 'ttm\\.ko' | head -n 2)" "loaded: none (no /sys/module/ttm)
+/sys/kernel/ttm: absent (the kernel's ttm.ko, or ttm-pool's with no pool: no TTM driver bound)"
+	# the kernel's own ttm.ko, from kernel/
+	"$here/mktree.sh" "$tmp/root" empty
+	mkdir -p "$tmp/root/sys/module/ttm/parameters" "$tmp/root/lib/modules/6.12.117-ttm-pool"
+	echo live >"$tmp/root/sys/module/ttm/initstate"
+	echo "kernel/drivers/gpu/drm/ttm/ttm.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz" \
+		>"$tmp/root/lib/modules/6.12.117-ttm-pool/modules.dep"
+	t bug-report --summary >"$tmp/report" 2>&1
+	is "$pre the kernel's own ttm.ko: said so" "$(sect 'ttm\\.ko' | grep -E '^(loaded|on disk|modules.dep):')" \
+"loaded: the kernel's own ttm.ko (no parameter alloc_path, no /sys/kernel/ttm)
+modules.dep: /lib/modules/6.12.117-ttm-pool/kernel/drivers/gpu/drm/ttm/ttm.ko.xz
+on disk: the kernel's own (not below updates/)"
+	# dkms and modinfo: $TTM_POOLCTL_DKMS, $TTM_POOLCTL_MODINFO (those of PATH without
+	# a sysroot)
+	"$here/mktree.sh" "$tmp/root" full
+	printf '#!/bin/sh\necho "ttm-pool/0.2.0, 6.12.117-ttm-pool, amd64: installed"\necho "args: $*" >&2\n' >"$tmp/dkms"
+	printf '#!/bin/sh\n[ "$2" = version ] && exit 0\necho "F=$2 $3 LC_ALL=$LC_ALL"\nexit 3\n' >"$tmp/modinfo"
+	chmod +x "$tmp/dkms" "$tmp/modinfo"
+	TTM_POOLCTL_DKMS=$tmp/dkms TTM_POOLCTL_MODINFO=$tmp/modinfo t bug-report --summary >"$tmp/report" 2>&1
+	is "$pre \$TTM_POOLCTL_DKMS: dkms status ttm-pool, its output and errors" "$(sect 'dkms status')" \
+"\$ dkms status ttm-pool
+ttm-pool/0.2.0, 6.12.117-ttm-pool, amd64: installed
+args: status ttm-pool"
+	is "$pre \$TTM_POOLCTL_MODINFO: modinfo -F filename, version, srcversion ttm, with LC_ALL=C, exit status" \
+		"$(sect 'ttm\\.ko' | sed -n '/^\$ modinfo/,$p')" \
+"\$ modinfo -F filename ttm
+F=filename ttm LC_ALL=C
+(exit status 3)
+\$ modinfo -F version ttm
+(no output)
+\$ modinfo -F srcversion ttm
+F=srcversion ttm LC_ALL=C
+(exit status 3)"
+	is "$pre ...no notes then" "$(sect notes)" "(none)"
+	TTM_POOLCTL_DKMS= TTM_POOLCTL_MODINFO=/nonexistent/modinfo t bug-report --summary >"$tmp/report" 2>&1
+	is "$pre an empty \$TTM_POOLCTL_DKMS: not run" "$(sect 'dkms status')" "(not run: \$TTM_POOLCTL_DKMS is empty)"
+	is "$pre a program that is not there: exit status 127" "$(sect 'ttm\\.ko' | grep -A 2 -m 1 '^\$ modinfo' | norm)" \
+"\$ modinfo -F filename ttm
+cannot run /nonexistent/modinfo: No such file or directory
+(exit status 127)"
+	# --summary: standard output, no file, no debugfs, no trace, no kernel log
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	(cd "$tmp/br" && rm -f ./* && FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so "$bin" --sysroot "$tmp/root" \
+		bug-report --summary >"$tmp/report" 2>"$tmp/err")
+	is "$pre bug-report --summary exits 0" "$?" 0
+	is "$pre ...its sections" "$(head -n 1 "$tmp/report"; grep '^== ' "$tmp/report")" \
+"ttm-poolctl bug-report v1 (summary)
+== ttm-poolctl
+== kernel
+== ttm.ko
+== dkms status ttm-pool
+== pools (ttm-poolctl list)
+== global (ttm-poolctl show --global)
+== notes"
+	is "$pre ...no file, nothing on stderr, no write" "$(ls -A "$tmp/br"):$(wc -c <"$tmp/err"):$(wc -l <"$log")" ":0:0"
+	# --trace-seconds
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t bug-report --trace-seconds 0 -o "$tmp/br/t0.txt" >/dev/null 2>&1
+	is "$pre --trace-seconds 0: no trace, nothing written to tracefs" \
+		"$?:$(sed -n '/^== trace/,/^$/p' "$tmp/br/t0.txt" | tr '\n' '|'):$(wc -l <"$log")" "0:== trace|(none: --trace-seconds 0)||:0"
+	# a FIFO: the events of the seconds asked for, then everything put back
+	before=$(tstate)
+	rm "$TR/trace_pipe"
+	mkfifo "$TR/trace_pipe"
+	exec 3<>"$TR/trace_pipe"
+	start=$(date +%s%N)
+	LD_PRELOAD=$tmp/fakesys.so "$bin" --sysroot "$tmp/root" bug-report --trace-seconds 1.5 -o "$tmp/br/fifo.txt" \
+		>/dev/null 2>&1 3>&- &
+	bpid=$!
+	for _ in $(seq 100); do
+		[ "$(cat "$E/ttm_pool_alloc/enable")" = 1 ] && break
+		sleep 0.05
+	done
+	echo "  dumbbuf-9 [000] ..... 99.000001: ttm_pool_alloc: pool=nodev pages=1 caching=wc path=page zero=0 hit=1 miss=0 precleared=0 cleared=0 ret=0" >&3
+	wait $bpid
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	exec 3>&-
+	is "$pre --trace-seconds 1.5 on a FIFO ends (0) after 1.5 s" "$rc:$([ $ms -ge 1400 ] && [ $ms -lt 10000 ] && echo in-time)" "0:in-time"
+	is "$pre ...with the event written meanwhile" "$(sed -n '/^== trace/,/^$/p' "$tmp/br/fifo.txt" | sed 1d | sed '/^$/d' | sed 's/^ *//')" \
+"dumbbuf-9 [000] ..... 99.000001: ttm_pool_alloc: pool=nodev pages=1 caching=wc path=page zero=0 hit=1 miss=0 precleared=0 cleared=0 ret=0
+(1 events)"
+	is "$pre ...and every enable, filter and tracing_on back" "$(tstate)" "$before"
+	# SIGINT during the trace ends it early, puts everything back, and writes the rest
+	exec 3<>"$TR/trace_pipe"
+	LD_PRELOAD=$tmp/fakesys.so "$bin" --sysroot "$tmp/root" bug-report --trace-seconds 60 -o "$tmp/br/int.txt" \
+		>/dev/null 2>&1 3>&- &
+	bpid=$!
+	for _ in $(seq 100); do
+		[ "$(cat "$E/ttm_pool_alloc/enable")" = 1 ] && break
+		sleep 0.05
+	done
+	kill -INT $bpid
+	wait $bpid
+	rc=$?
+	exec 3>&-
+	is "$pre SIGINT during the trace: exits 0, the report complete" "$rc:$(grep -c '^== ' "$tmp/br/int.txt")" "0:10"
+	ok "$pre ...saying the trace stopped early" grep -qx "(0 events, stopped early by a signal)" "$tmp/br/int.txt"
+	is "$pre ...and everything back" "$(tstate)" "$before"
+	# the file cannot be written: 1, and no file
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t bug-report -o /nonexistent/dir/x.txt.gz >"$tmp/out" 2>"$tmp/err"
+	is "$pre -o in a directory that is not there fails (1), saying so, before any write" \
+		"$?:$(cat "$tmp/err"):$(wc -l <"$log")" \
+		"1:ttm-poolctl: cannot create a file next to /nonexistent/dir/x.txt.gz: No such file or directory:0"
+	mkdir -p "$tmp/br/ro"
+	(cd "$tmp/br/ro" && PATH=/nonexistent "$bin" --sysroot "$tmp/root" bug-report --trace-seconds 0 >"$tmp/out" 2>"$tmp/err")
+	is "$pre without gzip it fails (1), saying so, leaving no file" "$?:$(grep -v 'cannot run gzip' "$tmp/err"):$(ls -A "$tmp/br/ro")" \
+		"1:ttm-poolctl: cannot write ttm-pool-bug-report.txt.gz: gzip could not be run:"
+	t bug-report -o "" >/dev/null 2>"$tmp/err"
+	is "$pre -o '' is a usage error (2)" "$?:$(cat "$tmp/err")" "2:ttm-poolctl: bug-report: empty FILE"
+	rm -rf "$tmp/br"
+
 	# watch, bounded: the first frame at once, then one per interval
 	t watch -i 0.05 -c 2 >"$tmp/out" 2>&1
 	is "$pre watch -c 2 ends" "$?" 0
@@ -1067,7 +1307,7 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 
 	# output that cannot be written fails the command (close_stdout)
 	for args in list "list -J" "stats --prometheus" dump "show nodev" "stats" "watch -c 1" --help \
-		"inject 03:00.0" "trace -J"; do
+		"inject 03:00.0" "trace -J" "show --global" "bug-report --summary"; do
 		# shellcheck disable=SC2086
 		t $args >/dev/full 2>"$tmp/err"
 		is "$pre '$args >/dev/full' exits 1" "$?" 1
@@ -1252,6 +1492,19 @@ list --prometheus
 show --per-node nodev
 show --global nodev
 list --global
+bug-report extra
+bug-report -J
+bug-report --summary -o x
+bug-report --summary -f x
+bug-report --summary --trace-seconds 1
+bug-report -o a -f b
+bug-report --trace-seconds -1
+bug-report --trace-seconds x
+bug-report --trace-seconds 3601
+bug-report --trace-seconds
+list --summary
+trace --trace-seconds 1
+dump --summary
 show -P nodev
 dump -o x
 list -f x
@@ -1414,13 +1667,17 @@ for word in prezero=on prezero=off "ttm_pool_clean_bytes" "ttm_pool_cleared_wast
 	alloc_injected_failures verify_dirty_chunks trace_pipe tracing_on ttm_pool_shrink \
 	ttm_pool_global_inuse_bytes ttm_pool_global_clean_bytes ttm_pool_global_dirty_bytes \
 	ttm_pool_node_inuse_bytes ttm_pool_node_pooled_bytes "Memory summary" "All pools:" \
-	'nodes/node\fIN\fR/inuse_pages'; do
+	'nodes/node\fIN\fR/inuse_pages' '.BR bug\-report' 'ttm\-pool\-bug\-report.txt.gz' \
+	'\-\-trace\-seconds' '.B \-\-summary' TTM_POOLCTL_DKMS TTM_POOLCTL_MODINFO \
+	'/usr/share/bug/ttm\-poolctl/script' '/usr/share/bug/ttm\-pool\-dkms/script' modules.dep; do
 	ok "the man page documents $word" grep -qF "$word" "$tool/ttm-poolctl.8"
 done
 for cmd in inject "set 0000:03:00.0 verify_clean" trace; do
 	ok "the man page has an example of $cmd" sh -c \
 		"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -q '^\.B ttm-poolctl $cmd'"
 done
+ok "the man page has an example of bug-report --summary" sh -c \
+	"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -qxF '.B ttm-poolctl bug-report \\-\\-summary'"
 ok "the man page has an example of show --global" sh -c \
 	"sed -n '/^\.SH EXAMPLES/,/^\.SH FILES/p' '$tool/ttm-poolctl.8' | grep -qxF '.B ttm-poolctl show \\-\\-global'"
 ok "the man page has prezero in CONFIGURATION" sh -c \
@@ -1448,7 +1705,11 @@ is "completion: set POOL p" "$(comp ttm-poolctl set nodev p)" "prezero="
 is "completion: set POOL prezero=" "$(comp ttm-poolctl set nodev max=1G prezero=)" "prezero=on prezero=off"
 is "completion: set POOL prezero=of" "$(comp ttm-poolctl set nodev prezero=of)" "prezero=off"
 is "completion: set --global offers max= only" "$(comp ttm-poolctl set --global "")" "max="
-is "completion: the commands" "$(comp ttm-poolctl "")" "list show stats set drain path dump watch apply inject trace"
+is "completion: the commands" "$(comp ttm-poolctl "")" "list show stats set drain path dump watch apply inject trace bug-report"
+is "completion: bug-report offers its options" "$(comp ttm-poolctl bug-report "")" "-o -f --trace-seconds --summary"
+is "completion: ...-o FILE, not columns" "$(comp ttm-poolctl bug-report -o "")" ""
+is "completion: ...--trace-seconds N" "$(comp ttm-poolctl bug-report --trace-seconds "")" ""
+is "completion: ...and -o COLUMNS elsewhere" "$(comp ttm-poolctl list -o NA)" "NAME"
 is "completion: set POOL v" "$(comp ttm-poolctl set nodev v)" "verify_clean="
 is "completion: set POOL verify_clean=" "$(comp ttm-poolctl set nodev prezero=on verify_clean=)" "verify_clean=on verify_clean=off"
 is "completion: inject POOL" "$(comp ttm-poolctl --sysroot "$tmp/root" inject "")" \

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ttm-poolctl list: one row per pool, lsblk style, or one per NUMA node (--per-node). */
+/*
+ * The pools as a table, one row per pool, lsblk style, or one per NUMA node
+ * (--per-node): list, and the pools of bug-report.
+ */
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
@@ -401,7 +404,7 @@ static int print_json(const struct outopts *o, struct libscols_table *tb,
 	return 0;
 }
 
-int cmd_list(const struct outopts *o, int argc, char **argv)
+int list_print(const struct outopts *o)
 {
 	int sel[COL_NR * 2], nsel, i, ret = EXIT_FAILURE;
 	struct libscols_table *tb = NULL;
@@ -409,8 +412,6 @@ int cmd_list(const struct outopts *o, int argc, char **argv)
 	struct pools ps;
 	size_t j;
 
-	(void)argc;
-	(void)argv;
 	if (o->per_node)
 		return per_node(o);
 	nsel = parse_columns(o, sel);

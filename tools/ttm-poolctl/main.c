@@ -18,7 +18,7 @@
 enum {
 	OPT_JSON, OPT_OUTPUT, OPT_OUTPUT_ALL, OPT_RAW, OPT_NOHEADINGS, OPT_BYTES,
 	OPT_PROMETHEUS, OPT_ALL, OPT_GLOBAL, OPT_INTERVAL, OPT_COUNT, OPT_DRY_RUN,
-	OPT_POOL, OPT_FILE, OPT_PAIRS, OPT_SORT, OPT_PER_NODE,
+	OPT_POOL, OPT_FILE, OPT_PAIRS, OPT_SORT, OPT_PER_NODE, OPT_TRACE_SECONDS, OPT_SUMMARY,
 	OPT_NR
 };
 #define O(opt) (1u << OPT_##opt)
@@ -47,6 +47,8 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, LONG_ONLY + OPT_DRY_RUN },
 	{ "file", required_argument, NULL, 'f' },
 	{ "pool", required_argument, NULL, LONG_ONLY + OPT_POOL },
+	{ "trace-seconds", required_argument, NULL, LONG_ONLY + OPT_TRACE_SECONDS },
+	{ "summary", no_argument, NULL, LONG_ONLY + OPT_SUMMARY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -97,6 +99,11 @@ static const struct command commands[] = {
 	  "inject POOL [every=N|probability=P [times=T] [pid=PID] [order=K] | off]" },
 	{ "trace", cmd_trace, O(JSON) | O(COUNT), 0, -1, 0, NULL, { "POOL", "POOL" },
 	  "trace [POOL...] [-c COUNT] [-J]" },
+	/* -o FILE as nvidia-bug-report.sh users know it, -f FILE as dump's */
+	{ "bug-report", cmd_bug_report, O(OUTPUT) | O(FILE) | O(TRACE_SECONDS) | O(SUMMARY),
+	  0, 0, 0, NULL, { NULL, NULL },
+	  "bug-report [-o FILE] [--trace-seconds N]\n"
+	  "bug-report --summary" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(*commands))
 
@@ -115,6 +122,9 @@ static const struct excl {
 	  "--prometheus cannot be combined with -J, -r or -n" },
 	{ O(PER_NODE), O(OUTPUT) | O(OUTPUT_ALL) | O(SORT),
 	  "--per-node has its own columns (no -o, --output-all, --sort)" },
+	{ O(OUTPUT), O(FILE), "-o and -f both name the file: give one" },
+	{ O(SUMMARY), O(OUTPUT) | O(FILE) | O(TRACE_SECONDS),
+	  "--summary prints to standard output, without a trace (no -o, -f, --trace-seconds)" },
 };
 
 /* Options that need another one in a command. */
@@ -147,7 +157,8 @@ static void usage(FILE *out)
 	      "B, K, M, G, T, 1024-based, optionally KiB, MiB, ... (4096B, 64M, 1.5GiB).\n"
 	      "\nOptions:\n"
 	      " -J, --json             use JSON output format\n"
-	      " -o, --output <list>    output columns (+COL appends to the default)\n"
+	      " -o, --output <list>    output columns (+COL appends to the default);\n"
+	      "                        bug-report: the file to write\n"
 	      "     --output-all       output all columns\n"
 	      " -r, --raw              use raw output format\n"
 	      " -P, --pairs            use key=\"value\" output format\n"
@@ -161,8 +172,12 @@ static void usage(FILE *out)
 	      "                        show: the global values, the memory of all pools\n"
 	      " -i, --interval <secs>  watch: seconds between updates (default 1, min 0.1)\n"
 	      " -c, --count <n>        watch: stop after n updates; trace: after n events\n"
-	      " -f, --file <file>      dump, stats --prometheus: write to this file\n"
-	      "                        (a new file renamed over it when complete)\n"
+	      " -f, --file <file>      dump, stats --prometheus, bug-report: write to this\n"
+	      "                        file (a new file renamed over it when complete)\n"
+	      "     --trace-seconds <n>\n"
+	      "                        bug-report: seconds of trace events (default 5, 0: none)\n"
+	      "     --summary          bug-report: the short form (no debugfs, trace, log)\n"
+	      "                        on standard output, as reportbug takes it\n"
 	      "     --dry-run          apply: show what would be set\n"
 	      "     --pool <name>      apply: only to this pool\n"
 	      "     --sysroot <dir>    use the sysfs/debugfs tree below dir\n"
@@ -284,6 +299,14 @@ static int parse_options(int argc, char **argv, struct outopts *o, unsigned int 
 			o->outfile = optarg;
 			break;
 		case LONG_ONLY + OPT_DRY_RUN: o->dry_run = true; break;
+		case LONG_ONLY + OPT_TRACE_SECONDS:
+			errno = 0;
+			o->trace_seconds = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(o->trace_seconds >= 0) ||
+			    o->trace_seconds > 3600)
+				return bad("invalid --trace-seconds '%s' (seconds, 0 to 3600)", optarg);
+			break;
+		case LONG_ONLY + OPT_SUMMARY: o->summary = true; break;
 		case LONG_ONLY + OPT_POOL:
 			if (!*optarg)
 				return bad("%s", "--pool: empty POOL (is a variable unset?)");
@@ -333,7 +356,7 @@ static int check(const struct command *cmd, unsigned int used, int argc, char **
 
 int main(int argc, char **argv)
 {
-	struct outopts o = { .interval = 1, .count = -1 };
+	struct outopts o = { .interval = 1, .count = -1, .trace_seconds = 5 };
 	const struct command *cmd = &commands[0];
 	unsigned int used = 0;
 	const char *env;

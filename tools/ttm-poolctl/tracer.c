@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl trace [POOL...] [-c COUNT] [-J]: the pools' trace events as
- * they happen. The events of tracefs' system ttm_pool are enabled, with a
- * filter on their pool field when pools are named, tracing_on is switched
- * on, and trace_pipe is read and printed line by line (traceline.c) until
- * COUNT events, SIGINT, SIGTERM, SIGHUP or its end; then every file written
- * gets its previous value back, in the reverse order.
+ * The pools' trace events as trace and bug-report read them: the events of
+ * tracefs' system ttm_pool are enabled, with a filter on their pool field
+ * when pools are named, tracing_on is switched on, and trace_pipe is read
+ * line by line (traceline.c) until a count of events, a time, SIGINT,
+ * SIGTERM, SIGHUP or its end; then every file written gets its previous
+ * value back, in the reverse order.
  *
  * With pools named, the events without a pool field (ttm_pool_shrink, of
  * all pools together) are left as they are: the pools' share of a shrink is
@@ -18,9 +18,11 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ttm-poolctl.h"
@@ -34,6 +36,7 @@ struct change {
 };
 
 struct tracer {
+	struct trace_run *run;	/* what was asked, and where messages go */
 	const char *dir;	/* TRACEFS or TRACEFS_DEBUGFS */
 	char **events;		/* the system's events, sorted */
 	size_t nevents;
@@ -50,6 +53,22 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* A message: to the caller's note(), or "ttm-poolctl: ..." on stderr. */
+static void __attribute__((format(printf, 2, 3))) say(const struct tracer *tr,
+							const char *fmt, ...)
+{
+	char msg[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (tr->run->note)
+		tr->run->note(tr->run->ctx, msg);
+	else
+		warnx("%s", msg);
 }
 
 static const char *root_only(int err)
@@ -89,13 +108,13 @@ static int find_tracefs(struct tracer *tr)
 		mounted |= stat(sys_path(rel), &st) == 0;
 	}
 	if (denied)
-		warnx("cannot read %s: %s", sys_path(TRACEFS), root_only(denied));
+		say(tr, "cannot read %s: %s", sys_path(TRACEFS), root_only(denied));
 	else if (mounted)
-		warnx("no ttm_pool trace events in %s (is ttm loaded? a kernel with "
-		      "ttm-pool's trace events?)", sys_path(TRACEFS));
+		say(tr, "no ttm_pool trace events in %s (is ttm loaded? a kernel with "
+		    "ttm-pool's trace events?)", sys_path(TRACEFS));
 	else
-		warnx("tracefs is not mounted at %s (mount -t tracefs tracefs %s)",
-		      sys_path(TRACEFS), TRACEFS);
+		say(tr, "tracefs is not mounted at %s (mount -t tracefs tracefs %s)",
+		    sys_path(TRACEFS), TRACEFS);
 	return -1;
 }
 
@@ -120,7 +139,7 @@ static int choose_events(struct tracer *tr)
 	tr->events = rel ? sys_list(rel, &tr->nevents) : NULL;
 	free(rel);
 	if (!tr->events) {
-		warnx("cannot read %s%s: %s", sys_path(tr->dir), SYSTEM, root_only(errno));
+		say(tr, "cannot read %s%s: %s", sys_path(tr->dir), SYSTEM, root_only(errno));
 		return -1;
 	}
 	tr->chosen = calloc(tr->nevents + 1, sizeof(*tr->chosen));
@@ -141,8 +160,8 @@ static int choose_events(struct tracer *tr)
 		free(rel);
 	}
 	if (!n)
-		warnx("no ttm_pool trace event%s in %s%s", tr->npools ? " has a pool field" : "",
-		      sys_path(tr->dir), SYSTEM);
+		say(tr, "no ttm_pool trace event%s in %s%s", tr->npools ? " has a pool field" : "",
+		    sys_path(tr->dir), SYSTEM);
 	return n ? 0 : -1;
 }
 
@@ -215,7 +234,7 @@ static int change(struct tracer *tr, char *rel, const char *val, bool filter)
 		return -1;
 	cur = sys_read(rel);
 	if (!cur) {
-		warnx("cannot read %s: %s", sys_path(rel), root_only(errno));
+		say(tr, "cannot read %s: %s", sys_path(rel), root_only(errno));
 		free(rel);
 		return -1;
 	}
@@ -239,9 +258,9 @@ static int change(struct tracer *tr, char *rel, const char *val, bool filter)
 	tr->ch = ch;
 	err = sys_write(rel, val);
 	if (err) {
-		warnx("cannot set %s to '%s': %s", sys_path(rel), val,
-		      err == -EINVAL && filter ? "the kernel refused the filter (Invalid argument)" :
-		      root_only(err));
+		say(tr, "cannot set %s to '%s': %s", sys_path(rel), val,
+		    err == -EINVAL && filter ? "the kernel refused the filter (Invalid argument)" :
+		    root_only(err));
 		free(old);
 		free(rel);
 		return -1;
@@ -262,8 +281,8 @@ static int restore(struct tracer *tr)
 
 		err = sys_write(ch->rel, ch->old);
 		if (err) {
-			warnx("could not restore %s to '%s': %s", sys_path(ch->rel), ch->old,
-			      root_only(err));
+			say(tr, "could not restore %s to '%s': %s", sys_path(ch->rel), ch->old,
+			    root_only(err));
 			ret = -1;
 		}
 		free(ch->rel);
@@ -310,77 +329,112 @@ static ssize_t wanted(const struct tracer *tr, const struct trace_line *t)
 	return -1;
 }
 
-/* One line of trace_pipe: 1 if it was an event printed, else 0. */
-static int line(const struct tracer *tr, const struct outopts *o, char *s)
+/*
+ * One line of trace_pipe: 1 if it was an event printed, else 0. To the raw
+ * stream the line is written as it is (a notice of lost events too).
+ */
+static int line(const struct tracer *tr, char *s)
 {
+	const struct trace_run *run = tr->run;
 	struct trace_line t;
 	unsigned long lost;
+	char *copy = NULL;
 	ssize_t ev;
 	int cpu;
 
 	if (trace_lost(s, &cpu, &lost)) {
-		warnx("CPU %d: %lu events lost (the trace buffer was full)", cpu, lost);
+		if (run->raw)
+			fprintf(run->raw, "%s\n", s);
+		else
+			say(tr, "CPU %d: %lu events lost (the trace buffer was full)", cpu, lost);
 		return 0;
 	}
-	if (trace_parse(s, &t))
-		return 0;
-	ev = wanted(tr, &t);
-	if (ev < 0)
-		return 0;
-	trace_print(&t, o->json, tr->strings[ev]);
-	return 1;
+	if (run->raw) {
+		copy = strdup(s);
+		if (!copy)
+			return 0;
+	}
+	ev = trace_parse(copy ? copy : s, &t) ? -1 : wanted(tr, &t);
+	if (ev >= 0 && run->raw)
+		fprintf(run->raw, "%s\n", s);
+	else if (ev >= 0)
+		trace_print(&t, run->json, tr->strings[ev]);
+	free(copy);
+	return ev >= 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*
- * Read @fd until the count, a signal (unblocked only in ppoll(), with the
- * mask @wait) or its end; an exit status.
+ * Read @fd until the count, the time, a signal (unblocked only in ppoll(),
+ * with the mask @wait) or its end; an exit status.
  */
-static int pipe_loop(const struct tracer *tr, const struct outopts *o, int fd,
-		     const sigset_t *wait)
+static int pipe_loop(const struct tracer *tr, int fd, const sigset_t *wait)
 {
 	static char buf[1 << 16];
+	struct trace_run *run = tr->run;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	FILE *out = run->raw ? run->raw : stdout;
+	double end = run->seconds > 0 ? now() + run->seconds : 0, left;
+	struct timespec ts, *timeout = NULL;
 	size_t len = 0;
-	long printed = 0;
 	char *start, *nl;
 	ssize_t n;
 	bool eof = false;
+	int r;
 
-	while (!eof && !stop_signal && (o->count < 0 || printed < o->count)) {
-		if (ppoll(&pfd, 1, NULL, wait) < 0) {
+	while (!eof && !stop_signal && (run->count < 0 || run->events < run->count)) {
+		if (end) {
+			left = end - now();
+			if (left <= 0)
+				break;
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
+			timeout = &ts;
+		}
+		r = ppoll(&pfd, 1, timeout, wait);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			warn("poll %s/trace_pipe", sys_path(tr->dir));
+			say(tr, "poll %s/trace_pipe: %s", sys_path(tr->dir), strerror(errno));
 			return EXIT_FAILURE;
 		}
+		if (r == 0)
+			continue;	/* the time is up */
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0) {
-			warn("read %s/trace_pipe", sys_path(tr->dir));
+			say(tr, "read %s/trace_pipe: %s", sys_path(tr->dir), strerror(errno));
 			return EXIT_FAILURE;
 		}
 		eof = n == 0;
 		len += n;
 		buf[len] = '\0';
-		for (start = buf; o->count < 0 || printed < o->count; start = nl + 1) {
+		for (start = buf; run->count < 0 || run->events < run->count; start = nl + 1) {
 			nl = strchr(start, '\n');
 			if (!nl && eof && *start) {
 				/* the last line, without a newline */
-				printed += line(tr, o, start);
+				run->events += line(tr, start);
 				start += strlen(start);
 			}
 			if (!nl)
 				break;
 			*nl = '\0';
-			printed += line(tr, o, start);
+			run->events += line(tr, start);
 		}
 		len -= start - buf;
 		memmove(buf, start, len);
 		if (len == sizeof(buf) - 1)
 			len = 0;	/* a line longer than the buffer: drop it */
-		if (fflush(stdout) || ferror(stdout)) {
-			if (errno != EPIPE)
+		if (fflush(out) || ferror(out)) {
+			if (errno != EPIPE || run->raw)
 				return EXIT_FAILURE;	/* close_stdout() says "write error" */
 			clearerr(stdout);	/* the reader is gone: an end like any */
 			break;
@@ -404,23 +458,27 @@ static void tracer_free(struct tracer *tr)
 	free(tr->ch);
 }
 
-int cmd_trace(const struct outopts *o, int argc, char **argv)
+int trace_run(struct trace_run *run)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct tracer tr = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal }, old_sa[3];
+	struct tracer tr = { .run = run };
 	sigset_t block, old, wait;
 	char *pipe_rel = NULL;
 	int ret = EXIT_FAILURE, fd = -1;
 	size_t i;
 
-	if (find_tracefs(&tr) || select_pools(&tr, argc, argv) || choose_events(&tr))
+	run->events = 0;
+	run->signal = 0;
+	stop_signal = 0;
+	if (find_tracefs(&tr) || select_pools(&tr, run->nspecs, run->specs) ||
+	    choose_events(&tr))
 		goto out;
 	/* before anything is changed: not root fails here */
 	pipe_rel = xasprintf("%s/trace_pipe", tr.dir);
 	fd = pipe_rel ? open(sys_path(pipe_rel), O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0) {
-		warnx("cannot open %s/trace_pipe: %s", sys_path(tr.dir), root_only(errno));
+		say(&tr, "cannot open %s/trace_pipe: %s", sys_path(tr.dir), root_only(errno));
 		goto out;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -429,19 +487,27 @@ int cmd_trace(const struct outopts *o, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
 		sigaddset(&block, sigs[i]);
-		sigaction(sigs[i], &sa, NULL);
+		sigaction(sigs[i], &sa, &old_sa[i]);
 	}
 	sigprocmask(SIG_BLOCK, &block, &old);
 	wait = old;
 	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
 		sigdelset(&wait, sigs[i]);
-	signal(SIGPIPE, SIG_IGN);	/* a reader gone: restore, then end */
+	/* a reader gone: restore, then end (and it stays ignored: EPIPE instead) */
+	signal(SIGPIPE, SIG_IGN);
 
 	if (!start(&tr))
-		ret = pipe_loop(&tr, o, fd, &wait);
+		ret = pipe_loop(&tr, fd, &wait);
 	if (restore(&tr))
 		ret = EXIT_FAILURE;
+	/*
+	 * as they were, a signal that came meanwhile caught first: a signal
+	 * after these ends the program again (bug-report goes on after it)
+	 */
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		sigaction(sigs[i], &old_sa[i], NULL);
+	run->signal = stop_signal;
 out:
 	if (fd >= 0)
 		close(fd);

@@ -158,6 +158,9 @@ struct ttm_global {
 /* 0, or -ENOMEM after a message. */
 int global_load(struct ttm_global *g);
 void global_free(struct ttm_global *g);
+struct outopts;
+/* show --global: the global files as show gives a pool's; an exit status. */
+int global_show(const struct outopts *o);
 
 /* ---- qa.c: the QA controls, debugfs ttm/qa/<pool>/ ------------------------ */
 
@@ -199,7 +202,7 @@ struct outopts {
 	bool json, raw, pairs, noheadings, bytes, output_all, prometheus;
 	const char *columns;	/* -o */
 	const char *sort;	/* list --sort */
-	const char *outfile;	/* dump -f, stats --prometheus -f */
+	const char *outfile;	/* dump -f, stats --prometheus -f, bug-report -f */
 	bool dry_run;		/* apply --dry-run */
 	bool per_node;		/* list --per-node */
 	bool all;		/* drain --all */
@@ -207,6 +210,8 @@ struct outopts {
 	const char *pool;	/* apply --pool */
 	double interval;	/* watch -i */
 	long count;		/* watch -c, trace -c; < 0: forever */
+	double trace_seconds;	/* bug-report --trace-seconds */
+	bool summary;		/* bug-report --summary */
 };
 
 struct libscols_table;
@@ -306,6 +311,47 @@ void trace_print(const struct trace_line *t, bool json, const char *strings);
  */
 char *trace_string_fields(const char *format);
 
+/* ---- tracer.c: the pools' trace events, for trace and bug-report ---------- */
+
+struct trace_run {
+	/* the pools to trace, each as POOL selects them; none: every event */
+	char **specs;
+	int nspecs;
+	bool json;		/* trace -J */
+	long count;		/* stop after COUNT events; < 0: no limit */
+	double seconds;		/* stop after SECONDS; <= 0: no limit */
+	/*
+	 * NULL: each event printed on stdout (trace_print()); else each line of
+	 * trace_pipe of an event traced written to @raw as it is, and a notice
+	 * of lost events too (bug-report).
+	 */
+	FILE *raw;
+	/* where messages go: @note(@ctx, MESSAGE), or warnx() if NULL */
+	void (*note)(void *ctx, const char *msg);
+	void *ctx;
+	/* out: the events written, the signal that ended it (0: none) */
+	long events;
+	int signal;
+};
+
+/*
+ * Enable the system ttm_pool's events (filtered to the pools), read
+ * trace_pipe until the count, the time, SIGINT, SIGTERM, SIGHUP (caught
+ * only meanwhile) or its end, and give every file changed its value back;
+ * an exit status. SIGPIPE is ignored from then on.
+ */
+int trace_run(struct trace_run *run);
+
+/* ---- klog.c: the kernel log ----------------------------------------------- */
+
+/*
+ * The newest 2000 lines of /dev/kmsg that name TTM, DRM, a GPU driver,
+ * swiotlb or the DMA API, "[   12.345678] message", to @out (with a line
+ * saying how many older ones were left out); 0, or -errno if /dev/kmsg
+ * cannot be opened.
+ */
+int klog_print(FILE *out);
+
 /* ---- outfile.c ----------------------------------------------------------- */
 
 /*
@@ -334,6 +380,9 @@ int cmd_watch(const struct outopts *o, int argc, char **argv);
 int cmd_apply(const struct outopts *o, int argc, char **argv);
 int cmd_inject(const struct outopts *o, int argc, char **argv);
 int cmd_trace(const struct outopts *o, int argc, char **argv);
+int cmd_bug_report(const struct outopts *o, int argc, char **argv);
+/* list.c: the table of list (to table_stream()), an exit status; its columns */
+int list_print(const struct outopts *o);
 void list_columns_help(FILE *out);
 /* Tell, on stderr, that there are no pools (for the human formats). */
 void pools_none_note(const struct pools *ps);

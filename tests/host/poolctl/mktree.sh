@@ -16,6 +16,8 @@
 # and nodes/node<N>/ (inuse_pages, pooled_pages): node0 alone, or in numa trees
 # node0 (0000:00:02.0, and nodev's pages in use) and node1 (amdgpu's pools), the
 # pools' numa_node 0, 1 and -1 (nodev) there.
+# /proc and /lib/modules of the running kernel (its modules.dep); /sys/module/ttm of
+# ttm-pool's ttm.ko (not in empty trees); debugfs pools/all, every pool's dump.
 # tracefs (/sys/kernel/tracing, not in nodebugfs trees): the events of the system
 # ttm_pool, disabled and without filters, tracing_on 1, and trace_pipe a plain
 # file of event lines.
@@ -26,6 +28,20 @@ rm -rf "$root"
 mkdir -p "$root/proc/sys/kernel" "$root/dev" "$root/sys/class/drm/card0" \
 	"$root/sys/class/drm/card1"
 echo "6.12.117-ttm-pool" >"$root/proc/sys/kernel/osrelease"
+echo Linux >"$root/proc/sys/kernel/ostype"
+echo "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1 (2026-11-20)" >"$root/proc/sys/kernel/version"
+echo x86_64 >"$root/proc/sys/kernel/arch"
+echo "Linux version 6.12.117-ttm-pool (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1 (2026-11-20)" \
+	>"$root/proc/version"
+# depmod's choice: ttm-pool's ttm.ko (DKMS, updates/) ahead of the kernel's
+mkdir -p "$root/lib/modules/6.12.117-ttm-pool"
+cat >"$root/lib/modules/6.12.117-ttm-pool/modules.dep" <<'DEP'
+kernel/drivers/gpu/drm/drm.ko.xz:
+kernel/drivers/gpu/drm/drm_kms_helper.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz
+kernel/drivers/gpu/drm/tiny/bochs.ko.xz: kernel/drivers/gpu/drm/drm_vram_helper.ko.xz kernel/drivers/gpu/drm/drm_ttm_helper.ko.xz updates/dkms/ttm.ko.xz kernel/drivers/gpu/drm/drm_kms_helper.ko.xz kernel/drivers/gpu/drm/drm.ko.xz
+updates/dkms/ttm.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz
+kernel/drivers/gpu/drm/ttm/tests/ttm_device_test.ko.xz: updates/dkms/ttm.ko.xz
+DEP
 echo "console=ttyS0 swiotlb=force quiet" >"$root/proc/cmdline"
 cat >"$root/proc/meminfo" <<'MEM'
 MemTotal:        1000000 kB
@@ -100,6 +116,14 @@ pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3
 pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1 0 0
 pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0 1 32
 pool nodev "" "" auto page 131072 131072 131072 0 0 0 768 0 0
+# the loaded ttm.ko: ttm-pool's (the parameter alloc_path), from DKMS (taint OE)
+M=$root/sys/module/ttm
+mkdir -p "$M/parameters"
+echo 0 >"$M/parameters/page_pool_size"
+echo auto >"$M/parameters/alloc_path"
+echo live >"$M/initstate"
+echo 5A1B2C3D4E5F60718293A4B >"$M/srcversion"
+echo OE >"$M/taint"
 if [ "$kind" != old ]; then
 	sum() { cat "$T"/pools/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 	for f in inuse_pages clean_pages dirty_pages; do sum $f >"$T/$f"; done
@@ -149,11 +173,15 @@ for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
 		done
 	} >>"$D/pools/$n"
 done
-mkdir -p "$root/sys/kernel/debug/swiotlb" "$root/sys/module/ttm/parameters"
+# all: every pool's dump, separated by an empty line, root only
+for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
+	[ $n = 0000:00:02.0 ] || echo
+	cat "$D/pools/$n"
+done >"$D/pools/all"
+chmod 0400 "$D/pools/all"
+mkdir -p "$root/sys/kernel/debug/swiotlb"
 echo 32768 >"$root/sys/kernel/debug/swiotlb/io_tlb_nslabs"
 echo 0 >"$root/sys/kernel/debug/swiotlb/io_tlb_used"
-echo 0 >"$root/sys/module/ttm/parameters/page_pool_size"
-echo auto >"$root/sys/module/ttm/parameters/alloc_path"
 printf '\t  --- 0---\nwc\t:        1\n' >"$D/page_pool"
 
 # tracefs: the kernel's events (drivers/gpu/drm/ttm/ttm_pool_trace.h), each with
