@@ -11,7 +11,7 @@
 #  2. verify_clean: a write after free (ttm_pool_hold scribble=, a test module
 #     writing into a page it freed) is caught when the chunk is taken again:
 #     counted once, reported naming the pool (the bytes only in the trace),
-#     traced, and the page handed out cleared; with verify_clean off the same
+#     traced, and the page handed out as a dirty one; with verify_clean off the same
 #     write goes unseen.
 #  3. ttm-poolctl inject, set verify_clean= and trace on the real kernel: what they
 #     write is what the kernel has, a refused setting is reported and changes

@@ -323,6 +323,61 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 }
 
 /*
+ * What only driver QA and machines with several NUMA nodes need of the hot
+ * paths, out of line so that the others pay one no-op per place (see
+ * ttm_pool_alloc_hooks in ttm_pool_internal.h).
+ */
+DEFINE_STATIC_KEY_FALSE(ttm_pool_alloc_hooks);
+DEFINE_STATIC_KEY_FALSE(ttm_pool_free_hooks);
+
+/*
+ * A chunk with @zeroed clean pages taken from @pool: under verify_clean,
+ * check them (ttm_pool_verify.c). Return: how many of its pages are zero,
+ * @zeroed, or 0 if they were written (the chunk is then dirty: cleared if
+ * the tt needs zeroes, as any dirty chunk).
+ */
+static noinline unsigned int ttm_pool_taken_verify(struct ttm_pool *pool,
+						   struct page *p,
+						   unsigned int order,
+						   unsigned int zeroed,
+						   enum ttm_caching caching,
+						   bool coherent)
+{
+	if (READ_ONCE(ttm_pool_state(pool)->verify_clean) &&
+	    ttm_pool_verify_chunk(pool, p, order, zeroed, caching, coherent))
+		return 0;
+	return zeroed;
+}
+
+/* The reason of an injected failure (ttm_pool_alloc_fail events). */
+static const char ttm_pool_fail_injected[] = "nomem";
+
+/*
+ * @tt was allocated, all of it: fail it on purpose if failure injection
+ * says so (Return: true), else count its pages in use by node.
+ */
+static noinline bool ttm_pool_allocated_hooks(struct ttm_pool *pool,
+					      struct ttm_tt *tt)
+{
+	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
+	    ttm_pool_inject_fail(pool, tt->num_pages))
+		return true;
+	ttm_pool_count_inuse_tt(pool, tt);
+	return false;
+}
+
+/*
+ * Chunk @p of a tt is freed: count it out of use on its node. Return: true
+ * if it must be cleared for verify_clean.
+ */
+static noinline bool ttm_pool_freed_hooks(struct ttm_pool *pool,
+					  struct page *p, unsigned int order)
+{
+	ttm_pool_count_inuse(pool, p, -(1L << order));
+	return ttm_pool_verifying(pool);
+}
+
+/*
  * Free the chunks of tt->pages[start, end), which have caching @caching.
  * Chunks go into the pool when they may, else back to the system in one
  * batch.
@@ -357,23 +412,26 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 			ttm_pool_unmap_chunk(pool, p, order,
 					     tt->dma_address[i]);
 
-		ttm_pool_count_inuse(pool, p, -(1L << order));
 		if (keep && !keep[order]) {
 			/* Fresh: back to the system, uncounted. */
 			ttm_pool_batch_add(&b, p, order, caching);
 			continue;
 		}
-		if (keep)
-			keep[order]--;
 		/*
 		 * init_on_free promises that freed memory holds nothing of
 		 * its last user: clear a freed chunk now, as 6.12 did, rather
 		 * than leave it to the worker (a chunk taken back by a failed
-		 * allocation was never handed out). verify_clean needs it
-		 * clean too (ttm_pool_verify.c).
+		 * allocation was never handed out, nor counted in use by
+		 * node). verify_clean needs it clean too.
 		 */
-		clean = !keep && (ttm_pool_clear_on_free() ||
-				  ttm_pool_verifying(pool));
+		if (keep) {
+			keep[order]--;
+			clean = false;
+		} else {
+			clean = ttm_pool_clear_on_free();
+			if (static_branch_unlikely(&ttm_pool_free_hooks))
+				clean |= ttm_pool_freed_hooks(pool, p, order);
+		}
 		if (clean)
 			for (j = 0; j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, caching);
@@ -516,9 +574,9 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
 	bool need_zero = ttm_pool_need_zero(zero);
-	unsigned int zeroed, fixed;
+	unsigned int zeroed;
 	struct page *p, *from_pool;
-	bool coherent, injected = false;
+	bool coherent, injected;
 	int r;
 
 	if (!ttm_pool_live(pool))
@@ -553,22 +611,13 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		from_pool = p;
 		if (p) {
 			taken[order]++;
-			/*
-			 * Written while pooled (verify_clean)? Then its clean
-			 * pages are cleared here, whatever the tt needs.
-			 */
-			fixed = 0;
-			if (ttm_pool_verifying(pool) && zeroed &&
-			    ttm_pool_verify_chunk(pool, p, order, zeroed,
-						  tt->caching, coherent)) {
-				for (j = 0; j < zeroed; j++)
-					ttm_pool_clear_page(p + j, tt->caching);
-				/* Counted as cleared here, not precleared. */
-				fixed = zeroed;
-				cleared += fixed;
-				if (need_zero)
-					precleared -= fixed;
-			}
+			/* Written while pooled (verify_clean)? Then dirty. */
+			if (static_branch_unlikely(&ttm_pool_verify_armed) &&
+			    zeroed)
+				zeroed = ttm_pool_taken_verify(pool, p, order,
+							       zeroed,
+							       tt->caching,
+							       coherent);
 			/* A clean chunk if the pool had one; else clear it. */
 			for (j = zeroed; need_zero && j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, tt->caching);
@@ -586,10 +635,9 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			hits += 1UL << order;
 			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
 						   coherent, true,
-						   need_zero ? zeroed - fixed : 0,
-						   (need_zero ?
-						    (1U << order) - zeroed : 0) +
-						   fixed);
+						   need_zero ? zeroed : 0,
+						   need_zero ?
+						   (1U << order) - zeroed : 0);
 		} else {
 			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
 			if (!p) {
@@ -615,7 +663,6 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		}
 		for (j = 0; j < (1U << order); j++)
 			tt->pages[i + j] = p + j;
-		ttm_pool_count_inuse(pool, p, 1L << order);
 		i += 1UL << order;
 		remaining -= 1UL << order;
 	}
@@ -626,11 +673,11 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		goto err_unwind;
 	}
 	/* Fail on purpose (ttm_pool_inject.c): all of it goes back. */
-	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
-	    ttm_pool_inject_fail(pool, tt->num_pages)) {
+	if (static_branch_unlikely(&ttm_pool_alloc_hooks) &&
+	    ttm_pool_allocated_hooks(pool, tt)) {
 		run = i;	/* all of tt->pages has tt->caching now */
 		r = -ENOMEM;
-		injected = true;
+		fail = ttm_pool_fail_injected;
 		goto err_unwind;
 	}
 
@@ -677,6 +724,7 @@ err_unwind:
 
 		ttm_pool_free_range(pool, tt, ttm_cached, run, i, none);
 	}
+	injected = fail == ttm_pool_fail_injected;
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_FAILURES, 1);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_INJECTED, injected);
 	trace_ttm_pool_alloc_fail(pool, order, fail, injected);

@@ -225,11 +225,14 @@ ttm_pool_type_state(const struct ttm_pool_type *pt)
  * exists only to measure what counting costs (make bench): the counters, and
  * the in-use count derived from them, then stay 0.
  */
-DECLARE_STATIC_KEY_FALSE(ttm_pool_count_by_node);
-
 #ifdef TTM_POOL_NO_STATS
 static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
+{
+}
+
+static inline void ttm_pool_count_inuse_tt(struct ttm_pool *pool,
+					   struct ttm_tt *tt)
 {
 }
 
@@ -245,20 +248,20 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 		this_cpu_add(ttm_pool_state(pool)->stats->counter[item], n);
 }
 
+void ttm_pool_count_inuse_tt(struct ttm_pool *pool, struct ttm_tt *tt);
+
 /*
  * Count @nr pages of chunk @p as handed out (negative: given back) on the
- * node they are on. Only with several nodes (ttm_pool_count_by_node, on
- * from the first pool of a machine with several: ttm_pool_stats.c): with
- * one, the pool's in-use count is the node's, and this is a no-op.
+ * node they are on. Only pools of a machine with several nodes have the
+ * per-node count (ttm_pool_stats.c): with one, the pool's in-use count is
+ * the node's, and this is a no-op. Called behind ttm_pool_free_hooks, on
+ * with several nodes.
  */
 static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
 					long nr)
 {
-	long __percpu *c;
+	long __percpu *c = ttm_pool_state(pool)->node_inuse;
 
-	if (!static_branch_unlikely(&ttm_pool_count_by_node))
-		return;
-	c = ttm_pool_state(pool)->node_inuse;
 	if (c)
 		this_cpu_add(c[page_to_nid(p)], nr);
 }
@@ -447,11 +450,23 @@ void ttm_pool_check_watermark(struct ttm_pool *pool);
 /*
  * Driver QA (ttm_pool_inject.c, ttm_pool_verify.c): failure injection and
  * the check of clean chunks, per pool, set in debugfs. Each has a static
- * key, on while a pool uses it, so that the allocation and free paths pay a
- * no-op when none does.
+ * key, on while a pool uses it.
+ *
+ * The allocation and free paths meet three no-ops when nothing needs them,
+ * one per place (ttm_pool.c):
+ *  - ttm_pool_verify_armed, per chunk taken from a pool: verify_clean;
+ *  - ttm_pool_alloc_hooks, once per successful allocation: failure
+ *    injection, the count of its pages by node;
+ *  - ttm_pool_free_hooks, per chunk freed: the count by node, clearing for
+ *    verify_clean.
+ * Counting by node turns both hooks keys on for good, on a machine with
+ * several nodes, before its first pool exists (ttm_pool_stats.c); the QA
+ * switches take and drop them with their own keys.
  */
 DECLARE_STATIC_KEY_FALSE(ttm_pool_inject_armed);
 DECLARE_STATIC_KEY_FALSE(ttm_pool_verify_armed);
+DECLARE_STATIC_KEY_FALSE(ttm_pool_alloc_hooks);
+DECLARE_STATIC_KEY_FALSE(ttm_pool_free_hooks);
 
 #define TTM_POOL_INJECT_SPEC_MAX 128
 /* The written bytes a ttm_pool_verify_dirty event shows. */

@@ -13,15 +13,19 @@
 
 #include <linux/export.h>
 #include <linux/jump_label.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
+#include <drm/ttm/ttm_tt.h>
 
 #include "ttm_pool_internal.h"
 
-/* On with several NUMA nodes: pages in use are counted by node. */
-DEFINE_STATIC_KEY_FALSE(ttm_pool_count_by_node);
+/* Protects ttm_pool_counting_by_node. */
+static DEFINE_MUTEX(ttm_pool_count_lock);
+/* The hooks keys were taken for counting by node (several nodes). */
+static bool ttm_pool_counting_by_node;
 
 /* Used by pools whose per-CPU counters could not be allocated. */
 static DEFINE_PER_CPU(struct ttm_pool_stats_pcpu, ttm_pool_stats_fallback);
@@ -38,10 +42,43 @@ void ttm_pool_stats_init(struct ttm_pool_state *st)
 						__alignof__(long));
 		if (!st->node_inuse)
 			pr_warn("ttm: no memory for the pool's per-node counts; its pages in use are not counted by node\n");
-		/* Once, for good; a no-op after the first pool. */
-		static_branch_enable(&ttm_pool_count_by_node);
+		/*
+		 * Once, for good, and before this pool can allocate: a pool
+		 * being set up meanwhile waits for the lock. Chunks are then
+		 * counted at every allocation and free of every pool.
+		 */
+		mutex_lock(&ttm_pool_count_lock);
+		if (!ttm_pool_counting_by_node) {
+			static_branch_inc(&ttm_pool_alloc_hooks);
+			static_branch_inc(&ttm_pool_free_hooks);
+			ttm_pool_counting_by_node = true;
+		}
+		mutex_unlock(&ttm_pool_count_lock);
 	}
 }
+
+#ifndef TTM_POOL_NO_STATS
+/*
+ * Count the pages of @tt, just allocated, as in use on their nodes: a
+ * no-op for a pool without the per-node count (a single node). Behind
+ * ttm_pool_alloc_hooks.
+ */
+void ttm_pool_count_inuse_tt(struct ttm_pool *pool, struct ttm_tt *tt)
+{
+	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+	unsigned int order;
+	struct page *p;
+	pgoff_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < tt->num_pages; i += 1UL << order) {
+		p = tt->pages[i];
+		order = ttm_pool_chunk_order(p);
+		this_cpu_add(c[page_to_nid(p)], 1L << order);
+	}
+}
+#endif
 
 void ttm_pool_stats_fini(struct ttm_pool_state *st)
 {

@@ -20,8 +20,9 @@
  * buffer instead). The chunk is counted once in verify_dirty_chunks, a
  * ttm_pool_verify_dirty event names the first written page and byte and
  * shows the bytes, the kernel log reports it (at most one report per pool
- * every 5 s; without the bytes), and the allocation clears the chunk and
- * hands it out all the same.
+ * every 5 s; without the bytes), and the allocation takes it as a dirty
+ * chunk: it clears it if the tt needs zeroes, as any dirty chunk, and hands
+ * it out all the same.
  *
  * What it cannot see: a write after the chunk was taken again (it belongs
  * to its new user then), a write of zeroes, a write to a chunk released to
@@ -70,11 +71,15 @@ void ttm_pool_set_verify_clean(struct ttm_pool *pool, bool on)
 
 	mutex_lock(&ttm_pool_verify_lock);
 	if (on != st->verify_clean) {
-		if (on)
+		if (on) {
+			static_branch_inc(&ttm_pool_free_hooks);
 			static_branch_inc(&ttm_pool_verify_armed);
+		}
 		WRITE_ONCE(st->verify_clean, on);
-		if (!on)
+		if (!on) {
 			static_branch_dec(&ttm_pool_verify_armed);
+			static_branch_dec(&ttm_pool_free_hooks);
+		}
 	}
 	mutex_unlock(&ttm_pool_verify_lock);
 }

@@ -226,12 +226,30 @@ static void qa_inject_rejects(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, static_key_enabled(&ttm_pool_inject_armed));
 }
 
-/* verify_clean: a freed chunk is pooled clean; a write to it is caught. */
+/* A tt of @num_pages that needs zeroes (a device BO), allocated. */
+static struct ttm_tt *qa_zeroed_tt_alloc(struct kunit *test,
+					 struct ttm_pool *pool,
+					 unsigned long num_pages,
+					 enum ttm_caching caching)
+{
+	struct ttm_tt *tt = pool_test_tt_new(test, num_pages, caching, true);
+
+	tt->page_flags |= TTM_TT_FLAG_ZERO_ALLOC;
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), 0);
+	return tt;
+}
+
+/*
+ * verify_clean: a freed chunk is pooled clean; a write to it is caught, and
+ * the chunk is then taken as a dirty one (cleared for a tt that needs
+ * zeroes, by the allocation).
+ */
 static void qa_verify_catches_write(struct kunit *test)
 {
 	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_tt *tt;
 	struct page *first;
+	u64 cleared;
 	u8 *va;
 
 	ttm_pool_set_prezero(pool, false);
@@ -250,11 +268,13 @@ static void qa_verify_catches_write(struct kunit *test)
 
 	/* A write after the free, through the pointer the "driver" kept. */
 	va[100] = 0xa5;
-	tt = pool_test_tt_alloc(test, pool, 4, ttm_cached);
+	cleared = STAT(test, pool, CLEARED_ALLOC);
+	tt = qa_zeroed_tt_alloc(test, pool, 4, ttm_cached);
 	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, VERIFY_DIRTY), 1);
-	/* Cleared and handed out all the same. */
+	/* Taken as dirty: the allocation cleared all of it, and says so. */
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_ALLOC), cleared + 4);
 	ttm_pool_free(pool, tt);
 
 	/* An untouched chunk passes. */
@@ -289,7 +309,7 @@ static void qa_verify_coherent_wc(struct kunit *test)
 	va = page_address(first + 7);
 	va[PAGE_SIZE - 1] = 0x01;
 
-	tt = pool_test_tt_alloc(test, pool, 8, ttm_write_combined);
+	tt = qa_zeroed_tt_alloc(test, pool, 8, ttm_write_combined);
 	KUNIT_ASSERT_PTR_EQ(test, tt->pages[0], first);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, VERIFY_DIRTY), 1);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(va, 0, PAGE_SIZE));
