@@ -14,6 +14,11 @@
 # Then tests/bench/report.py writes docs/BENCHMARKS.md, docs/bench/results.csv
 # (every sample line of every boot) and docs/bench/chart.png.
 #
+# Before the boots, tests/bench/clear-rate.c (built here with gcc -O2 into
+# the cache, not installed) times "rep stosb" clears natively on this host:
+# report.py's cost model re-prices the guests' clears with it (the
+# hardware-weighted figures; RAW/clear-rate.csv).
+#
 # Under icount every sample of a case takes the same time (the spread is 0),
 # so those boots take fewer samples (reps=5 big_reps=3 ops=200), which keeps
 # an icount boot as short as a tcg one (icount runs the guest more slowly).
@@ -28,7 +33,7 @@
 # BENCH_ARGS (module parameters for every boot, after the defaults, e.g.
 # "reps=11 only=hit,fini"), IOA_CLOCKS (clocks of the init_on_alloc=1 boots,
 # default "icount"; empty: none), IOA_ARGS (their module parameters, after
-# BENCH_ARGS; default "only=hit,hit-idle,hit-total,raw"), BENCH_OUT (default
+# BENCH_ARGS; default "only=hit,hit-idle,hit-total,raw,clear"), BENCH_OUT (default
 # docs), BENCH_BEFORE (space-separated CLOCK:FILE, ttm_pool_bench output of
 # an earlier build of ours, or an earlier docs/bench/results.csv: adds a
 # before/after table).
@@ -39,7 +44,7 @@ rounds=${ROUNDS:-2}
 clocks=${CLOCKS:-icount tcg}
 out=${BENCH_OUT:-$TOP/docs}
 ioa_clocks=${IOA_CLOCKS-icount}
-ioa_args=${IOA_ARGS-only=hit,hit-idle,hit-total,raw}
+ioa_args=${IOA_ARGS-only=hit,hit-idle,hit-total,raw,clear}
 kernels=(upstream plain nostats)
 ioa_kernels=(upstream plain)
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
@@ -68,6 +73,11 @@ done
 raw=$CACHE/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$raw"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
+phase "bench: the host's clear rate (tests/bench/clear-rate.c)"
+gcc -O2 -Wall -o "$CACHE/bench/clear-rate" "$TOP/tests/bench/clear-rate.c" ||
+	die "bench: cannot build tests/bench/clear-rate.c"
+"$CACHE/bench/clear-rate" >"$raw/clear-rate.csv" || die "bench: clear-rate failed"
+sed 's/^/    /' "$raw/clear-rate.csv" >&2
 for set in "${sets[@]}"; do
 	clock=${set%%:*} env=${set#*:}
 	opt=() args='' ks=("${kernels[@]}") ioa=0 tag=''
