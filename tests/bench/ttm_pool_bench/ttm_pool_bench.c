@@ -46,6 +46,13 @@
  *           (PATH unbound, CACHING none, KIB 0)
  *  wq-nice  the same, the work item lowering its priority to the lowest and
  *           restoring it, as our pool's clearing worker does
+ *  clear    what clearing costs this kernel: PATH clear_page (16 pages, one
+ *           call each: what 6.12's pool and the page allocator clear with,
+ *           and ours for write-back and write-combined pages), memset64 (the
+ *           same pages, 8-byte stores: ours for uncached pages) or memset
+ *           (one call on a 2 MiB chunk: dma-direct's clearing of
+ *           dma_alloc_attrs()); KIB is what a sample clears (CACHING cached:
+ *           write-back pages; under TCG the caching changes nothing)
  *
  * ZERO is 1 for tts with TTM_TT_FLAG_ZERO_ALLOC (what device BOs get).
  *
@@ -658,6 +665,44 @@ static void bench_wq(bool nice)
 	       samples, n);
 }
 
+/*
+ * clear: the price of a clear on this kernel under this clock, which
+ * tests/bench/report.py uses to re-price the pools' clears (its cost model).
+ */
+static void bench_clear(void)
+{
+	static const char * const what[] = { "clear_page", "memset64", "memset" };
+	unsigned int i, j, w, order, n = reps;
+	struct page *p;
+	void *va;
+	u64 t0;
+
+	for (w = 0; w < ARRAY_SIZE(what) && !failed; w++) {
+		order = w == 2 ? get_order(SZ_2M) : 4;
+		p = alloc_pages(GFP_KERNEL, order);
+		if (!p)
+			return bench_fail("clear: alloc_pages", -ENOMEM);
+		va = page_address(p);
+		for (i = 0; i < n; i++) {
+			t0 = ktime_get_ns();
+			if (w == 2)
+				memset(va, 0, PAGE_SIZE << order);
+			for (j = 0; w < 2 && j < (1U << order); j++) {
+				if (w == 0)
+					clear_page(va + j * PAGE_SIZE);
+				else
+					memset64(va + j * PAGE_SIZE, 0,
+						 PAGE_SIZE / sizeof(u64));
+			}
+			samples[i] = ktime_get_ns() - t0;
+			cond_resched();
+		}
+		__free_pages(p, order);
+		report("clear", what[w], "cached", PAGE_SIZE << order, false, 1,
+		       samples, n);
+	}
+}
+
 static bool wanted(const char *what)
 {
 	size_t n = strlen(what);
@@ -713,6 +758,8 @@ static void bench_run(void)
 		bench_wq(false);
 	if (!failed && wanted("wq-nice"))
 		bench_wq(true);
+	if (!failed && wanted("clear"))
+		bench_clear();
 }
 
 static const char *prezero_name(void)
