@@ -416,8 +416,9 @@ def cost_model_text(agg, rates, notes, setups):
         "model understates what ours saves on UC.",
         "- The host price is this host's, a virtual machine shared with other jobs (no "
         "KVM here to run the guest natively, no bare metal): not a GPU machine's memory "
-        "bandwidth. It is measured once per run, and a busy host raises it (up to 2× was "
-        "seen while other VMs ran): the fastest samples above show by how much.",
+        "bandwidth. It is measured once per run, as the fastest of its samples: a busy "
+        "host only slows clears down (medians up to 2× the fastest were seen while other "
+        "jobs ran; the medians above show this run's).",
         "- Everything else stays at 1 ns per instruction: locking, the page allocator, "
         "DMA mapping, and the worker's wakeup and round trip (a few thousand instructions "
         "under icount, see `wq`; a few µs on hardware, so about as priced). Cache misses, "
