@@ -7,7 +7,8 @@
  * (TTM_BENCH_OURS, see the Makefile).
  *
  *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [ops=400] [only=hit,fini]
- *                            [prezero=0|1]
+ *                            [prezero=0|1] [path=page|coherent]
+ *                            [caching=cached|wc|uc] [kib=4] [zero=0|1]
  *
  * Everything runs in insmod, which fails if a case failed; the module then
  * stays loaded doing nothing. One line per case goes to the kernel log:
@@ -67,6 +68,11 @@
  * needed beyond one each, see pool_reflush()). prezero=0|1 switches the
  * pools' background clearing off or on (default: the pool's default).
  *
+ * path=, caching=, kib= and zero= narrow the hit, hit-idle, hit-total and
+ * miss cases to the tts of that PATH, CACHING, KIB (4, 64, 2048 or 65536)
+ * and ZERO (default: all of them), e.g. for tests/bench/profile, which
+ * counts the instructions of one configuration.
+ *
  * Copyright (c) 2026 The ttm-pool authors
  */
 #include <linux/completion.h>
@@ -112,6 +118,23 @@ MODULE_PARM_DESC(only, "comma-separated cases to run (default: all)");
 static int prezero = -1;
 module_param(prezero, int, 0444);
 MODULE_PARM_DESC(prezero, "background clearing of the pools: 0 off, 1 on, -1 the pool's default (kernels with TTM_POOL_HAS_PREZERO)");
+
+/* Narrow the alloc cases to one configuration (alloc_wanted()). */
+static char *only_path;
+module_param_named(path, only_path, charp, 0444);
+MODULE_PARM_DESC(path, "hit, hit-idle, hit-total, miss: only this path, page or coherent (default: both)");
+
+static char *only_caching;
+module_param_named(caching, only_caching, charp, 0444);
+MODULE_PARM_DESC(caching, "the same: only this caching, cached, wc or uc (default: all)");
+
+static unsigned int only_kib;
+module_param_named(kib, only_kib, uint, 0444);
+MODULE_PARM_DESC(kib, "the same: only tts of this size in KiB (default 0: all)");
+
+static int only_zero = -1;
+module_param_named(zero, only_zero, int, 0444);
+MODULE_PARM_DESC(zero, "the same: only tts with (1) or without (0) TTM_TT_FLAG_ZERO_ALLOC (default -1: both)");
 
 #define MAX_SAMPLES 1000
 #define SZ_CHUNK (PAGE_SIZE << MAX_PAGE_ORDER)
@@ -703,6 +726,16 @@ static void bench_clear(void)
 	}
 }
 
+/* The alloc configurations path=, caching=, kib= and zero= ask for. */
+static bool alloc_wanted(bool coherent, enum ttm_caching caching, size_t size,
+			 bool zero)
+{
+	return (!only_path || !strcmp(only_path, coherent ? "coherent" : "page")) &&
+	       (!only_caching || !strcmp(only_caching, caching_names[caching])) &&
+	       (!only_kib || size == (size_t)only_kib << 10) &&
+	       (only_zero < 0 || only_zero == zero);
+}
+
 static bool wanted(const char *what)
 {
 	size_t n = strlen(what);
@@ -745,8 +778,9 @@ static void bench_run(void)
 			for (c = 0; c < TTM_NUM_CACHING_TYPES; c++)
 				for (z = 0; z < 2; z++)
 					for (s = 0; s < ARRAY_SIZE(sizes) && !failed; s++)
-						bench_alloc(how, coherent, c,
-							    sizes[s], z);
+						if (alloc_wanted(coherent, c, sizes[s], z))
+							bench_alloc(how, coherent, c,
+								    sizes[s], z);
 
 	for (s = 0; s < ARRAY_SIZE(sizes) && !failed && wanted("raw"); s++)
 		bench_raw(sizes[s]);
@@ -776,7 +810,11 @@ static int __init ttm_pool_bench_init(void)
 	int err;
 
 	if (reps < 3 || reps > MAX_SAMPLES || big_reps < 3 ||
-	    big_reps > MAX_SAMPLES || !ops)
+	    big_reps > MAX_SAMPLES || !ops || only_zero > 1 ||
+	    (only_path && strcmp(only_path, "page") &&
+	     strcmp(only_path, "coherent")) ||
+	    (only_caching && strcmp(only_caching, "cached") &&
+	     strcmp(only_caching, "wc") && strcmp(only_caching, "uc")))
 		return -EINVAL;
 	samples = kcalloc(MAX_SAMPLES, sizeof(*samples), GFP_KERNEL);
 	if (!samples)
