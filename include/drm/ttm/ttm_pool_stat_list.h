@@ -61,8 +61,8 @@ TTM_POOL_STAT(RETURNED, returned_pages, 0)
 /* Pooled pages the clearing worker cleared. */
 TTM_POOL_STAT(CLEARED_BACKGROUND, cleared_background_pages, 1)
 /*
- * Pages ttm_pool_alloc() cleared itself: a tt needing zeroes found none,
- * or verify_clean found a clean chunk written.
+ * Pages ttm_pool_alloc() cleared itself: a tt needing zeroes found none
+ * clean (a clean chunk verify_clean found written counts as dirty).
  */
 TTM_POOL_STAT(CLEARED_ALLOC, cleared_alloc_pages, 1)
 /*

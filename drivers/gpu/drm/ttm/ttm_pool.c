@@ -118,9 +118,13 @@
  *  - ttm_pool_state.clear_lock (spinlock): the clearing work's protocol,
  *    clear_queued, clear_backoff, clear_running, clear_flushing.
  *  - ttm_pool_inject_lock (ttm_pool_inject.c), ttm_pool_verify_lock
- *    (ttm_pool_verify.c): a pool's failure injection and its verify_clean,
- *    and the static keys that tell the alloc and free paths whether any
- *    pool uses them. Only the jump-label locks are taken under them.
+ *    (ttm_pool_verify.c), ttm_pool_count_lock (ttm_pool_stats.c): a pool's
+ *    failure injection and its verify_clean, counting by node, and the
+ *    static keys that tell the alloc and free paths whether anything uses
+ *    them. Under them only static_branch_inc()/dec() locks: cpus_read_lock(),
+ *    jump_label_mutex and text_mutex. No reclaim path takes them; the
+ *    dump takes ttm_pool_inject_lock under ttm_pool_list_rwsem, which the
+ *    shrinker and eviction only ever trylock.
  *  - ttm_pool_type.lock (spinlock): the type's coherent list (pages) and
  *    its private part: the page-path list, nr_pages, nr_clean, the lists'
  *    clean/dirty boundaries and the chunk being cleared with its progress.

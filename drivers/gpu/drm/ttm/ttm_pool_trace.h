@@ -37,8 +37,8 @@
 /*
  * One chunk of an allocation, once it is placed: taken from the pool (hit)
  * or fresh (miss). Of a hit's pages, @precleared were clean already and
- * @cleared the allocation cleared (both 0 if the tt needs no zeroes, but
- * for the pages of a clean chunk verify_clean found written: cleared).
+ * @cleared the allocation cleared (both 0 if the tt needs no zeroes). A
+ * clean chunk verify_clean found written is taken as a dirty one.
  */
 TRACE_EVENT(ttm_pool_alloc_chunk,
 	    TP_PROTO(struct ttm_pool *pool, unsigned int order,
@@ -239,7 +239,8 @@ TRACE_EVENT(ttm_pool_clear,
  * verify_clean found a clean chunk written while it was pooled: its first
  * written byte is @offset bytes into page @page of the chunk (order
  * @order), and @bytes are the TTM_POOL_VERIFY_BYTES from there (zeroes
- * past the page's end). The chunk is cleared and handed out all the same.
+ * past the page's end). The allocation takes it as a dirty chunk: cleared
+ * if the tt needs zeroes, and handed out all the same.
  * The bytes are only here, in root's tracefs, not in the kernel log.
  */
 TRACE_EVENT(ttm_pool_verify_dirty,

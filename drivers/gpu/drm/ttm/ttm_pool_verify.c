@@ -30,7 +30,9 @@
  * chunk taken back by a failed allocation (never handed out, not cleared),
  * and a write that lands before the clear at the free (the free clears
  * what the freeing tt left; a write racing with the free is seen only if it
- * comes after the clear).
+ * comes after the clear). On an architecture whose devices do not snoop
+ * the CPU caches (not x86), a stale device write may also be missed: the
+ * clear's zeroes can sit in the cache over it.
  *
  * Locking: ttm_pool_verify_lock serialises switching it on and off: the
  * flag ttm_pool_state.verify_clean and the count of the static key
@@ -162,7 +164,7 @@ static void ttm_pool_verify_trace(struct ttm_pool *pool, struct page *p,
  * @coherent: whether it is a coherent-path chunk
  *
  * A chunk found written is counted and reported (see above); the caller
- * clears it.
+ * takes it as a dirty chunk. May sleep between pages (cond_resched()).
  *
  * Return: true if a page of the first @zero is not zero.
  */
@@ -174,15 +176,21 @@ bool ttm_pool_verify_chunk(struct ttm_pool *pool, struct page *p,
 
 	for (j = 0; j < zero; j++) {
 		off = ttm_pool_verify_page(p + j);
-		if (off == PAGE_SIZE)
-			continue;
-		ttm_pool_stat_add(pool, TTM_POOL_STAT_VERIFY_DIRTY, 1);
-		ttm_pool_verify_trace(pool, p, order, caching, coherent, j, off);
-		ttm_pool_verify_report(pool, order, caching, coherent, j, off);
-		return true;
+		if (off != PAGE_SIZE) {
+			ttm_pool_stat_add(pool, TTM_POOL_STAT_VERIFY_DIRTY, 1);
+			ttm_pool_verify_trace(pool, p, order, caching, coherent,
+					      j, off);
+			ttm_pool_verify_report(pool, order, caching, coherent,
+					       j, off);
+			return true;
+		}
+		/*
+		 * Reading uncached memory is slow: an order-10 chunk takes
+		 * tens of milliseconds. Let others run every 16 pages.
+		 */
+		if (j % 16 == 15)
+			cond_resched();
 	}
-	/* Reading uncached memory is slow: a large chunk takes a while. */
-	cond_resched();
 	return false;
 }
 
