@@ -461,8 +461,13 @@ static void trace_note(void *ctx, const char *msg)
 
 static void trace(struct report *r, double seconds)
 {
+	/*
+	 * Not ttm_pool_verify_dirty: its bytes are another buffer's data, and
+	 * the report is for a public bug tracker.
+	 */
 	struct trace_run t = {
 		.count = -1, .seconds = seconds, .raw = r->out, .note = trace_note, .ctx = r,
+		.skip = "ttm_pool_verify_dirty",
 	};
 	char title[64];
 
@@ -588,7 +593,8 @@ int cmd_bug_report(const struct outopts *o, int argc, char **argv)
 		warnx("bug-report: empty FILE");
 		return EXIT_USAGE;
 	}
-	tmpf = out_open(file, tmp, sizeof(tmp));
+	/* The dump and the kernel log are root's: so is the report. */
+	tmpf = out_open(file, tmp, sizeof(tmp), 0600);
 	if (!tmpf)
 		return EXIT_FAILURE;
 	r.out = tmpf;

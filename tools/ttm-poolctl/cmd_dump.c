@@ -222,7 +222,7 @@ int cmd_dump(const struct outopts *o, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (o->outfile) {
-		d.out = out_open(o->outfile, tmpname, sizeof(tmpname));
+		d.out = out_open(o->outfile, tmpname, sizeof(tmpname), 0666);
 		if (!d.out) {
 			pools_free(&ps);
 			return EXIT_FAILURE;

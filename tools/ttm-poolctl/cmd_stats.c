@@ -248,7 +248,7 @@ static int prometheus(const struct outopts *o)
 	}
 	if (o->outfile) {
 		/* for the textfile collector: the old file until the new one is complete */
-		out = out_open(o->outfile, tmpname, sizeof(tmpname));
+		out = out_open(o->outfile, tmpname, sizeof(tmpname), 0666);
 		if (!out) {
 			global_free(&g);
 			pools_free(&ps);

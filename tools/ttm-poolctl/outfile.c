@@ -14,9 +14,9 @@
  * The output file is written as a new temporary file next to it (mkostemp:
  * O_CREAT|O_EXCL, so never through a symlink an attacker planted in /tmp)
  * and renamed over FILE when complete, which replaces a symlink rather than
- * following it.
+ * following it. Its mode is @mode less the umask.
  */
-FILE *out_open(const char *file, char *tmp, size_t len)
+FILE *out_open(const char *file, char *tmp, size_t len, mode_t mode)
 {
 	const char *slash = strrchr(file, '/');
 	mode_t mask;
@@ -34,7 +34,7 @@ FILE *out_open(const char *file, char *tmp, size_t len)
 	}
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
+	if (fchmod(fd, mode & ~mask) || !(f = fdopen(fd, "w"))) {
 		warnx("cannot write %s: %s", tmp, sys_strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -154,7 +154,8 @@ static int choose_events(struct tracer *tr)
 				free(rel);
 				return -1;
 			}
-			tr->chosen[i] = !tr->npools || strstr(tr->strings[i], " pool ");
+			tr->chosen[i] = (!tr->npools || strstr(tr->strings[i], " pool ")) &&
+					(!tr->run->skip || strcmp(tr->events[i], tr->run->skip));
 		}
 		n += tr->chosen[i];
 		free(rel);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define TTM_POOLCTL_VERSION "0.2.0"
 
@@ -326,6 +327,8 @@ struct trace_run {
 	 * of lost events too (bug-report).
 	 */
 	FILE *raw;
+	/* an event not to trace (bug-report: ttm_pool_verify_dirty), or NULL */
+	const char *skip;
 	/* where messages go: @note(@ctx, MESSAGE), or warnx() if NULL */
 	void (*note)(void *ctx, const char *msg);
 	void *ctx;
@@ -359,7 +362,7 @@ int klog_print(FILE *out);
  * bytes) receives its name. out_close() renames it over @file when all was
  * written, removes it otherwise; 0 or -1 after a message.
  */
-FILE *out_open(const char *file, char *tmp, size_t len);
+FILE *out_open(const char *file, char *tmp, size_t len, mode_t mode);
 int out_close(FILE *f, const char *tmp, const char *file);
 
 /* ---- commands ---------------------------------------------------------- */
