@@ -118,10 +118,9 @@
  *  - ttm_pool_state.clear_lock (spinlock): the clearing work's protocol,
  *    clear_queued, clear_backoff, clear_running, clear_flushing.
  *  - ttm_pool_inject_lock (ttm_pool_inject.c), ttm_pool_verify_lock
- *    (ttm_pool_verify.c), ttm_pool_count_lock (ttm_pool_stats.c): a pool's
- *    failure injection and its verify_clean, counting by node, and the
- *    static keys that tell the alloc and free paths whether anything uses
- *    them. Under them only static_branch_inc()/dec() locks: cpus_read_lock(),
+ *    (ttm_pool_verify.c): a pool's failure injection and its verify_clean,
+ *    and the static keys that tell the alloc and free paths whether any
+ *    pool uses them. Under them only static_branch_inc()/dec() locks: cpus_read_lock(),
  *    jump_label_mutex and text_mutex. No reclaim path takes them; the
  *    dump takes ttm_pool_inject_lock under ttm_pool_list_rwsem, which the
  *    shrinker and eviction only ever trylock.
@@ -327,14 +326,6 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 }
 
 /*
- * What only driver QA and machines with several NUMA nodes need of the hot
- * paths, out of line so that the others pay one no-op per place (see
- * ttm_pool_alloc_hooks in ttm_pool_internal.h).
- */
-DEFINE_STATIC_KEY_FALSE(ttm_pool_alloc_hooks);
-DEFINE_STATIC_KEY_FALSE(ttm_pool_free_hooks);
-
-/*
  * A chunk with @zeroed clean pages taken from @pool: under verify_clean,
  * check them (ttm_pool_verify.c). Return: how many of its pages are zero,
  * @zeroed, or 0 if they were written (the chunk is then dirty: cleared if
@@ -355,31 +346,6 @@ static noinline unsigned int ttm_pool_taken_verify(struct ttm_pool *pool,
 
 /* The reason of an injected failure (ttm_pool_alloc_fail events). */
 static const char ttm_pool_fail_injected[] = "nomem";
-
-/*
- * @tt was allocated, all of it: fail it on purpose if failure injection
- * says so (Return: true), else count its pages in use by node.
- */
-static noinline bool ttm_pool_allocated_hooks(struct ttm_pool *pool,
-					      struct ttm_tt *tt)
-{
-	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
-	    ttm_pool_inject_fail(pool, tt->num_pages))
-		return true;
-	ttm_pool_count_inuse_tt(pool, tt);
-	return false;
-}
-
-/*
- * Chunk @p of a tt is freed: count it out of use on its node. Return: true
- * if it must be cleared for verify_clean.
- */
-static noinline bool ttm_pool_freed_hooks(struct ttm_pool *pool,
-					  struct page *p, unsigned int order)
-{
-	ttm_pool_count_inuse(pool, p, -(1L << order));
-	return ttm_pool_verifying(pool);
-}
 
 /*
  * Free the chunks of tt->pages[start, end), which have caching @caching.
@@ -421,21 +387,17 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 			ttm_pool_batch_add(&b, p, order, caching);
 			continue;
 		}
+		if (keep)
+			keep[order]--;
 		/*
 		 * init_on_free promises that freed memory holds nothing of
 		 * its last user: clear a freed chunk now, as 6.12 did, rather
 		 * than leave it to the worker (a chunk taken back by a failed
-		 * allocation was never handed out, nor counted in use by
-		 * node). verify_clean needs it clean too.
+		 * allocation was never handed out). verify_clean needs it
+		 * clean too (ttm_pool_verify.c).
 		 */
-		if (keep) {
-			keep[order]--;
-			clean = false;
-		} else {
-			clean = ttm_pool_clear_on_free();
-			if (static_branch_unlikely(&ttm_pool_free_hooks))
-				clean |= ttm_pool_freed_hooks(pool, p, order);
-		}
+		clean = !keep && (ttm_pool_clear_on_free() ||
+				  ttm_pool_verifying(pool));
 		if (clean)
 			for (j = 0; j < (1U << order); j++)
 				ttm_pool_clear_page(p + j, caching);
@@ -652,6 +614,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				r = -ENOMEM;
 				goto err_unwind;
 			}
+			ttm_pool_count_made(pool, p, 1L << order);
 			misses += 1UL << order;
 			trace_ttm_pool_alloc_chunk(pool, order, tt->caching,
 						   coherent, false, 0, 0);
@@ -677,8 +640,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		goto err_unwind;
 	}
 	/* Fail on purpose (ttm_pool_inject.c): all of it goes back. */
-	if (static_branch_unlikely(&ttm_pool_alloc_hooks) &&
-	    ttm_pool_allocated_hooks(pool, tt)) {
+	if (static_branch_unlikely(&ttm_pool_inject_armed) &&
+	    ttm_pool_inject_fail(pool, tt->num_pages)) {
 		run = i;	/* all of tt->pages has tt->caching now */
 		r = -ENOMEM;
 		fail = ttm_pool_fail_injected;

@@ -166,7 +166,9 @@ static bool ttm_pool_dma_begin(struct ttm_pool_state *st)
 /*
  * Give a chunk back to the system through the path that made it. Return
  * the number of its pages leaked instead: those of a coherent chunk freed
- * after its device's driver detached.
+ * after its device's driver detached. Counted out of the pool's node
+ * counts (ttm_pool_count_made()), unless the pool is gone (a tt freed
+ * after its pool was finalised: nothing of the pool's state is used).
  */
 unsigned long ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p)
 {
@@ -174,6 +176,8 @@ unsigned long ttm_pool_free_chunk(struct ttm_pool *pool, struct page *p)
 	struct ttm_pool_dma *dma;
 	unsigned long leaked = 0;
 
+	if (ttm_pool_initialised(pool))
+		ttm_pool_count_made(pool, p, -(1L << ttm_pool_chunk_order(p)));
 	if (!ttm_pool_chunk_coherent(p)) {
 		unsigned int order = p->private;
 

@@ -177,13 +177,10 @@ static void ttm_pool_inject_swap(struct ttm_pool_state *st,
 	mutex_lock(&ttm_pool_inject_lock);
 	old = rcu_replace_pointer(st->inject, inj,
 				  lockdep_is_held(&ttm_pool_inject_lock));
-	if (inj && !old) {
-		static_branch_inc(&ttm_pool_alloc_hooks);
+	if (inj && !old)
 		static_branch_inc(&ttm_pool_inject_armed);
-	} else if (!inj && old) {
+	else if (!inj && old)
 		static_branch_dec(&ttm_pool_inject_armed);
-		static_branch_dec(&ttm_pool_alloc_hooks);
-	}
 	mutex_unlock(&ttm_pool_inject_lock);
 	if (old) {
 		synchronize_rcu();

@@ -97,9 +97,11 @@ struct ttm_pool_type_state {
  *	delay meanwhile (a flush must not meet a pending timer)
  * @list: our place on the list of all pools (ttm_pool_global.c)
  * @stats: per-CPU counters of enum ttm_pool_stat
- * @node_inuse: per-CPU counts of the pages in use by tts, by the node they
- *	are on, nr_node_ids entries (ttm_pool_stats.c); NULL with a single
- *	node, where the pool's in-use count says it, or if it could not be
+ * @node_made: per-CPU counts, nr_node_ids entries, of the pages of the
+ *	chunks the chunk allocator made for the pool's allocations on each
+ *	node, less those given back to the system from it: with @node_pooled,
+ *	its pages in use there (ttm_pool_stats.c); NULL with a single node,
+ *	where the pool's in-use count says it, or if it could not be
  *	allocated (logged)
  * @name: the pool's name in sysfs and debugfs, unique among the pools;
  *	set by ttm_pool_register() and constant until the state is freed
@@ -154,7 +156,7 @@ struct ttm_pool_state {
 	struct list_head list;
 	unsigned long reclaim_seq;
 	struct ttm_pool_stats_pcpu __percpu *stats;
-	long __percpu *node_inuse;
+	long __percpu *node_made;
 	char name[64];
 	struct ttm_pool_sysfs *sysfs;
 	struct ttm_pool_devres *devres;
@@ -231,13 +233,8 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 {
 }
 
-static inline void ttm_pool_count_inuse_tt(struct ttm_pool *pool,
-					   struct ttm_tt *tt)
-{
-}
-
-static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
-					long nr)
+static inline void ttm_pool_count_made(struct ttm_pool *pool, struct page *p,
+				       long nr)
 {
 }
 #else
@@ -248,19 +245,16 @@ static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 		this_cpu_add(ttm_pool_state(pool)->stats->counter[item], n);
 }
 
-void ttm_pool_count_inuse_tt(struct ttm_pool *pool, struct ttm_tt *tt);
-
 /*
- * Count @nr pages of chunk @p as handed out (negative: given back) on the
- * node they are on. Only pools of a machine with several nodes have the
- * per-node count (ttm_pool_stats.c): with one, the pool's in-use count is
- * the node's, and this is a no-op. Called behind ttm_pool_free_hooks, on
- * with several nodes.
+ * Count a chunk of @nr pages on @p's node as made for an allocation by
+ * the chunk allocator, or (negative) given back to the system: only with
+ * several nodes, on the miss and release paths, never on a hit (see
+ * ttm_pool_node_inuse_pages()).
  */
-static inline void ttm_pool_count_inuse(struct ttm_pool *pool, struct page *p,
-					long nr)
+static inline void ttm_pool_count_made(struct ttm_pool *pool, struct page *p,
+				       long nr)
 {
-	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+	long __percpu *c = ttm_pool_state(pool)->node_made;
 
 	if (c)
 		this_cpu_add(c[page_to_nid(p)], nr);
@@ -450,23 +444,14 @@ void ttm_pool_check_watermark(struct ttm_pool *pool);
 /*
  * Driver QA (ttm_pool_inject.c, ttm_pool_verify.c): failure injection and
  * the check of clean chunks, per pool, set in debugfs. Each has a static
- * key, on while a pool uses it.
- *
- * The allocation and free paths meet three no-ops when nothing needs them,
- * one per place (ttm_pool.c):
- *  - ttm_pool_verify_armed, per chunk taken from a pool: verify_clean;
- *  - ttm_pool_alloc_hooks, once per successful allocation: failure
- *    injection, the count of its pages by node;
- *  - ttm_pool_free_hooks, per chunk freed: the count by node, clearing for
- *    verify_clean.
- * Counting by node turns both hooks keys on for good, on a machine with
- * several nodes, before its first pool exists (ttm_pool_stats.c); the QA
- * switches take and drop them with their own keys.
+ * key, on while a pool uses it, so that the allocation and free paths meet
+ * a no-op when none does: ttm_pool_verify_armed per chunk taken and per
+ * chunk freed, ttm_pool_inject_armed once per allocation. What they guard
+ * is out of line (register pressure in ttm_pool_alloc() cost more than
+ * the no-ops: docs/bench/qa-hooks.md).
  */
 DECLARE_STATIC_KEY_FALSE(ttm_pool_inject_armed);
 DECLARE_STATIC_KEY_FALSE(ttm_pool_verify_armed);
-DECLARE_STATIC_KEY_FALSE(ttm_pool_alloc_hooks);
-DECLARE_STATIC_KEY_FALSE(ttm_pool_free_hooks);
 
 #define TTM_POOL_INJECT_SPEC_MAX 128
 /* The written bytes a ttm_pool_verify_dirty event shows. */

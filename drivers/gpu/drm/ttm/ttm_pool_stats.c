@@ -12,20 +12,12 @@
  */
 
 #include <linux/export.h>
-#include <linux/jump_label.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
-#include <drm/ttm/ttm_tt.h>
 
 #include "ttm_pool_internal.h"
-
-/* Protects ttm_pool_counting_by_node. */
-static DEFINE_MUTEX(ttm_pool_count_lock);
-/* The hooks keys were taken for counting by node (several nodes). */
-static bool ttm_pool_counting_by_node;
 
 /* Used by pools whose per-CPU counters could not be allocated. */
 static DEFINE_PER_CPU(struct ttm_pool_stats_pcpu, ttm_pool_stats_fallback);
@@ -38,61 +30,32 @@ void ttm_pool_stats_init(struct ttm_pool_state *st)
 		st->stats = &ttm_pool_stats_fallback;
 	}
 	if (nr_node_ids > 1) {
-		st->node_inuse = __alloc_percpu(nr_node_ids * sizeof(long),
-						__alignof__(long));
-		if (!st->node_inuse)
+		st->node_made = __alloc_percpu(nr_node_ids * sizeof(long),
+					       __alignof__(long));
+		if (!st->node_made)
 			pr_warn("ttm: no memory for the pool's per-node counts; its pages in use are not counted by node\n");
-		/*
-		 * Once, for good, and before this pool can allocate: a pool
-		 * being set up meanwhile waits for the lock. Chunks are then
-		 * counted at every allocation and free of every pool.
-		 */
-		mutex_lock(&ttm_pool_count_lock);
-		if (!ttm_pool_counting_by_node) {
-			static_branch_inc(&ttm_pool_alloc_hooks);
-			static_branch_inc(&ttm_pool_free_hooks);
-			ttm_pool_counting_by_node = true;
-		}
-		mutex_unlock(&ttm_pool_count_lock);
 	}
 }
-
-#ifndef TTM_POOL_NO_STATS
-/*
- * Count the pages of @tt, just allocated, as in use on their nodes: a
- * no-op for a pool without the per-node count (a single node). Behind
- * ttm_pool_alloc_hooks.
- */
-void ttm_pool_count_inuse_tt(struct ttm_pool *pool, struct ttm_tt *tt)
-{
-	long __percpu *c = ttm_pool_state(pool)->node_inuse;
-	unsigned int order;
-	struct page *p;
-	pgoff_t i;
-
-	if (!c)
-		return;
-	for (i = 0; i < tt->num_pages; i += 1UL << order) {
-		p = tt->pages[i];
-		order = ttm_pool_chunk_order(p);
-		this_cpu_add(c[page_to_nid(p)], 1L << order);
-	}
-}
-#endif
 
 void ttm_pool_stats_fini(struct ttm_pool_state *st)
 {
 	if (st->stats != &ttm_pool_stats_fallback)
 		free_percpu(st->stats);
 	st->stats = NULL;
-	free_percpu(st->node_inuse);
-	st->node_inuse = NULL;
+	free_percpu(st->node_made);
+	st->node_made = NULL;
 }
 
 /**
  * ttm_pool_node_inuse_pages() - pages of a pool in use on one node
  * @pool: the pool
  * @nid: the node
+ *
+ * Counted off the hit path: the chunks the pool made on @nid for its
+ * allocations less those it gave back to the system from there
+ * (ttm_pool_count_made(), on misses and releases) are those in use or
+ * pooled, and the pooled ones are counted by node anyway. Read while the
+ * pool is busy, the two counts may be a moment apart.
  *
  * Context: any.
  * Return: the pages the pool handed out on @nid and did not get back yet
@@ -101,7 +64,7 @@ void ttm_pool_stats_fini(struct ttm_pool_state *st)
  */
 unsigned long ttm_pool_node_inuse_pages(struct ttm_pool *pool, int nid)
 {
-	long __percpu *c = ttm_pool_state(pool)->node_inuse;
+	long __percpu *c = ttm_pool_state(pool)->node_made;
 	long sum = 0;
 	int cpu;
 
@@ -111,6 +74,7 @@ unsigned long ttm_pool_node_inuse_pages(struct ttm_pool *pool, int nid)
 		return 0;
 	for_each_possible_cpu(cpu)
 		sum += per_cpu_ptr(c, cpu)[nid];
+	sum -= ttm_pool_node_pooled(pool, nid);
 	return sum > 0 ? sum : 0;
 }
 

@@ -73,15 +73,11 @@ void ttm_pool_set_verify_clean(struct ttm_pool *pool, bool on)
 
 	mutex_lock(&ttm_pool_verify_lock);
 	if (on != st->verify_clean) {
-		if (on) {
-			static_branch_inc(&ttm_pool_free_hooks);
+		if (on)
 			static_branch_inc(&ttm_pool_verify_armed);
-		}
 		WRITE_ONCE(st->verify_clean, on);
-		if (!on) {
+		if (!on)
 			static_branch_dec(&ttm_pool_verify_armed);
-			static_branch_dec(&ttm_pool_free_hooks);
-		}
 	}
 	mutex_unlock(&ttm_pool_verify_lock);
 }

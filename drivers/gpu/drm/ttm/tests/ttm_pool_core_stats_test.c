@@ -317,6 +317,12 @@ static void pool_memory_summary(struct kunit *test)
 	ttm_pool_memory_summary(NUMA_NO_NODE, &all);
 	KUNIT_EXPECT_EQ(test, all.pooled, all0.pooled);
 	KUNIT_EXPECT_EQ(test, all.inuse, all0.inuse);
+	/* Released to the system: counted out of the nodes too. */
+	for (nid = 0; nid < nodes; nid++) {
+		ttm_pool_memory_summary(nid, &node);
+		KUNIT_EXPECT_EQ(test, node.inuse, inuse0[nid]);
+		KUNIT_EXPECT_EQ(test, node.pooled, pooled0[nid]);
+	}
 }
 
 static struct kunit_case pool_stats_cases[] = {
