@@ -9,6 +9,7 @@
  *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [ops=400] [only=hit,fini]
  *                            [prezero=0|1] [path=page|coherent]
  *                            [caching=cached|wc|uc] [kib=4] [zero=0|1]
+ *                            [mix_rounds=600] [mix_warmup=30]
  *
  * Everything runs in insmod, which fails if a case failed; the module then
  * stays loaded doing nothing. One line per case goes to the kernel log:
@@ -42,6 +43,9 @@
  *           tts allocated together, then freed), as a fragmented pool does
  *  contend  THREADS threads on different CPUs doing alloc+free hits on one
  *           pool; the time is per alloc+free of one thread
+ *  mix      a compositor's traffic: bursts of frees, allocations of mixed
+ *           sizes, idle gaps; total CPU per MiB and latency percentiles on
+ *           lines of its own (below)
  *  wq       queue_work() of an empty work item on system_unbound_wq and
  *           flush_work() of it: the round trip hit-total pays for a worker
  *           (PATH unbound, CACHING none, KIB 0)
@@ -71,22 +75,72 @@
  * path=, caching=, kib= and zero= narrow the hit, hit-idle, hit-total and
  * miss cases to the tts of that PATH, CACHING, KIB (4, 64, 2048 or 65536)
  * and ZERO (default: all of them), e.g. for tests/bench/profile, which
- * counts the instructions of one configuration.
+ * counts the instructions of one configuration; path= and caching= narrow
+ * the mix case too.
+ *
+ * mix is a workload rather than a loop: a compositor's or driver's traffic,
+ * deterministic (xorshift32, fixed seed: the same sequence on every kernel),
+ * once per PATH and CACHING of page wc, page cached and coherent cached, each
+ * on a new pool (node 0 for the page path, as miss). A working set of
+ * MIX_SLOTS (64) tts of 4 KiB, 64 KiB, 2 MiB or 8 MiB (weights 8:4:3:1),
+ * 3 in 4 of them with TTM_TT_FLAG_ZERO_ALLOC, goes through rounds: a burst
+ * of 1 to MIX_BURST (6) frees of random tts of the set, then as many
+ * allocations of new random sizes into the freed places, each followed,
+ * 1 time in 4, by the free of a random tt of the set (at most as many as
+ * the burst; its place is refilled in the same round), then an idle gap,
+ * 1 round in 4 of 1 ms and 1 in 4 of 16 ms (a frame), otherwise none
+ * (cond_resched()). The set is filled and mix_warmup rounds run untimed,
+ * the pool's worker is flushed, then mix_rounds rounds are measured,
+ * ending with the worker flushed, as alloc_free_settle() does. Each
+ * ttm_pool_alloc() and ttm_pool_free() is timed alone (the caller's
+ * latency, not the tt's creation), and the whole run by its busy time: the
+ * guest time during which some CPU ran a task other than its idle task (a
+ * probe on sched_switch tracks that), so that the idle gaps count only for
+ * what ran in them (our pool's worker). Under icount this is the CPU time
+ * of all vCPUs together: the clock counts the instructions of every vCPU,
+ * and while all of them are idle, sleep=off jumps it to the next timer.
+ * Under tcg, where the vCPUs run in parallel, BUSY_SUM (the sum over the
+ * CPUs of their busy time) is the CPU time instead. That same clock puts
+ * into a call's latency what another vCPU ran meanwhile (our worker,
+ * clearing): the calls during which no other CPU was busy and the caller
+ * was not switched out are counted apart (ALONE).
+ *
+ * The csv line's format has no room for a p99 nor for totals: mix prints
+ * instead, per PATH and CACHING, one line per size class and one for all
+ * classes (KIB 0) of the allocations (mixlat), the same of the frees
+ * (mixfree), then one of totals (mixcpu):
+ *
+ *   ttm_pool_bench: mixlat,PATH,CACHING,KIB,N,ZEROED,P50,P90,P99,MAX,ALONE,P50_ALONE,P99_ALONE
+ *   ttm_pool_bench: mixfree,PATH,CACHING,KIB,N,ZEROED,P50,P90,P99,MAX,ALONE,P50_ALONE,P99_ALONE
+ *   ttm_pool_bench: mixcpu,PATH,CACHING,ROUNDS,ALLOCS,FREES,KIB,ELAPSED,BUSY,BUSY_SUM,ALLOC,FREE,SETTLE,HIT,MISS,BACKGROUND,CLEARED_ALLOC,WASTED
+ *
+ * mixlat, mixfree: latencies in ns of the N calls of size class KIB, of
+ * which ZEROED were of tts with ZERO_ALLOC, nearest-rank percentiles, and
+ * of the ALONE of them that ran alone (0 if none). mixcpu: the measured
+ * rounds' totals, KIB allocated, times in ns (ELAPSED: the whole run with
+ * the gaps; ALLOC, FREE: the callers' ttm_pool_alloc() and ttm_pool_free()
+ * calls; SETTLE: the final flush) and the clearing counters in pages as on
+ * the clears lines (0 upstream). Total CPU per MiB allocated: BUSY /
+ * (KIB / 1024). (Neither line has the csv line's 12 fields, which
+ * tests/bench/report.py's reader of those takes by their number.)
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_vma_manager.h>
@@ -135,6 +189,14 @@ MODULE_PARM_DESC(kib, "the same: only tts of this size in KiB (default 0: all)")
 static int only_zero = -1;
 module_param_named(zero, only_zero, int, 0444);
 MODULE_PARM_DESC(zero, "the same: only tts with (1) or without (0) TTM_TT_FLAG_ZERO_ALLOC (default -1: both)");
+
+static unsigned int mix_rounds = 600;
+module_param(mix_rounds, uint, 0444);
+MODULE_PARM_DESC(mix_rounds, "measured rounds of the mix case (1..10000)");
+
+static unsigned int mix_warmup = 30;
+module_param(mix_warmup, uint, 0444);
+MODULE_PARM_DESC(mix_warmup, "untimed rounds of the mix case before them (0..10000)");
 
 #define MAX_SAMPLES 1000
 #define SZ_CHUNK (PAGE_SIZE << MAX_PAGE_ORDER)
@@ -445,6 +507,420 @@ out:
 	kfree(addr);
 }
 
+/*
+ * mix: a compositor's traffic (see the top of the file). The busy time of
+ * the CPUs comes from a probe on sched_switch: the guest time during which
+ * some CPU runs a task other than its idle task (BUSY), and the sum over
+ * the CPUs of their busy time (BUSY_SUM). The probe also counts the times
+ * the bench's thread is switched out, so that a timed call can tell whether
+ * anything else ran while it did (mix_alone()).
+ */
+#define MIX_SLOTS 64
+#define MIX_BURST 6
+#define MIX_CLASSES 4
+static const size_t mix_sizes[MIX_CLASSES] = { SZ_4K, SZ_64K, SZ_2M, SZ_8M };
+/* Out of 16, weighted toward the small buffers. */
+static const unsigned int mix_weights[MIX_CLASSES] = { 8, 4, 3, 1 };
+
+static struct {
+	raw_spinlock_t lock;
+	bool busy[NR_CPUS];
+	u64 since[NR_CPUS];	/* when busy[cpu] last changed */
+	u64 idle_since;		/* when the last busy CPU went idle */
+	unsigned int nbusy;
+	u64 idle_all;		/* all CPUs idle, until the last change */
+	u64 busy_sum;		/* busy CPUs, until their last change */
+	struct task_struct *caller;	/* the bench's thread */
+	unsigned long caller_out;	/* times it was switched out */
+} mix_cpu = { .lock = __RAW_SPIN_LOCK_UNLOCKED(mix_cpu.lock) };
+
+static struct tracepoint *mix_tp;
+
+static void mix_sched_switch(void *data, bool preempt,
+			     struct task_struct *prev, struct task_struct *next,
+			     unsigned int prev_state)
+{
+	unsigned int cpu = smp_processor_id();
+	bool busy = !is_idle_task(next);
+	unsigned long flags;
+	u64 now;
+
+	/* Only ever on the CPU the caller leaves, one at a time. */
+	if (prev == READ_ONCE(mix_cpu.caller))
+		WRITE_ONCE(mix_cpu.caller_out, mix_cpu.caller_out + 1);
+	if (READ_ONCE(mix_cpu.busy[cpu]) == busy)
+		return;
+	raw_spin_lock_irqsave(&mix_cpu.lock, flags);
+	now = local_clock();
+	if (busy) {
+		if (!mix_cpu.nbusy++)
+			mix_cpu.idle_all += now - mix_cpu.idle_since;
+	} else {
+		mix_cpu.busy_sum += now - mix_cpu.since[cpu];
+		if (!--mix_cpu.nbusy)
+			mix_cpu.idle_since = now;
+	}
+	mix_cpu.since[cpu] = now;
+	WRITE_ONCE(mix_cpu.busy[cpu], busy);
+	raw_spin_unlock_irqrestore(&mix_cpu.lock, flags);
+}
+
+static void mix_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		mix_tp = tp;
+}
+
+/*
+ * Start tracking: every online CPU counts as busy until it first switches
+ * (the warm-up rounds give each one time to).
+ */
+static int mix_cpu_start(void)
+{
+	unsigned int cpu;
+	u64 now = local_clock();
+
+	for_each_kernel_tracepoint(mix_find_tp, NULL);
+	if (!mix_tp)
+		return -ENOENT;
+	raw_spin_lock_irq(&mix_cpu.lock);
+	mix_cpu.nbusy = 0;
+	for_each_online_cpu(cpu) {
+		mix_cpu.busy[cpu] = true;
+		mix_cpu.since[cpu] = now;
+		mix_cpu.nbusy++;
+	}
+	mix_cpu.caller = current;
+	raw_spin_unlock_irq(&mix_cpu.lock);
+	return tracepoint_probe_register(mix_tp, mix_sched_switch, NULL);
+}
+
+static void mix_cpu_stop(void)
+{
+	tracepoint_probe_unregister(mix_tp, mix_sched_switch, NULL);
+	tracepoint_synchronize_unregister();
+	mix_cpu.caller = NULL;
+}
+
+/* A reading of the CPUs' time, up to now. */
+struct mix_stamp {
+	u64 now, idle_all, busy_sum;
+	unsigned long caller_out;
+};
+
+static void mix_cpu_read(struct mix_stamp *st)
+{
+	unsigned int cpu;
+
+	raw_spin_lock_irq(&mix_cpu.lock);
+	st->now = local_clock();
+	st->idle_all = mix_cpu.idle_all;
+	if (!mix_cpu.nbusy)
+		st->idle_all += st->now - mix_cpu.idle_since;
+	st->busy_sum = mix_cpu.busy_sum;
+	for_each_online_cpu(cpu)
+		if (mix_cpu.busy[cpu])
+			st->busy_sum += st->now - mix_cpu.since[cpu];
+	st->caller_out = READ_ONCE(mix_cpu.caller_out);
+	raw_spin_unlock_irq(&mix_cpu.lock);
+}
+
+/*
+ * Whether the caller ran alone from @a to @b: not switched out, and no
+ * other CPU busy (the CPUs' busy time grew by the caller's alone). Under
+ * icount the clock counts every vCPU's instructions, so a call that
+ * another CPU's task overlapped took longer by what that task ran.
+ */
+static bool mix_alone(const struct mix_stamp *a, const struct mix_stamp *b)
+{
+	return a->caller_out == b->caller_out &&
+	       b->busy_sum - a->busy_sum <= b->now - a->now;
+}
+
+/* The timed calls of one kind: latency, class | zero << 2 | alone << 3. */
+struct mix_ops {
+	u64 *lat;
+	u8 *kind;
+	unsigned int n;
+	u64 ns;
+};
+
+struct mix {
+	enum ttm_caching caching;
+	u32 rng;
+	struct bench_tt *tt[MIX_SLOTS];
+	u8 cls[MIX_SLOTS];
+	unsigned int empty[MIX_SLOTS], nempty;
+	bool record;
+	struct mix_ops alloc, free;
+	u64 *scratch;
+	unsigned int max;
+	u64 kib;
+};
+
+static u32 mix_rand(struct mix *m)
+{
+	u32 x = m->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return m->rng = x;
+}
+
+static unsigned int mix_class(struct mix *m)
+{
+	unsigned int r = mix_rand(m) % 16, c;
+
+	for (c = 0; r >= mix_weights[c]; c++)
+		r -= mix_weights[c];
+	return c;
+}
+
+static void mix_record(struct mix *m, struct mix_ops *o, unsigned int c,
+		       bool zero, u64 ns, const struct mix_stamp *a,
+		       const struct mix_stamp *b)
+{
+	if (!m->record || o->n >= m->max)
+		return;
+	o->lat[o->n] = ns;
+	o->kind[o->n++] = c | zero << 2 | mix_alone(a, b) << 3;
+	o->ns += ns;
+}
+
+/* Allocate a tt of a random class into the free place @slot. */
+static int mix_alloc(struct mix *m, unsigned int slot)
+{
+	struct ttm_operation_ctx ctx = { };
+	unsigned int c = mix_class(m);
+	bool zero = mix_rand(m) % 4 != 0;
+	struct mix_stamp a, b;
+	struct bench_tt *tt;
+	u64 t0, ns;
+	int err;
+
+	tt = bench_tt_new(mix_sizes[c], m->caching, zero);
+	if (!tt)
+		return -ENOMEM;
+	mix_cpu_read(&a);
+	t0 = ktime_get_ns();
+	err = ttm_pool_alloc(&pool, &tt->tt, &ctx);
+	ns = ktime_get_ns() - t0;
+	mix_cpu_read(&b);
+	if (err) {
+		bench_tt_free(tt);
+		return err;
+	}
+	m->tt[slot] = tt;
+	m->cls[slot] = c;
+	mix_record(m, &m->alloc, c, zero, ns, &a, &b);
+	if (m->record)
+		m->kib += mix_sizes[c] >> 10;
+	return 0;
+}
+
+static void mix_free_slot(struct mix *m, unsigned int slot)
+{
+	struct bench_tt *tt = m->tt[slot];
+	struct mix_stamp a, b;
+	u64 t0, ns;
+
+	mix_cpu_read(&a);
+	t0 = ktime_get_ns();
+	ttm_pool_free(&pool, &tt->tt);
+	ns = ktime_get_ns() - t0;
+	mix_cpu_read(&b);
+	mix_record(m, &m->free, m->cls[slot],
+		   tt->tt.page_flags & TTM_TT_FLAG_ZERO_ALLOC, ns, &a, &b);
+	bench_tt_free(tt);
+	m->tt[slot] = NULL;
+	m->empty[m->nempty++] = slot;
+}
+
+/* Free a random tt of the set (there are always some: see mix_round()). */
+static void mix_free_random(struct mix *m)
+{
+	unsigned int slot = mix_rand(m) % MIX_SLOTS;
+
+	while (!m->tt[slot])
+		slot = (slot + 1) % MIX_SLOTS;
+	mix_free_slot(m, slot);
+}
+
+/* One round: a burst of frees, then the allocations and a gap. */
+static int mix_round(struct mix *m)
+{
+	unsigned int i, burst = 1 + mix_rand(m) % MIX_BURST, extra = 0;
+	int err;
+
+	/* At most 2 * MIX_BURST places are free at a time. */
+	for (i = 0; i < burst; i++)
+		mix_free_random(m);
+	while (m->nempty) {
+		err = mix_alloc(m, m->empty[m->nempty - 1]);
+		if (err)
+			return err;
+		m->nempty--;
+		if (extra < burst && mix_rand(m) % 4 == 0) {
+			mix_free_random(m);
+			extra++;
+		}
+	}
+	switch (mix_rand(m) % 4) {
+	case 2:
+		usleep_range(1000, 1000);
+		break;
+	case 3:
+		usleep_range(16000, 16000);
+		break;
+	default:
+		cond_resched();
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Nearest-rank percentile @p (of 100) of the sorted @v[0..n-1]: the
+ * smallest value that at least p% of them do not exceed; 0 if n is 0.
+ */
+static u64 pct(const u64 *v, unsigned int n, unsigned int p)
+{
+	unsigned int i = DIV_ROUND_UP(n * p, 100);
+
+	return n ? v[i ? i - 1 : 0] : 0;
+}
+
+/* Sort the latencies of @o of class @c (MIX_CLASSES: all) into @v. */
+static unsigned int mix_pick(const struct mix_ops *o, unsigned int c,
+			     bool alone, u64 *v, unsigned int *zeroed)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < o->n; i++) {
+		if (c < MIX_CLASSES && (o->kind[i] & 3) != c)
+			continue;
+		if (alone && !(o->kind[i] & 8))
+			continue;
+		v[n++] = o->lat[i];
+		*zeroed += !!(o->kind[i] & 4);
+	}
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	return n;
+}
+
+/* The latencies per size class and of all calls: mixlat/mixfree lines. */
+static void mix_report(struct mix *m, const char *what, struct mix_ops *o,
+		       const char *path, const char *caching)
+{
+	unsigned int c, n, na, zeroed, unused;
+	u64 *v = m->scratch, p50, p90, p99, max;
+
+	for (c = 0; c <= MIX_CLASSES; c++) {
+		zeroed = 0;
+		n = mix_pick(o, c, false, v, &zeroed);
+		if (!n)
+			continue;
+		p50 = pct(v, n, 50);
+		p90 = pct(v, n, 90);
+		p99 = pct(v, n, 99);
+		max = v[n - 1];
+		na = mix_pick(o, c, true, v, &unused);
+		pr_info("ttm_pool_bench: %s,%s,%s,%zu,%u,%u,%llu,%llu,%llu,%llu,%u,%llu,%llu\n",
+			what, path, caching,
+			c < MIX_CLASSES ? mix_sizes[c] >> 10 : 0, n, zeroed,
+			p50, p90, p99, max, na, pct(v, na, 50), pct(v, na, 99));
+	}
+}
+
+static void bench_mix(bool coherent, enum ttm_caching caching)
+{
+	const char *path = coherent ? "coherent" : "page";
+	struct mix_stamp t0, t1;
+	unsigned int i;
+	struct mix *m;
+	u64 settle;
+	int err = 0;
+#ifdef TTM_POOL_HAS_PREZERO
+	u64 before[ARRAY_SIZE(clear_stats)], after[ARRAY_SIZE(clear_stats)];
+#else
+	u64 before[5] = { }, after[5] = { };
+#endif
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return bench_fail("mix: kzalloc", -ENOMEM);
+	m->caching = caching;
+	m->rng = 0x2545f491;
+	/* At most 2 * MIX_BURST allocations and frees per round. */
+	m->max = mix_rounds * 2 * MIX_BURST;
+	m->alloc.lat = kvcalloc(m->max, sizeof(u64), GFP_KERNEL);
+	m->free.lat = kvcalloc(m->max, sizeof(u64), GFP_KERNEL);
+	m->scratch = kvcalloc(m->max, sizeof(u64), GFP_KERNEL);
+	m->alloc.kind = kvcalloc(m->max, 1, GFP_KERNEL);
+	m->free.kind = kvcalloc(m->max, 1, GFP_KERNEL);
+	if (!m->alloc.lat || !m->free.lat || !m->scratch || !m->alloc.kind ||
+	    !m->free.kind) {
+		bench_fail("mix: kvcalloc", -ENOMEM);
+		goto out_free;
+	}
+	/* A page pool bound to a node keeps its own WC/UC pages upstream too. */
+	bench_pool_init(coherent ? NUMA_NO_NODE : 0, coherent);
+
+	for (i = 0; i < MIX_SLOTS && !err; i++)
+		err = mix_alloc(m, i);
+	for (i = 0; i < mix_warmup && !err; i++)
+		err = mix_round(m);
+	if (err)
+		goto out_fail;
+	pool_settle(&pool);
+#ifdef TTM_POOL_HAS_PREZERO
+	clear_stats_read(before);
+#endif
+	m->record = true;
+	mix_cpu_read(&t0);
+	for (i = 0; i < mix_rounds && !err; i++)
+		err = mix_round(m);
+	if (err)
+		goto out_fail;
+	settle = ktime_get_ns();
+	pool_settle(&pool);
+	settle = ktime_get_ns() - settle;
+	mix_cpu_read(&t1);
+	m->record = false;
+#ifdef TTM_POOL_HAS_PREZERO
+	clear_stats_read(after);
+#endif
+
+	mix_report(m, "mixlat", &m->alloc, path, caching_names[caching]);
+	mix_report(m, "mixfree", &m->free, path, caching_names[caching]);
+	pr_info("ttm_pool_bench: mixcpu,%s,%s,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+		path, caching_names[caching], mix_rounds, m->alloc.n,
+		m->free.n, m->kib, t1.now - t0.now,
+		t1.now - t0.now - (t1.idle_all - t0.idle_all),
+		t1.busy_sum - t0.busy_sum, m->alloc.ns, m->free.ns, settle,
+		after[0] - before[0], after[1] - before[1],
+		after[2] - before[2], after[3] - before[3],
+		after[4] - before[4]);
+	goto out_pool;
+
+out_fail:
+	bench_fail("mix: ttm_pool_alloc", err);
+out_pool:
+	m->record = false;
+	for (i = 0; i < MIX_SLOTS; i++)
+		if (m->tt[i])
+			mix_free_slot(m, i);
+	ttm_pool_fini(&pool);
+out_free:
+	kvfree(m->alloc.lat);
+	kvfree(m->free.lat);
+	kvfree(m->scratch);
+	kvfree(m->alloc.kind);
+	kvfree(m->free.kind);
+	kfree(m);
+}
+
 enum release_how { RELEASE_FINI, RELEASE_DRAIN, RELEASE_SHRINK };
 static const char * const release_names[] = { "fini", "drain", "shrink" };
 
@@ -736,6 +1212,13 @@ static bool alloc_wanted(bool coherent, enum ttm_caching caching, size_t size,
 	       (only_zero < 0 || only_zero == zero);
 }
 
+/* The mix runs path= and caching= ask for. */
+static bool mix_wanted(bool coherent, enum ttm_caching caching)
+{
+	return (!only_path || !strcmp(only_path, coherent ? "coherent" : "page")) &&
+	       (!only_caching || !strcmp(only_caching, caching_names[caching]));
+}
+
 static bool wanted(const char *what)
 {
 	size_t n = strlen(what);
@@ -755,6 +1238,14 @@ static void bench_run(void)
 {
 	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_2M, SZ_64M };
 	static const size_t big[] = { SZ_64M, SZ_256M };
+	/* The mix's paths and cachings: the common ones (top of the file). */
+	static const struct {
+		bool coherent;
+		enum ttm_caching caching;
+	} mix_runs[] = {
+		{ false, ttm_write_combined }, { false, ttm_cached },
+		{ true, ttm_cached },
+	};
 	unsigned int s, c, z, how, coherent;
 
 	/* Releases first, while memory is not fragmented yet. */
@@ -788,6 +1279,22 @@ static void bench_run(void)
 	for (s = 1; s <= 2 && !failed && wanted("contend"); s++)
 		bench_contend(s, SZ_64K);
 
+	/* Last of the pool cases: it leaves the memory fragmented. */
+	if (!failed && wanted("mix")) {
+		int err = mix_cpu_start();
+
+		if (err) {
+			bench_fail("mix: sched_switch probe", err);
+		} else {
+			for (s = 0; s < ARRAY_SIZE(mix_runs) && !failed; s++)
+				if (mix_wanted(mix_runs[s].coherent,
+					       mix_runs[s].caching))
+					bench_mix(mix_runs[s].coherent,
+						  mix_runs[s].caching);
+			mix_cpu_stop();
+		}
+	}
+
 	if (!failed && wanted("wq"))
 		bench_wq(false);
 	if (!failed && wanted("wq-nice"))
@@ -811,6 +1318,7 @@ static int __init ttm_pool_bench_init(void)
 
 	if (reps < 3 || reps > MAX_SAMPLES || big_reps < 3 ||
 	    big_reps > MAX_SAMPLES || !ops || only_zero > 1 ||
+	    !mix_rounds || mix_rounds > 10000 || mix_warmup > 10000 ||
 	    (only_path && strcmp(only_path, "page") &&
 	     strcmp(only_path, "coherent")) ||
 	    (only_caching && strcmp(only_caching, "cached") &&
