@@ -25,6 +25,8 @@ import subprocess
 import sys
 from collections import defaultdict
 
+import report_mix
+
 KERNELS = {"upstream": "upstream", "plain": "ours", "nostats": "ours-nostats"}
 FIELDS = ["case", "path", "caching", "kib", "zero", "threads", "n",
           "median_ns", "p10_ns", "p90_ns", "min_ns", "max_ns"]
@@ -1088,6 +1090,7 @@ def main():
     for setup in setups:
         if any(k[0] == setup and k[1] == "hit-idle" for k in agg):
             md += [f"### {setup_text(setup)}", "", prezero_table(agg, setup, clr), ""]
+    md += report_mix.section(a.raw, benchdir)
     findings = os.path.join(benchdir, "findings.md")
     if os.path.exists(findings):
         with open(findings) as f:

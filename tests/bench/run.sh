@@ -27,13 +27,14 @@
 # Debian boots with init_on_alloc=1, which makes every tt need zeroed pages;
 # a second set of boots measures that: upstream and ours only, under the
 # clocks in IOA_CLOCKS, with the module parameters IOA_ARGS (by default the
-# hit cases and raw, the cases the pre-cleared chunks change).
+# hit cases and raw, the cases the pre-cleared chunks change, clear, and mix,
+# the realistic workload).
 #
 # Environment: ROUNDS (default 2), CLOCKS (default "icount tcg"),
 # BENCH_ARGS (module parameters for every boot, after the defaults, e.g.
 # "reps=11 only=hit,fini"), IOA_CLOCKS (clocks of the init_on_alloc=1 boots,
 # default "icount"; empty: none), IOA_ARGS (their module parameters, after
-# BENCH_ARGS; default "only=hit,hit-idle,hit-total,raw,clear"), BENCH_OUT (default
+# BENCH_ARGS; default "only=hit,hit-idle,hit-total,raw,clear,mix"), BENCH_OUT (default
 # docs), BENCH_BEFORE (space-separated CLOCK:FILE, ttm_pool_bench output of
 # an earlier build of ours, or an earlier docs/bench/results.csv: adds a
 # before/after table).
@@ -44,7 +45,7 @@ rounds=${ROUNDS:-2}
 clocks=${CLOCKS:-icount tcg}
 out=${BENCH_OUT:-$TOP/docs}
 ioa_clocks=${IOA_CLOCKS-icount}
-ioa_args=${IOA_ARGS-only=hit,hit-idle,hit-total,raw,clear}
+ioa_args=${IOA_ARGS-only=hit,hit-idle,hit-total,raw,clear,mix}
 kernels=(upstream plain nostats)
 ioa_kernels=(upstream plain)
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
@@ -91,7 +92,7 @@ for set in "${sets[@]}"; do
 		args="$args $ioa_args"
 	fi
 	guest="insmod /lib/ttm-tests/ttm_pool_bench.ko $args || exit 1
-dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,/p'"
+dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,/p; s/.*ttm_pool_bench: mixlat,/mixlat,/p; s/.*ttm_pool_bench: mixfree,/mixfree,/p; s/.*ttm_pool_bench: mixcpu,/mixcpu,/p'"
 	for round in $(seq 1 "$rounds"); do
 		for k in "${ks[@]}"; do
 			name=$k-$clock$tag-$round
@@ -117,7 +118,7 @@ dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,
 			grep -q "mem auto-init: .*heap alloc:$want" "$raw/$name.log" ||
 				die "bench: $name: the guest did not run with init_on_alloc=$ioa; see $raw/$name.log"
 			[ -s "$raw/$name.csv" ] || die "bench: no results from $name; console log: $raw/$name.log"
-			echo "    $(grep -vc '^clears,' "$raw/$name.csv") cases in $(($(date +%s) - t0))s" >&2
+			echo "    $(grep -Evc '^(clears|mixlat|mixfree|mixcpu),' "$raw/$name.csv") cases, $(grep -c '^mixcpu,' "$raw/$name.csv") mix runs in $(($(date +%s) - t0))s" >&2
 		done
 	done
 done
