@@ -999,7 +999,7 @@ def main():
         + (f"; then {', '.join(ioa_kernels)} again with `init_on_alloc=1` (Debian's default: "
            "every tt needs zeroed pages) under "
            f"{', '.join(split_setup(s)[0] for s in setups if split_setup(s)[1])}, "
-           "hit and raw cases only" if ioa_kernels else "")
+           "the cases IOA_ARGS names (by default hit, hit-idle, hit-total, raw, clear, mix)" if ioa_kernels else "")
         + ". Each figure is the median of the per-boot medians, ± half the widest p10–p90 "
         "range of the boots",
         "- Ratio = upstream / ours: above 1 means ours is faster. For drain and shrink (ours only) "
