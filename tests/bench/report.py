@@ -460,12 +460,8 @@ def aggregate(rows):
     return out
 
 
-def fmt_ns(ns):
-    if ns >= 1e6:
-        return f"{ns / 1e6:.2f} ms"
-    if ns >= 1e3:
-        return f"{ns / 1e3:.1f} µs"
-    return f"{ns:.0f} ns"
+# ns, µs or ms as fits (report_mix's: "–" for None).
+fmt_ns = report_mix.fmt_ns
 
 
 def fmt_size(kib):
