@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # ttm-vm: --gpu bochs
 # Every field of the debugfs dump /sys/kernel/debug/ttm/pools/<name> against
-# Documentation/ABI/testing/debugfs-ttm-pool (format version 1): the lines in
+# Documentation/ABI/testing/debugfs-ttm-pool (format version 2): the lines in
 # the documented order and nothing else, and each value against what sysfs says
 # of the same pool, taken while the pool holds pages in use and pooled pages of
 # two caching types. pools/all holds the same dump.
@@ -17,7 +17,9 @@ need "bochs ($DEV) has a pool" test -d "$P"
 need "ttm_pool_hold.ko is in the initramfs" test -f "$HOLD"
 hold() { insmod $HOLD pool=$DEV pages="$1" caching="$2"; }
 
-# a quiet pool with something in every column: 16 cached and 8 wc pooled, 4 uc in use
+# a quiet pool with something in every column: 16 cached and 8 wc pooled, 4 uc in use;
+# prezero on, so that the worker clears all of them (auto would leave a few pages dirty)
+ok "prezero on" sh -c "echo on > $P/prezero"
 ok "drain" sh -c "echo 1 > $P/drain"
 inuse0=$(cat $P/inuse_pages)
 ok "hold 16 cached pages" hold 16 cached
@@ -32,16 +34,17 @@ cat $D/$DEV >$W/dump
 cat $D/all >$W/all
 
 # --- the lines, in order -------------------------------------------------------------
-# The documented keys of format v1, then the table, then every counter of stats/
+# The documented keys of format v2, then the table, then every counter of stats/
 # in sysfs (in the kernel's order, checked below as a set) plus release_fini_pages
 # and returned_pages.
 {
-	echo "ttm_pool dump v1"
+	echo "ttm_pool dump v2"
 	for k in name device driver numa_node dma32 dma_mask_bits alloc_path \
 		effective_path path_reason swiotlb_force swiotlb_active max_pages \
 		high_watermark_pages low_watermark_pages global_max_pages \
-		global_pooled_pages pooled_pages inuse_pages prezero clean_pages \
-		dirty_pages inject verify_clean; do
+		global_pooled_pages pooled_pages inuse_pages prezero clear_page_ns \
+		clear_page_ns_source wake_ns wake_ns_source wake_min_pages \
+		demand_pages pending_pages clean_pages dirty_pages inject verify_clean; do
 		echo "$k:"
 	done
 	echo "pooled_pages_by_order:"
@@ -62,7 +65,7 @@ tail -n +$((n + 1)) $W/keys | sort >$W/got-stats
 ok "after stats: one line per counter of stats/, release_fini_pages, returned_pages" \
 	cmp -s $W/want-stats $W/got-stats
 diff $W/want-stats $W/got-stats | sed 's/^/# /' | head -n 20
-ok "the first line is exactly the version" test "$(head -n 1 $W/dump)" = "ttm_pool dump v1"
+ok "the first line is exactly the version" test "$(head -n 1 $W/dump)" = "ttm_pool dump v2"
 ok "every key line is 'key: value' with a value" \
 	sh -c "! grep -E '^[a-z_0-9]+:' $W/dump | grep -vE '^[a-z_0-9]+: [^ ]' | grep -v '^pooled_pages_by_order:$' | grep -v '^stats:$' | grep -q ."
 
@@ -84,9 +87,20 @@ grep -qw swiotlb=force /proc/cmdline && force=1
 is "swiotlb_force: 0 without swiotlb=force" "$(g swiotlb_force)" $force
 ok "swiotlb_active is 0 or 1" sh -c "[ '$(g swiotlb_active)' = 0 ] || [ '$(g swiotlb_active)' = 1 ]"
 for k in max_pages high_watermark_pages low_watermark_pages pooled_pages inuse_pages \
-	prezero clean_pages dirty_pages; do
+	clean_pages dirty_pages; do
 	is "$k" "$(g $k)" "$(cat $P/$k)"
 done
+is "prezero: the word sysfs shows in brackets" "$(g prezero)" \
+	"$(sed 's/.*\[\(.*\)\].*/\1/' $P/prezero)"
+POL=/sys/kernel/debug/ttm/pool_policy
+is "clear_page_ns: as pool_policy/clear_page_ns says" "$(g clear_page_ns)" "$(cat $POL/clear_page_ns)"
+is "wake_ns: as pool_policy/wake_ns says" "$(g wake_ns)" "$(cat $POL/wake_ns)"
+is "the costs are measured (nobody set them)" \
+	"$(g clear_page_ns_source) $(g wake_ns_source)" "measured measured"
+is "wake_min_pages: 20 wakeups' worth of clears, rounded up" "$(g wake_min_pages)" \
+	$(( (20 * $(g wake_ns) + $(g clear_page_ns) - 1) / $(g clear_page_ns) ))
+ok "demand_pages and pending_pages are numbers" \
+	sh -c "echo '$(g demand_pages) $(g pending_pages)' | grep -qxE '[0-9]+ [0-9]+'"
 is "clean_pages: all 24 pooled pages, cleared by the worker" "$(g clean_pages)" 24
 QA=/sys/kernel/debug/ttm/qa/$DEV
 is "inject: as qa/<pool>/inject says (off)" "$(g inject)" "$(cat $QA/inject)"

@@ -24,6 +24,8 @@ is "node0 has inuse_pages and pooled_pages" "$(ls $T/nodes/node0 | tr '\n' ' ')"
 sum() { cat $T/pools/*/$1 | awk '{ s += $1 } END { print s + 0 }'; }
 ro() { ok "$1 is read-only" sh -c "! echo 1 > $T/$1 2>/dev/null"; }
 
+# prezero on: the worker clears every freed page (auto would leave 64 dirty)
+ok "prezero on" sh -c "echo on > $P/prezero"
 ok "drain" sh -c "echo 1 > $P/drain"
 inuse0=$(cat $T/inuse_pages)
 pooled0=$(cat $T/pooled_pages)

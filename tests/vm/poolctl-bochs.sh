@@ -72,15 +72,16 @@ ok "drain" ttm-poolctl drain $DEV
 
 # --- set <dev> prezero=off|on -------------------------------------------------------------
 ok "set $DEV prezero=off" ttm-poolctl set $DEV prezero=off
-is "the kernel agrees" "$(cat $P/prezero)" 0
+is "the kernel agrees" "$(cat $P/prezero)" "auto on [off]"
 is "list -o PREZERO says off" "$(ttm-poolctl -n -r -o NAME,PREZERO | awk -v d=$DEV '$1 == d { print $2 }')" off
 cycle 4 wc
 is "freed pages stay dirty" "$(cat $P/dirty_pages)" 4
 out=$(ttm-poolctl set $DEV prezero=maybe 2>&1)
 is "set prezero=maybe exits 2" "$?" 2
 ok "...and says what was wrong" has "$out" "prezero"
-is "...and prezero is unchanged" "$(cat $P/prezero)" 0
+is "...and prezero is unchanged" "$(cat $P/prezero)" "auto on [off]"
 ok "set $DEV prezero=on" ttm-poolctl set $DEV prezero=on
+is "the kernel agrees" "$(cat $P/prezero)" "auto [on] off"
 ok "the worker clears the 4 pages" wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
 is "list -b -o CLEAN shows them in bytes" \
 	"$(ttm-poolctl -n -r -b -o NAME,CLEAN | awk -v d=$DEV '$1 == d { print $2 }')" \

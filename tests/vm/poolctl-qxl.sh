@@ -62,7 +62,7 @@ ttm-poolctl path nodev auto >/dev/null
 
 ok "dump as root" sh -c 'ttm-poolctl dump -f /tmp/dump.txt'
 ok "it holds the pool's sysfs values" grep -q "^== pool nodev (sysfs)" /tmp/dump.txt
-ok "...and its debugfs dump" grep -q "^ttm_pool dump v1" /tmp/dump.txt
+ok "...and its debugfs dump" grep -q "^ttm_pool dump v2" /tmp/dump.txt
 ok "...and the qxl lines of the kernel log" grep -q "qxl" /tmp/dump.txt
 chmod 1777 /tmp
 ok "dump as nobody still works" su -s /bin/sh nobody -c 'ttm-poolctl dump -f /tmp/dump-nobody.txt'

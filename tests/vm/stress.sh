@@ -95,7 +95,8 @@ done
 		done
 		ctl drain ttm-poolctl drain --all
 		for p in $B ttm_pool_stress32 ttm_pool_stress64; do
-			ctl prezero sh -c "echo $((i % 4 != 1)) > $T/pools/$p/prezero"
+			# auto, on, off, on; and the old words now and then
+			ctl prezero sh -c "echo $(echo auto on off 1 auto on 0 on | cut -d' ' -f$((i % 8 + 1))) > $T/pools/$p/prezero"
 		done
 		if [ $SWIOTLB = 0 ]; then
 			for p in $B ttm_pool_stress32 ttm_pool_stress64; do

@@ -59,7 +59,7 @@ is "debugfs dump is root-only (0400)" "$(mode $D/$DEV)" 400
 is "debugfs all is root-only (0400)" "$(mode $D/all)" 400
 is "...both owned by root" "$(stat -c %u $D/$DEV $D/all | tr '\n' ' ')" "0 0 "
 is "debugfs dump starts with its version" "$(head -n 1 $D/$DEV)" \
-	"ttm_pool dump v1"
+	"ttm_pool dump v2"
 ok "debugfs dump names the pool" grep -qx "name: $DEV" $D/$DEV
 ok "debugfs all holds the pool" grep -qx "name: $DEV" $D/all
 ok "the dump shows no addresses" sh -c "! grep -qiE '0x[0-9a-f]{8}' $D/all"
@@ -161,6 +161,9 @@ bad_write() { # FILE VALUE: the write must fail and the file keep its value
 	[ "$(cat "$1" 2>/dev/null)" = "$before" ] || return 1
 	[ "$(cat $P/pooled_pages $S/* | tr '\n' ' ')" = "$snap" ] || return 1
 }
+is "prezero is auto by default" "$(val $P/prezero)" "[auto] on off"
+# on: the worker clears every freed page (auto leaves 4 pages dirty)
+ok "prezero: write on" sh -c "echo on > $P/prezero"
 cycle 4 cached
 ok "pages are pooled for the bad-input table" test "$(val $P/pooled_pages)" -gt 0
 # the clearing worker changes a counter: let it finish first
@@ -185,19 +188,19 @@ ok "low above high is rejected" bad_write $P/low_watermark_pages \
 	$(($(val $P/high_watermark_pages) + 1))
 
 # --- prezero: background clearing ------------------------------------------------
-is "prezero is on by default" "$(val $P/prezero)" 1
+is "prezero reads on, in brackets" "$(val $P/prezero)" "auto [on] off"
 ok "prezero: write 0" sh -c "echo 0 > $P/prezero"
-is "...reads 0" "$(val $P/prezero)" 0
+is "...reads off" "$(val $P/prezero)" "auto on [off]"
 bg0=$(val $S/cleared_background_pages)
 cycle 8 wc
 is "prezero 0: freed pages stay dirty (8 wc)" "$(val $P/dirty_pages)" 8
 is "...nothing cleared in the background" "$(val $S/cleared_background_pages)" "$bg0"
 is "clean + dirty = pooled" "$(($(val $P/clean_pages) + $(val $P/dirty_pages)))" \
 	"$(val $P/pooled_pages)"
-for w in on off yes no y n true false 1; do
+for w in auto on off yes no y n true false auto 1; do
 	ok "prezero accepts '$w'" sh -c "echo $w > $P/prezero"
 done
-is "...and reads 1 after the last" "$(val $P/prezero)" 1
+is "...and reads on after the last (1)" "$(val $P/prezero)" "auto [on] off"
 ok "prezero 1: the worker clears the 8 (dirty_pages 0)" \
 	wait_until 10 sh -c "[ \$(cat $P/dirty_pages) = 0 ]"
 is "...cleared_background_pages counted them" \
@@ -208,6 +211,44 @@ pooled=$(val $P/pooled_pages)
 ok "drain" sh -c "echo 1 > $P/drain"
 is "a drain of clean pages counts them in cleared_wasted_pages" \
 	"$(($(val $S/cleared_wasted_pages) - wasted0))" "$pooled"
+
+# --- prezero auto and the policy's costs (debugfs pool_policy/) -------------------
+POL=/sys/kernel/debug/ttm/pool_policy
+dumpv() { awk -v k="$1" 'index($0, k ": ") == 1 { print substr($0, length(k) + 3) }' \
+	/sys/kernel/debug/ttm/pools/$DEV; }
+is "pool_policy/clear_page_ns is 0600" "$(mode $POL/clear_page_ns)" 600
+is "pool_policy/wake_ns is 0600" "$(mode $POL/wake_ns)" 600
+c0=$(val $POL/clear_page_ns)
+w0=$(val $POL/wake_ns)
+ok "the measured costs are positive numbers" sh -c "[ '$c0' -gt 0 ] && [ '$w0' -gt 0 ]"
+for v in "-1" "0xzz" "12abc" "1 2" "10000001" "4294967296" "bogus"; do
+	ok "clear_page_ns rejects '$v'" sh -c "! printf '%s' '$v' > $POL/clear_page_ns 2>/dev/null"
+	ok "wake_ns rejects '$v'" sh -c "! printf '%s' '$v' > $POL/wake_ns 2>/dev/null"
+done
+is "...both unchanged" "$(val $POL/clear_page_ns) $(val $POL/wake_ns)" "$c0 $w0"
+ok "set the costs: a clear 500 ns, a wakeup 5000 ns" \
+	sh -c "echo 500 > $POL/clear_page_ns && echo 5000 > $POL/wake_ns"
+is "the dump shows them, set" \
+	"$(dumpv clear_page_ns) $(dumpv clear_page_ns_source) $(dumpv wake_ns) $(dumpv wake_ns_source)" \
+	"500 set 5000 set"
+is "...and 200 dirty pages worth a wakeup" "$(dumpv wake_min_pages)" 200
+ok "prezero auto" sh -c "echo auto > $P/prezero"
+is "...reads auto" "$(val $P/prezero)" "[auto] on off"
+ok "drain" sh -c "echo 1 > $P/drain"
+bg0=$(val $S/cleared_background_pages)
+cycle 8 wc
+want=8
+grep -qw init_on_free=1 /proc/cmdline && want=0
+is "auto: the 8 freed pages wait, below a wakeup's worth (pending_pages)" \
+	"$(dumpv pending_pages)" $want
+is "...dirty" "$(val $P/dirty_pages)" $want
+ok "unset the costs (0: measured again)" \
+	sh -c "echo 0 > $POL/clear_page_ns && echo 0 > $POL/wake_ns"
+is "...the dump says measured" "$(dumpv clear_page_ns_source) $(dumpv wake_ns_source)" \
+	"measured measured"
+is "...nothing was cleared in the background meanwhile" \
+	"$(val $S/cleared_background_pages)" "$bg0"
+ok "drain" sh -c "echo 1 > $P/drain"
 
 # --- permissions ------------------------------------------------------------------
 nobody() { su -s /bin/sh nobody -c "$1"; }

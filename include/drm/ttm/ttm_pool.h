@@ -156,9 +156,52 @@ const char *ttm_pool_name(struct ttm_pool *pool);
  * Pre-cleared chunks (see ttm_pool_clear.c) are not in upstream 6.12.
  */
 #define TTM_POOL_HAS_PREZERO 1
+
+/**
+ * enum ttm_pool_prezero_mode - when a pool clears freed chunks in the
+ * background (sysfs "prezero"; see ttm_pool_clear.c)
+ * @TTM_POOL_PREZERO_OFF: never: chunks are cleared when taken, if needed
+ * @TTM_POOL_PREZERO_ON: every freed chunk, soon after the free
+ * @TTM_POOL_PREZERO_AUTO: as much as recent demand for zeroed pages
+ *	predicts, once enough is dirty to be worth waking the worker (the
+ *	default)
+ */
+enum ttm_pool_prezero_mode {
+	TTM_POOL_PREZERO_OFF,
+	TTM_POOL_PREZERO_ON,
+	TTM_POOL_PREZERO_AUTO,
+};
+
 int ttm_pool_set_prezero(struct ttm_pool *pool, bool on);
+int ttm_pool_set_prezero_mode(struct ttm_pool *pool,
+			      enum ttm_pool_prezero_mode mode);
+enum ttm_pool_prezero_mode ttm_pool_get_prezero_mode(struct ttm_pool *pool);
 bool ttm_pool_prezero(struct ttm_pool *pool);
 void ttm_pool_prezero_flush(struct ttm_pool *pool);
+
+/**
+ * struct ttm_pool_clear_costs - the costs the auto clearing policy weighs
+ * (ttm_pool_clear.c), measured when the clearing thread is made, or set
+ * @clear_page_ns: clearing a write-back page of 4 KiB
+ * @wake_ns: waking the clearing worker for a run, there and back
+ * @clear_page_set: @clear_page_ns was set, not measured
+ * @wake_set: @wake_ns was set, not measured
+ * @wake_pages: dirty pages worth a wakeup, derived from the costs
+ */
+struct ttm_pool_clear_costs {
+	u32 clear_page_ns;
+	u32 wake_ns;
+	bool clear_page_set;
+	bool wake_set;
+	unsigned long wake_pages;
+};
+
+/* The most a cost can be set to, in ns: 10 ms. */
+#define TTM_POOL_COST_MAX_NS 10000000U
+
+#define TTM_POOL_HAS_CLEAR_COSTS 1
+void ttm_pool_get_clear_costs(struct ttm_pool_clear_costs *c);
+int ttm_pool_set_clear_cost(bool wake, u32 ns);
 void ttm_pool_get_stats(struct ttm_pool *pool, struct ttm_pool_stats *stats);
 u64 ttm_pool_stat_read(struct ttm_pool *pool, enum ttm_pool_stat item);
 int ttm_pool_for_each(int (*fn)(struct ttm_pool *pool, void *data),

@@ -28,6 +28,12 @@ TTM_POOL_STAT(ALLOC_FAILURES, alloc_failures, 1)
  * Of those, failures injected (debugfs ttm/qa/<pool>/inject), not real.
  */
 TTM_POOL_STAT(ALLOC_INJECTED, alloc_injected_failures, 1)
+/*
+ * Pages handed out to tts that need zeroes (TTM_TT_FLAG_ZERO_ALLOC,
+ * init_on_alloc, init_on_free): the demand that background clearing
+ * serves. Counted even when the statistics are compiled out.
+ */
+TTM_POOL_STAT(ALLOC_ZERO, alloc_zero_pages, 1)
 /* Freed pages that went into the pool. */
 TTM_POOL_STAT(FREE_POOLED, free_pooled_pages, 1)
 /* Freed pages released because of a cap. */

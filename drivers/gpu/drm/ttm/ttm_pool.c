@@ -114,9 +114,11 @@
  *  - ttm_pool_state.config_lock (mutex): a pool's policy, caps and
  *    watermarks (ttm_pool_config.c), prezero and its clearing worker
  *    pointer. Setters hold it; alloc and free read with READ_ONCE().
- *  - ttm_pool_clear_mutex (ttm_pool_clear.c): the shared clearing thread.
+ *  - ttm_pool_clear_mutex (ttm_pool_clear.c): the shared clearing thread
+ *    and the costs the clearing policy weighs.
  *  - ttm_pool_state.clear_lock (spinlock): the clearing work's protocol,
- *    clear_queued, clear_backoff, clear_running, clear_flushing.
+ *    clear_queued, clear_backoff, clear_running, clear_flushing, and the
+ *    auto policy's demand estimate.
  *  - ttm_pool_inject_lock (ttm_pool_inject.c), ttm_pool_verify_lock
  *    (ttm_pool_verify.c): a pool's failure injection and its verify_clean,
  *    and the static keys that tell the alloc and free paths whether any
@@ -142,6 +144,8 @@
  *  - ttm_pool_state.prezero: written with smp_store_release() under
  *    config_lock, read with smp_load_acquire() by frees (to queue the
  *    worker), with READ_ONCE() by the worker and the getter.
+ *  - ttm_pool_state.clear_pending (atomic): dirty pages pooled since the
+ *    auto clearing policy last looked; frees add, the policy resets.
  *  - ttm_pool_state.pooled and ttm_pool_total_pooled (atomics): pages
  *    pooled per pool and in all pools. A chunk reserves its pages in both
  *    before it is listed, so the caps hold to the page even under
@@ -371,7 +375,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	enum ttm_pool_stat why;
 	unsigned int order, j;
 	struct page *p;
-	bool clean;
+	bool clean = false;
 	pgoff_t i;
 
 	ttm_pool_batch_init(&b);
@@ -422,9 +426,11 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	 * Never reclaim here: 6.12's free path allocated nothing, and drivers
 	 * free tts inside dma-fence signalling sections and under locks their
 	 * own shrinkers take. Without memory the caching changes go in
-	 * batches of the on-stack array.
+	 * batches of the on-stack array. Most frees pool everything: no call
+	 * for an empty batch.
 	 */
-	batches = ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
+	batches = !b.pages ? 0 :
+		  ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
 					 GFP_NOWAIT | __GFP_NOMEMALLOC);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
@@ -441,7 +447,8 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
 	if (pooled) {
 		ttm_pool_check_watermark(pool);
-		ttm_pool_kick_clear(pool);
+		/* Chunks cleared for init_on_free or verify_clean: none dirty. */
+		ttm_pool_kick_clear(pool, clean ? 0 : pooled);
 	}
 }
 
@@ -453,7 +460,8 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
  * still there (see ttm_pool_unplug.c), and dma_free_attrs() after
  * it is gone frees unrelated memory.
  */
-static void ttm_pool_free_orphan(struct ttm_pool *pool, struct ttm_tt *tt)
+static noinline void __cold ttm_pool_free_orphan(struct ttm_pool *pool,
+						 struct ttm_tt *tt)
 {
 	unsigned long leaked = 0;
 	struct ttm_pool_batch b;
@@ -655,6 +663,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, changed);
 	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_ALLOC, cleared);
+	if (need_zero)
+		ttm_pool_count_zero(pool, tt->num_pages);
 	trace_ttm_pool_alloc(pool, tt->num_pages, tt->caching, coherent,
 			     need_zero, hits, misses, precleared, cleared, 0);
 	return 0;

@@ -7,7 +7,8 @@
  *
  * The lists and the counts this file works on belong to the pool types
  * (ttm_pool.c); it changes them only under the type's lock, through the
- * helpers of ttm_pool_internal.h, and calls no other file of the pool.
+ * helpers of ttm_pool_internal.h, and calls no other file of the pool but
+ * the statistics' reader (the demand the auto policy serves).
  *
  * Clearing
  * --------
@@ -66,6 +67,39 @@
  * the thread (it could not be made) a pool's prezero is off until setting
  * it makes the thread.
  *
+ * Policy
+ * ------
+ * Clearing in the background saves no CPU time: a clear costs the same
+ * wherever it runs, and waking the worker comes on top. What it buys is
+ * latency, a tt that needs zeroes taking a clean chunk instead of clearing
+ * a dirty one. "prezero" (sysfs) says when that is worth it:
+ *  - off: never; chunks are cleared when taken, if the tt needs zeroes.
+ *  - on: every freed chunk, TTM_POOL_CLEAR_DELAY after its free.
+ *  - auto (the default): background clearing has to pay for itself.
+ *     * A free adds the pages it pooled to clear_pending, without a lock,
+ *       and goes no further until they are worth a wakeup: until clearing
+ *       them costs TTM_POOL_WAKE_SHARE times what the wakeup costs (the
+ *       costs' wake_pages), so that wakeups add at most a twentieth to the
+ *       clearing. Small frees batch; a pool that frees little never arms
+ *       the worker's timer.
+ *     * Then the policy looks at the demand: the pages handed out to tts
+ *       that need zeroes (ALLOC_ZERO) since it last looked, or its last
+ *       estimate halved for every TTM_POOL_DEMAND_PERIOD since, whichever
+ *       is larger. With none (kernel BOs on page-path cached pools, without
+ *       init_on_alloc) the worker is not woken. clear_pending starts again
+ *       from 0 either way, so the demand is read (a sum over the CPUs) at
+ *       most once per wake_pages pooled pages.
+ *     * The worker clears until the pool holds as many clean pages as that
+ *       demand, no more: a clear of a page nobody takes clean is wasted
+ *       when the page leaves the pool.
+ * The costs are measured once, when the clearing thread is made: a clear of
+ * TTM_POOL_COST_PAGES write-back pages, and the best of a few round trips
+ * of an empty work through the thread. Both can be set in debugfs
+ * (ttm/pool_policy/), so that a benchmark prices clearing as hardware would
+ * (an emulator's clear costs 8 to 60 times more than a CPU's) and tests pin
+ * the policy instead of depending on timing. The dump shows the costs, the
+ * demand and what is pending.
+ *
  * Write-combined chunks are cleared through their kernel mapping, which is
  * write-combined (set_pages_array_wc() changes it), so the stores combine.
  * Uncached chunks have no fast mapping on x86: a write-combined alias of an
@@ -81,17 +115,23 @@
  *    and the chunk being cleared with its progress (clearing, cleared); the
  *    worker clears one page per hold.
  *  - ttm_pool_state.clear_lock (spinlock): the work's protocol, clear_queued,
- *    clear_backoff, clear_running and clear_flushing. A free pools its
- *    chunk, then peeks at clear_queued without the lock (full barriers on
- *    both sides, see ttm_pool_kick_clear() and ttm_pool_clear_work()).
+ *    clear_backoff, clear_running and clear_flushing, and the auto policy's
+ *    demand, demand_seen and demand_stamp. A free pools its chunk, then
+ *    peeks at clear_queued without the lock (full barriers on both sides,
+ *    see ttm_pool_kick_clear() and ttm_pool_clear_work()).
+ *  - ttm_pool_state.clear_pending: an atomic; frees add, the policy resets.
  *  - ttm_pool_state.config_lock: prezero and clear_worker are written under
  *    it (ttm_pool_set_prezero()), read with acquire by frees.
- *  - ttm_pool_clear_mutex: the shared thread and its count of users. Taken
- *    under config_lock (ttm_pool_set_prezero()), never the other way.
+ *  - ttm_pool_clear_mutex: the shared thread, its count of users and the
+ *    costs (written under it, read with READ_ONCE()). Taken under
+ *    config_lock (ttm_pool_set_prezero()), never the other way.
  */
 
 #include <linux/device.h>
 #include <linux/export.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -119,6 +159,19 @@
 
 /* How long the clearing worker stands aside while memory is short. */
 #define TTM_POOL_CLEAR_BACKOFF HZ
+
+/*
+ * The auto policy (see "Policy" above): the clearing a wakeup must be worth,
+ * in wakeups' costs; how fast its estimate of the demand decays (it halves
+ * per period); how many pages the clear cost is measured on.
+ */
+#define TTM_POOL_WAKE_SHARE 20
+#define TTM_POOL_DEMAND_PERIOD HZ
+#define TTM_POOL_COST_PAGES 64
+
+/* Costs if they cannot be measured: a CPU's, roughly. */
+#define TTM_POOL_CLEAR_PAGE_NS_DEFAULT 500
+#define TTM_POOL_WAKE_NS_DEFAULT 5000
 
 /*
  * Hibernation writes every page in use to the image: what a pool holds
@@ -258,12 +311,41 @@ static bool ttm_pool_memory_short(void)
  * next free once the pressure is over. It runs on ttm_pool_clear_worker, a
  * thread at the lowest priority.
  */
+/* The clean pages of the pool, all types: a peek, for the auto policy. */
+static unsigned long ttm_pool_clean_pages(struct ttm_pool_state *st)
+{
+	unsigned long clean = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++)
+		for (j = 0; j < NR_PAGE_ORDERS; j++)
+			clean += READ_ONCE(st->types[i][j].nr_clean);
+	return clean;
+}
+
+/*
+ * How many pages the worker may clear in this run: a batch, or under the
+ * auto policy no more than the demand lacks in clean pages.
+ */
+static unsigned long ttm_pool_clear_budget(struct ttm_pool_state *st)
+{
+	unsigned long clean, want;
+
+	if (READ_ONCE(st->prezero) != TTM_POOL_PREZERO_AUTO)
+		return TTM_POOL_CLEAR_BATCH;
+	want = READ_ONCE(st->demand);
+	clean = ttm_pool_clean_pages(st);
+	if (clean >= want)
+		return 0;
+	return min(want - clean, (unsigned long)TTM_POOL_CLEAR_BATCH);
+}
+
 static void ttm_pool_clear_work(struct kthread_work *work)
 {
 	struct ttm_pool_state *st =
 		container_of(work, struct ttm_pool_state, clear_work.work);
 	struct ttm_pool *pool = st->pool;
-	unsigned long budget = TTM_POOL_CLEAR_BATCH, done = 0;
+	unsigned long budget, done = 0;
 	bool backoff = false;
 	unsigned int i, j;
 
@@ -278,6 +360,7 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 	 * peeks at clear_queued; see ttm_pool_kick_clear()).
 	 */
 	smp_mb();
+	budget = ttm_pool_clear_budget(st);
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
 			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
@@ -305,7 +388,7 @@ out:
 		trace_ttm_pool_clear(pool, done, backoff);
 	spin_lock(&st->clear_lock);
 	st->clear_running = false;
-	if ((done >= budget || backoff) && !st->clear_queued) {
+	if ((done >= TTM_POOL_CLEAR_BATCH || backoff) && !st->clear_queued) {
 		st->clear_queued = true;
 		st->clear_backoff = backoff;
 		kthread_queue_delayed_work(st->clear_worker, &st->clear_work,
@@ -314,17 +397,181 @@ out:
 	spin_unlock(&st->clear_lock);
 }
 
-/* Queue the clearing worker, if prezero is on and it is not queued yet. */
-void ttm_pool_kick_clear(struct ttm_pool *pool)
+/*
+ * The costs the auto policy weighs, under ttm_pool_clear_mutex; its
+ * wake_pages is read by frees with READ_ONCE().
+ */
+static struct ttm_pool_clear_costs ttm_pool_costs = {
+	.clear_page_ns = TTM_POOL_CLEAR_PAGE_NS_DEFAULT,
+	.wake_ns = TTM_POOL_WAKE_NS_DEFAULT,
+};
+
+static u32 ttm_pool_measured_clear_ns = TTM_POOL_CLEAR_PAGE_NS_DEFAULT;
+static u32 ttm_pool_measured_wake_ns = TTM_POOL_WAKE_NS_DEFAULT;
+
+static DEFINE_MUTEX(ttm_pool_clear_mutex);
+
+/* Derive wake_pages from the costs in effect. */
+static void ttm_pool_costs_update(void)
+{
+	struct ttm_pool_clear_costs *c = &ttm_pool_costs;
+	u64 pages;
+
+	lockdep_assert_held(&ttm_pool_clear_mutex);
+	if (!c->clear_page_set)
+		c->clear_page_ns = ttm_pool_measured_clear_ns;
+	if (!c->wake_set)
+		c->wake_ns = ttm_pool_measured_wake_ns;
+	pages = DIV_ROUND_UP((u64)TTM_POOL_WAKE_SHARE * c->wake_ns,
+			     max(c->clear_page_ns, 1U));
+	WRITE_ONCE(c->wake_pages, clamp_t(u64, pages, 1, 1UL << 20));
+}
+
+/**
+ * ttm_pool_get_clear_costs() - the costs the auto clearing policy weighs
+ * @c: filled with them
+ *
+ * Context: process context.
+ */
+void ttm_pool_get_clear_costs(struct ttm_pool_clear_costs *c)
+{
+	mutex_lock(&ttm_pool_clear_mutex);
+	*c = ttm_pool_costs;
+	mutex_unlock(&ttm_pool_clear_mutex);
+}
+EXPORT_SYMBOL_NS_GPL(ttm_pool_get_clear_costs, TTM_POOL_TEST);
+
+/**
+ * ttm_pool_set_clear_cost() - set a cost the auto clearing policy weighs
+ * @wake: set the wakeup's cost, else a page clear's
+ * @ns: the cost in ns, or 0 to use the measured one again
+ *
+ * For benchmarks and tests (debugfs ttm/pool_policy/).
+ * Context: process context.
+ * Return: 0, or -EINVAL if @ns is above TTM_POOL_COST_MAX_NS (nothing
+ * changed).
+ */
+int ttm_pool_set_clear_cost(bool wake, u32 ns)
+{
+	struct ttm_pool_clear_costs *c = &ttm_pool_costs;
+
+	if (ns > TTM_POOL_COST_MAX_NS)
+		return -EINVAL;
+	mutex_lock(&ttm_pool_clear_mutex);
+	if (wake) {
+		c->wake_set = ns;
+		c->wake_ns = ns;
+	} else {
+		c->clear_page_set = ns;
+		c->clear_page_ns = ns;
+	}
+	ttm_pool_costs_update();
+	mutex_unlock(&ttm_pool_clear_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(ttm_pool_set_clear_cost, TTM_POOL_TEST);
+
+static void ttm_pool_nop_work(struct kthread_work *work)
+{
+}
+
+/*
+ * Measure the costs on the clearing thread @w just made (see "Policy"
+ * above); keep the defaults for what cannot be measured.
+ */
+static void ttm_pool_measure_costs(struct kthread_worker *w)
+{
+	u64 t, best = U64_MAX;
+	struct kthread_work nop;
+	struct page *p;
+	unsigned int i;
+
+	lockdep_assert_held(&ttm_pool_clear_mutex);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+			ilog2(TTM_POOL_COST_PAGES));
+	if (p) {
+		t = ktime_get_ns();
+		for (i = 0; i < TTM_POOL_COST_PAGES; i++)
+			clear_highpage(p + i);
+		t = ktime_get_ns() - t;
+		__free_pages(p, ilog2(TTM_POOL_COST_PAGES));
+		ttm_pool_measured_clear_ns =
+			clamp_t(u64, div_u64(t, TTM_POOL_COST_PAGES), 1,
+				TTM_POOL_COST_MAX_NS);
+	}
+	for (i = 0; i < 4; i++) {
+		kthread_init_work(&nop, ttm_pool_nop_work);
+		t = ktime_get_ns();
+		kthread_queue_work(w, &nop);
+		kthread_flush_work(&nop);
+		best = min(best, ktime_get_ns() - t);
+	}
+	ttm_pool_measured_wake_ns = clamp_t(u64, best, 1, TTM_POOL_COST_MAX_NS);
+	ttm_pool_costs_update();
+}
+
+/*
+ * The auto policy, on a free that made clear_pending worth a wakeup: look
+ * at the demand (see "Policy" above) and start counting again. Return
+ * whether the pool holds fewer clean pages than that: the worker has
+ * something to do.
+ */
+static noinline bool ttm_pool_clear_wanted(struct ttm_pool_state *st)
+{
+	u64 seen = ttm_pool_stat_read(st->pool, TTM_POOL_STAT_ALLOC_ZERO);
+	unsigned long periods, demand, now = jiffies;
+
+	spin_lock(&st->clear_lock);
+	atomic_long_set(&st->clear_pending, 0);
+	periods = (now - st->demand_stamp) / TTM_POOL_DEMAND_PERIOD;
+	demand = periods < BITS_PER_LONG ? st->demand >> periods : 0;
+	st->demand_stamp += periods * TTM_POOL_DEMAND_PERIOD;
+	demand = max_t(u64, demand, seen - st->demand_seen);
+	st->demand_seen = seen;
+	WRITE_ONCE(st->demand, demand);
+	spin_unlock(&st->clear_lock);
+	return demand > ttm_pool_clean_pages(st);
+}
+
+/**
+ * ttm_pool_get_clear_demand() - the auto clearing policy's view of a pool
+ * @pool: the pool
+ * @demand: set to the pages it expects tts that need zeroes to take
+ * @pending: set to the dirty pages pooled since it last looked
+ *
+ * Context: any.
+ */
+void ttm_pool_get_clear_demand(struct ttm_pool *pool, unsigned long *demand,
+			       unsigned long *pending)
+{
+	struct ttm_pool_state *st = ttm_pool_state(pool);
+
+	*demand = READ_ONCE(st->demand);
+	*pending = max(atomic_long_read(&st->clear_pending), 0L);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_get_clear_demand);
+
+/*
+ * Queue the clearing worker after a free pooled @pooled dirty pages, if
+ * prezero says so (see "Policy" above) and it is not queued yet.
+ */
+void ttm_pool_kick_clear(struct ttm_pool *pool, unsigned long pooled)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	struct kthread_worker *w;
+	u8 mode;
 
-	/* Pairs with the release in ttm_pool_set_prezero(). */
-	if (!smp_load_acquire(&st->prezero))
+	/* Pairs with the release in ttm_pool_set_prezero_mode(). */
+	mode = smp_load_acquire(&st->prezero);
+	if (mode == TTM_POOL_PREZERO_OFF)
 		return;
 	w = READ_ONCE(st->clear_worker);
 	if (!w)
+		return;
+	if (mode == TTM_POOL_PREZERO_AUTO &&
+	    (atomic_long_add_return(pooled, &st->clear_pending) <
+	     READ_ONCE(ttm_pool_costs.wake_pages) ||
+	     !ttm_pool_clear_wanted(st)))
 		return;
 	/* The chunk is pooled before the peek; pairs with the worker's. */
 	smp_mb();
@@ -345,7 +592,6 @@ void ttm_pool_kick_clear(struct ttm_pool *pool)
  * with the last (pools made without a TTM device, by tests and tools, need
  * it too), at the lowest priority. Serialised by ttm_pool_clear_mutex.
  */
-static DEFINE_MUTEX(ttm_pool_clear_mutex);
 static struct kthread_worker *ttm_pool_clear_worker;
 static unsigned int ttm_pool_clear_users;
 
@@ -386,6 +632,8 @@ static struct kthread_worker *ttm_pool_clear_get(bool user)
 				w);
 		else
 			ttm_pool_clear_worker = w;
+		if (!IS_ERR(w))
+			ttm_pool_measure_costs(w);
 	}
 	ttm_pool_clear_users += user;
 	w = ttm_pool_clear_worker;
@@ -407,41 +655,87 @@ static void ttm_pool_clear_put(void)
 		kthread_destroy_worker(w);
 }
 
+static const char *const ttm_pool_prezero_names[] = {
+	[TTM_POOL_PREZERO_OFF] = "off",
+	[TTM_POOL_PREZERO_ON] = "on",
+	[TTM_POOL_PREZERO_AUTO] = "auto",
+};
+
 /**
- * ttm_pool_set_prezero() - switch background clearing on or off
- * @pool: the pool
- * @on: clear freed chunks in the background (the default)
+ * ttm_pool_prezero_name() - the word for a prezero mode
+ * @mode: the mode
  *
- * On, a worker clears the pool's dirty chunks off the callers' paths; off,
- * chunks are cleared only when taken by a tt that needs zeroes. Chunks
- * already clean stay clean either way. Switching off waits for a running
- * worker to stop. Switching on makes the clearing thread if the pool has
- * none (its making failed when the pool was set up).
+ * Return: "off", "on" or "auto"; "?" for anything else.
+ */
+const char *ttm_pool_prezero_name(enum ttm_pool_prezero_mode mode)
+{
+	if ((unsigned int)mode >= ARRAY_SIZE(ttm_pool_prezero_names))
+		return "?";
+	return ttm_pool_prezero_names[mode];
+}
+
+/**
+ * ttm_pool_prezero_parse() - a prezero mode from what was written to sysfs
+ * @buf: "auto", "on" or "off", or another word of ttm_pool_parse_bool()
+ *	("1", "0", "yes", ...), as the file took before it had a choice; a
+ *	trailing newline is ignored
+ *
+ * Return: the mode, or -EINVAL.
+ */
+int ttm_pool_prezero_parse(const char *buf)
+{
+	bool on;
+	int i;
+
+	i = sysfs_match_string(ttm_pool_prezero_names, buf);
+	if (i >= 0)
+		return i;
+	if (ttm_pool_parse_bool(buf, &on))
+		return -EINVAL;
+	return on ? TTM_POOL_PREZERO_ON : TTM_POOL_PREZERO_OFF;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_prezero_parse);
+
+/**
+ * ttm_pool_set_prezero_mode() - choose when freed chunks are cleared in the
+ * background
+ * @pool: the pool
+ * @mode: off, on, or auto (the default; see "Policy" in ttm_pool_clear.c)
+ *
+ * On or auto, a worker clears the pool's dirty chunks off the callers'
+ * paths; off, chunks are cleared only when taken by a tt that needs zeroes.
+ * Chunks already clean stay clean either way. Switching off waits for a
+ * running worker to stop. Switching on or to auto makes the clearing
+ * thread if the pool has none (its making failed when the pool was set
+ * up).
  * Context: process context; takes the pool's config_lock.
  *
- * Return: 0, -ENOMEM if the clearing thread cannot be made (prezero stays
- * off), or -EINVAL for a pool not initialised or finalised.
+ * Return: 0, -ENOMEM if the clearing thread cannot be made (prezero is then
+ * off), or -EINVAL for a pool not initialised or finalised, or a mode out
+ * of range (nothing changed).
  */
-int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
+int ttm_pool_set_prezero_mode(struct ttm_pool *pool,
+			      enum ttm_pool_prezero_mode mode)
 {
 	struct ttm_pool_state *st = ttm_pool_state(pool);
 	int ret = 0;
 
-	if (!ttm_pool_live(pool))
+	if (!ttm_pool_live(pool) ||
+	    (unsigned int)mode >= ARRAY_SIZE(ttm_pool_prezero_names))
 		return -EINVAL;
 	mutex_lock(&st->config_lock);
-	if (on && !st->clear_worker) {
+	if (mode != TTM_POOL_PREZERO_OFF && !st->clear_worker) {
 		WRITE_ONCE(st->clear_worker, ttm_pool_clear_get(false));
 		if (!st->clear_worker) {
 			ret = -ENOMEM;
-			on = false;
+			mode = TTM_POOL_PREZERO_OFF;
 		}
 	}
 	/* The worker before prezero; pairs with ttm_pool_kick_clear(). */
-	smp_store_release(&st->prezero, on);
-	if (on) {
-		ttm_pool_kick_clear(pool);
-	} else if (st->clear_worker) {
+	smp_store_release(&st->prezero, mode);
+	if (mode == TTM_POOL_PREZERO_ON) {
+		ttm_pool_kick_clear(pool, 0);
+	} else if (mode == TTM_POOL_PREZERO_OFF && st->clear_worker) {
 		kthread_cancel_delayed_work_sync(&st->clear_work);
 		spin_lock(&st->clear_lock);
 		st->clear_queued = false;
@@ -451,19 +745,49 @@ int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
 	mutex_unlock(&st->config_lock);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(ttm_pool_set_prezero_mode, TTM_POOL_TEST);
+
+/**
+ * ttm_pool_set_prezero() - switch background clearing on or off
+ * @pool: the pool
+ * @on: clear every freed chunk in the background, or none
+ *
+ * ttm_pool_set_prezero_mode() with TTM_POOL_PREZERO_ON or _OFF.
+ * Context: process context; takes the pool's config_lock.
+ *
+ * Return: as ttm_pool_set_prezero_mode().
+ */
+int ttm_pool_set_prezero(struct ttm_pool *pool, bool on)
+{
+	return ttm_pool_set_prezero_mode(pool, on ? TTM_POOL_PREZERO_ON :
+					 TTM_POOL_PREZERO_OFF);
+}
 EXPORT_SYMBOL_NS_GPL(ttm_pool_set_prezero, TTM_POOL_TEST);
+
+/**
+ * ttm_pool_get_prezero_mode() - when a pool clears in the background
+ * @pool: the pool
+ *
+ * Return: its mode; off for a pool not initialised or finalised.
+ */
+enum ttm_pool_prezero_mode ttm_pool_get_prezero_mode(struct ttm_pool *pool)
+{
+	if (!ttm_pool_live(pool))
+		return TTM_POOL_PREZERO_OFF;
+	return READ_ONCE(ttm_pool_state(pool)->prezero);
+}
+EXPORT_SYMBOL_NS_GPL(ttm_pool_get_prezero_mode, TTM_POOL_TEST);
 
 /**
  * ttm_pool_prezero() - is background clearing on?
  * @pool: the pool
  *
- * Return: true if the pool clears freed chunks in the background.
+ * Return: true if the pool clears freed chunks in the background (on or
+ * auto).
  */
 bool ttm_pool_prezero(struct ttm_pool *pool)
 {
-	if (!ttm_pool_live(pool))
-		return false;
-	return READ_ONCE(ttm_pool_state(pool)->prezero);
+	return ttm_pool_get_prezero_mode(pool) != TTM_POOL_PREZERO_OFF;
 }
 EXPORT_SYMBOL_NS_GPL(ttm_pool_prezero, TTM_POOL_TEST);
 
@@ -472,7 +796,8 @@ EXPORT_SYMBOL_NS_GPL(ttm_pool_prezero, TTM_POOL_TEST);
  * @pool: the pool
  *
  * Return once the pool's clearing worker is neither queued nor running.
- * The pool is then clean unless prezero is off, reclaim made the worker
+ * The pool is then clean unless prezero is off, the auto policy found the
+ * rest not worth clearing yet or not in demand, reclaim made the worker
  * stand aside, or chunks were freed meanwhile. For tests and benchmarks.
  * Context: process context; may sleep.
  */
@@ -536,7 +861,9 @@ void ttm_pool_clear_init(struct ttm_pool_state *st)
 {
 	spin_lock_init(&st->clear_lock);
 	st->clear_worker = ttm_pool_clear_get(true);
-	st->prezero = !!st->clear_worker;
+	st->prezero = st->clear_worker ? TTM_POOL_PREZERO_AUTO :
+					 TTM_POOL_PREZERO_OFF;
+	st->demand_stamp = jiffies;
 	kthread_init_delayed_work(&st->clear_work, ttm_pool_clear_work);
 }
 

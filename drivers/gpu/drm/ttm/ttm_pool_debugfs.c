@@ -11,12 +11,14 @@
  * Documentation/ABI/testing/debugfs-ttm-pool; it holds no physical or DMA
  * addresses of pages. qa/<name>/ holds a pool's controls for drivers' QA,
  * root only: inject (failure injection, ttm_pool_inject.c) and verify_clean
- * (writes to freed pages, ttm_pool_verify.c).
+ * (writes to freed pages, ttm_pool_verify.c). pool_policy/ holds the costs
+ * the clearing policy weighs (ttm_pool_clear.c), root only, for benchmarks
+ * and tests: clear_page_ns and wake_ns.
  *
  * They live under TTM's debugfs root, which exists while a ttm_device does:
  * ttm_pool_mgr_init() makes them (pools/ with a file for every pool there
- * is) and qa/, ttm_pool_mgr_fini() removes both, and page_pool and
- * page_pool_shrink go with the root, as in 6.12. ttm_pool_debugfs_lock
+ * is, qa/ and pool_policy/), ttm_pool_mgr_fini() removes them, and
+ * page_pool and page_pool_shrink go with the root, as in 6.12. ttm_pool_debugfs_lock
  * protects the directory pointers and adding and removing files. Removing a
  * file waits for its readers and writers; reads and writes of a file still
  * open then fail.
@@ -39,6 +41,25 @@
 static DEFINE_MUTEX(ttm_pool_debugfs_lock);
 static struct dentry *ttm_pool_debugfs_dir;
 static struct dentry *ttm_pool_debugfs_qa;
+static struct dentry *ttm_pool_debugfs_policy;
+
+/* The clearing policy's costs and its view of @pool (ttm_pool_clear.c). */
+static void ttm_pool_dump_policy(struct seq_file *m, struct ttm_pool *pool)
+{
+	unsigned long demand, pending;
+	struct ttm_pool_clear_costs c;
+
+	ttm_pool_get_clear_costs(&c);
+	ttm_pool_get_clear_demand(pool, &demand, &pending);
+	seq_printf(m, "clear_page_ns: %u\n", c.clear_page_ns);
+	seq_printf(m, "clear_page_ns_source: %s\n",
+		   c.clear_page_set ? "set" : "measured");
+	seq_printf(m, "wake_ns: %u\n", c.wake_ns);
+	seq_printf(m, "wake_ns_source: %s\n", c.wake_set ? "set" : "measured");
+	seq_printf(m, "wake_min_pages: %lu\n", c.wake_pages);
+	seq_printf(m, "demand_pages: %lu\n", demand);
+	seq_printf(m, "pending_pages: %lu\n", pending);
+}
 
 static void ttm_pool_dump_swiotlb(struct seq_file *m, struct device *dev)
 {
@@ -63,7 +84,7 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 	unsigned int i, j;
 
 	ttm_pool_get_stats(pool, s);
-	seq_puts(m, "ttm_pool dump v1\n");
+	seq_puts(m, "ttm_pool dump v2\n");
 	seq_printf(m, "name: %s\n", ttm_pool_name(pool));
 	seq_printf(m, "device: %s\n", dev ? dev_name(dev) : "");
 	seq_printf(m, "driver: %s\n", drv ? drv->name : "");
@@ -86,7 +107,9 @@ static void ttm_pool_dump(struct seq_file *m, struct ttm_pool *pool,
 		   ttm_pool_global_pooled_pages());
 	seq_printf(m, "pooled_pages: %lu\n", s->pooled_pages);
 	seq_printf(m, "inuse_pages: %lu\n", s->inuse_pages);
-	seq_printf(m, "prezero: %d\n", ttm_pool_prezero(pool));
+	seq_printf(m, "prezero: %s\n",
+		   ttm_pool_prezero_name(ttm_pool_get_prezero_mode(pool)));
+	ttm_pool_dump_policy(m, pool);
 	seq_printf(m, "clean_pages: %lu\n", s->clean_pages);
 	seq_printf(m, "dirty_pages: %lu\n", s->pooled_pages - s->clean_pages);
 	ttm_pool_inject_get(pool, buf, sizeof(buf));
@@ -278,6 +301,49 @@ static int ttm_pool_debugfs_create_one(struct ttm_pool *pool, void *data)
 	return 0;
 }
 
+/*
+ * ttm/pool_policy/clear_page_ns and wake_ns: the costs the auto clearing
+ * policy weighs (ttm_pool_clear.c); writing N sets one, 0 goes back to the
+ * measured one.
+ */
+static int ttm_pool_cost_show(struct seq_file *m, void *data)
+{
+	struct ttm_pool_clear_costs c;
+
+	ttm_pool_get_clear_costs(&c);
+	seq_printf(m, "%u\n", m->private ? c.wake_ns : c.clear_page_ns);
+	return 0;
+}
+
+static int ttm_pool_cost_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, ttm_pool_cost_show, inode->i_private);
+}
+
+static ssize_t ttm_pool_cost_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	bool wake = file_inode(file)->i_private;
+	u32 ns;
+	int err;
+
+	if (*ppos)
+		return -EINVAL;
+	err = kstrtou32_from_user(ubuf, count, 0, &ns);
+	if (!err)
+		err = ttm_pool_set_clear_cost(wake, ns);
+	return err ?: count;
+}
+
+static const struct file_operations ttm_pool_cost_fops = {
+	.owner = THIS_MODULE,
+	.open = ttm_pool_cost_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = ttm_pool_cost_write,
+	.release = single_release,
+};
+
 /* ttm/page_pool: pages of all pools, and the cap, in 6.12's layout. */
 static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
 {
@@ -335,6 +401,7 @@ void ttm_pool_debugfs_init(void)
 	mutex_lock(&ttm_pool_debugfs_lock);
 	ttm_pool_debugfs_dir = NULL;
 	ttm_pool_debugfs_qa = NULL;
+	ttm_pool_debugfs_policy = NULL;
 	/* Where 6.12 made them, even without TTM's root. */
 	debugfs_create_file("page_pool", 0444, ttm_debugfs_root, NULL,
 			    &ttm_pool_debugfs_globals_fops);
@@ -345,6 +412,14 @@ void ttm_pool_debugfs_init(void)
 							  ttm_debugfs_root);
 		debugfs_create_file("all", 0400, ttm_pool_debugfs_dir, NULL,
 				    &ttm_pool_dump_all_fops);
+		ttm_pool_debugfs_policy = debugfs_create_dir("pool_policy",
+							     ttm_debugfs_root);
+		/* i_private: NULL for the clear's cost, non-NULL the wakeup's. */
+		debugfs_create_file("clear_page_ns", 0600,
+				    ttm_pool_debugfs_policy, NULL,
+				    &ttm_pool_cost_fops);
+		debugfs_create_file("wake_ns", 0600, ttm_pool_debugfs_policy,
+				    (void *)1, &ttm_pool_cost_fops);
 		ttm_pool_debugfs_qa = debugfs_create_dir("qa",
 							 ttm_debugfs_root);
 		if (IS_ERR(ttm_pool_debugfs_qa))
@@ -364,6 +439,8 @@ void ttm_pool_debugfs_fini(void)
 	mutex_lock(&ttm_pool_debugfs_lock);
 	debugfs_remove(ttm_pool_debugfs_qa);
 	ttm_pool_debugfs_qa = NULL;
+	debugfs_remove(ttm_pool_debugfs_policy);
+	ttm_pool_debugfs_policy = NULL;
 	debugfs_remove(ttm_pool_debugfs_dir);
 	ttm_pool_debugfs_dir = NULL;
 	mutex_unlock(&ttm_pool_debugfs_lock);

@@ -80,11 +80,19 @@ struct ttm_pool_type_state {
  * @pooled: pages pooled now, all types
  * @config_lock: serialises path, cap and watermark changes
  * @trim_work: the watermark worker
- * @prezero: dirty chunks are cleared in the background (sysfs "prezero")
+ * @prezero: when dirty chunks are cleared in the background, an enum
+ *	ttm_pool_prezero_mode (sysfs "prezero")
  * @clear_worker: the thread that clears in the background (shared by all
  *	pools), or NULL if it could not be made: then nothing is cleared in the
- *	background and @prezero is false until ttm_pool_set_prezero() makes it;
+ *	background and @prezero is off until ttm_pool_set_prezero() makes it;
  *	set under @config_lock before @prezero (release/acquire)
+ * @clear_pending: pages pooled dirty since the auto policy last looked at
+ *	the demand; frees add to it without a lock (ttm_pool_clear.c)
+ * @demand: pages the auto policy expects tts that need zeroes to take,
+ *	which is as many as the worker keeps clean; written under @clear_lock
+ * @demand_seen: ALLOC_ZERO's sum when the policy last looked, under
+ *	@clear_lock
+ * @demand_stamp: jiffies when @demand last decayed, under @clear_lock
  * @clear_work: the pool's clearing work on @clear_worker
  * @clear_lock: protects @clear_queued, @clear_backoff, @clear_running and
  *	@clear_flushing
@@ -145,8 +153,12 @@ struct ttm_pool_state {
 	atomic_long_t pooled;
 	struct mutex config_lock; /* serialises configuration changes */
 	struct work_struct trim_work;
-	bool prezero;
+	u8 prezero;
 	struct kthread_worker *clear_worker;
+	atomic_long_t clear_pending;
+	unsigned long demand;
+	u64 demand_seen;
+	unsigned long demand_stamp;
 	struct kthread_delayed_work clear_work;
 	spinlock_t clear_lock; /* the clearing work's state */
 	bool clear_queued;
@@ -227,6 +239,17 @@ ttm_pool_type_state(const struct ttm_pool_type *pt)
  * exists only to measure what counting costs (make bench): the counters, and
  * the in-use count derived from them, then stay 0.
  */
+/*
+ * Count @n pages handed out to a tt that needs zeroes: the demand the
+ * clearing policy serves (ttm_pool_clear.c), so counted even without the
+ * statistics.
+ */
+static inline void ttm_pool_count_zero(struct ttm_pool *pool, u64 n)
+{
+	this_cpu_add(ttm_pool_state(pool)->stats->counter[TTM_POOL_STAT_ALLOC_ZERO],
+		     n);
+}
+
 #ifdef TTM_POOL_NO_STATS
 static inline void ttm_pool_stat_add(struct ttm_pool *pool,
 				     enum ttm_pool_stat item, u64 n)
@@ -425,7 +448,12 @@ extern bool ttm_pool_hibernating;
 void ttm_pool_clear_init(struct ttm_pool_state *st);
 void ttm_pool_clear_fini(struct ttm_pool_state *st);
 void ttm_pool_clear_page(struct page *p, enum ttm_caching caching);
-void ttm_pool_kick_clear(struct ttm_pool *pool);
+void ttm_pool_kick_clear(struct ttm_pool *pool, unsigned long pooled);
+
+const char *ttm_pool_prezero_name(enum ttm_pool_prezero_mode mode);
+int ttm_pool_prezero_parse(const char *buf);
+void ttm_pool_get_clear_demand(struct ttm_pool *pool, unsigned long *demand,
+			       unsigned long *pending);
 void ttm_pool_set_hibernating(bool on);
 
 /* Releases (ttm_pool_release.c). */

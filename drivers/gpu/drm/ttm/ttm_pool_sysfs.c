@@ -259,20 +259,34 @@ static ssize_t dirty_pages_show(struct kobject *kobj,
 static ssize_t prezero_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%d\n", ttm_pool_prezero(kobj_to_pool(kobj)));
+	enum ttm_pool_prezero_mode mode =
+		ttm_pool_get_prezero_mode(kobj_to_pool(kobj));
+	static const enum ttm_pool_prezero_mode order[] = {
+		TTM_POOL_PREZERO_AUTO, TTM_POOL_PREZERO_ON, TTM_POOL_PREZERO_OFF,
+	};
+	int len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		len += sysfs_emit_at(buf, len,
+				     order[i] == mode ? "%s[%s]" : "%s%s",
+				     i ? " " : "",
+				     ttm_pool_prezero_name(order[i]));
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
 }
 
 static ssize_t prezero_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
-	bool on;
-	int err;
+	int mode, err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = ttm_pool_parse_bool(buf, &on);
-	if (!err)
-		err = ttm_pool_set_prezero(kobj_to_pool(kobj), on);
+	mode = ttm_pool_prezero_parse(buf);
+	if (mode < 0)
+		return mode;
+	err = ttm_pool_set_prezero_mode(kobj_to_pool(kobj), mode);
 	return err ?: count;
 }
 

@@ -195,6 +195,9 @@ static void pool_prezero_off(struct kunit *test)
 	struct ttm_tt *a, *b;
 	struct page *dirty;
 
+	/* on: every freed chunk is cleared (auto leaves a few pages dirty) */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(pool, true), 0);
+
 	if (want_init_on_free()) {
 		/*
 		 * Frees clear (pool_init_on_free_clears_at_free): no chunk is
@@ -269,6 +272,9 @@ static void pool_prezero_release_dirty_first(struct kunit *test)
 	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
 	struct ttm_tt *tt[3];
 	unsigned int i;
+
+	/* on: every freed chunk is cleared (auto leaves a few pages dirty) */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(pool, true), 0);
 
 	for (i = 0; i < 3; i++)
 		tt[i] = pool_test_tt_alloc(test, pool, 1, ttm_cached);
@@ -505,6 +511,9 @@ static void pool_clear_comes_back_after_pressure(struct kunit *test)
 	struct ttm_tt *tt;
 	unsigned int i;
 
+	/* on: every freed chunk is cleared (auto leaves a few pages dirty) */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(pool, true), 0);
+
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
 	tt = pool_test_tt_alloc(test, pool, 4, ttm_cached);
 	tt_fill(tt, 0xa5);
@@ -559,6 +568,9 @@ static void pool_prezero_flush_meets_backoff(struct kunit *test)
 	struct ttm_tt *tt;
 	bool backoff = false;
 	unsigned int i;
+
+	/* on: every freed chunk is cleared (auto leaves a few pages dirty) */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(pool, true), 0);
 
 	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(pool, TTM_POOL_PATH_PAGE), 0);
 	tt = pool_test_tt_alloc(test, pool, 4, ttm_cached);
