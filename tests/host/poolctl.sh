@@ -120,6 +120,25 @@ for line in open(sys.argv[2]):
     assert re.fullmatch(rx, fields), (ev, fields, rx)
     seen.add(ev)
 assert seen == set(fmts), set(fmts) - seen' "$ktrace" "$tmp/kroot/sys/kernel/tracing/trace_pipe"
+# the debugfs dump of a pool of the current kernel (prezero's word, the clearing
+# policy's lines): its version line, only keys the kernel prints, and in stats: only
+# counters of ttm_pool_stat_list.h; prezero one of the words sysfs shows in brackets
+ok "the fake tree's debugfs dump is the kernel's (ttm_pool_debugfs.c, ttm_pool_stat_list.h)" python3 -c '
+import re, sys
+src = open(sys.argv[1]).read()
+stats = re.findall(r"^TTM_POOL_STAT\(\w+, (\w+), [01]\)$", open(sys.argv[2]).read(), re.M)
+version = re.search(r"seq_puts\(m, \"(ttm_pool dump v\d+)\\n\"\)", src).group(1)
+keys = set(re.findall(r"seq_printf\(m, \"(\w+): ", src))
+lines = open(sys.argv[3]).read().splitlines()
+assert lines[0] == version, (lines[0], version)
+body = lines[1:lines.index("stats:")]
+assert body and all(l.split(": ")[0] in keys for l in body), (sorted(keys), body)
+assert {"prezero", "clear_page_ns", "demand_pages", "pending_pages"} <= {l.split(": ")[0] for l in body}, body
+assert "prezero: auto" in body, body
+tail = [l.split(": ")[0] for l in lines[lines.index("stats:") + 1:]]
+assert tail and all(k in stats for k in tail), (stats, tail)
+assert tail == [k for k in stats if k in tail], ("not in the kernel order", tail)' \
+	"$kdebugfs" "$klist" "$tmp/kroot/sys/kernel/debug/ttm/pools/0000:00:02.0"
 cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$tmp/fakesys.so" "$here/fakesys.c" -ldl
 is "the write-recording shim builds" "$?" 0
 export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
@@ -170,34 +189,43 @@ assert p["pooled"] == 16777216 and p["hit%"] == 75.0, p'
 	is "$pre ...in bytes with -b" "$(t show -b nodev | awk '$1 == "inuse_pages"' | tr -s ' ')" "inuse_pages 768 (3145728)"
 	is "$pre ...and the bare count with -r" "$(t show -r nodev | awk '$1 == "inuse_pages"')" "inuse_pages 768"
 	# pre-cleared chunks: prezero, clean_pages, dirty_pages, stats/cleared_* (nodev
-	# is an older kernel's pool, without them)
-	is "$pre list -o CLEAN,DIRTY,PREZERO" "$(t -r -n -o NAME,CLEAN,DIRTY,PREZERO | tr '\n' ' ')" \
-		"0000:00:02.0 12M 4M on 0000:03:00.0 0B 4M off 0000:03:00.0.1 128K 0B on nodev - - - "
+	# is an older kernel's pool, without them); prezero's mode, the word in brackets
+	is "$pre list -o CLEAN,DIRTY,PREZERO: prezero's mode" "$(t -r -n -o NAME,CLEAN,DIRTY,PREZERO | tr '\n' ' ')" \
+		"0000:00:02.0 12M 4M auto 0000:03:00.0 0B 4M off 0000:03:00.0.1 128K 0B on nodev - - - "
 	is "$pre ...CLEAN and DIRTY in bytes with -b" "$(t -b -r -n -o CLEAN,DIRTY | head -n 1)" "12582912 4194304"
 	ok "$pre ...not among the default columns (PREZERO neither)" sh -c "! '$bin' --sysroot '$tmp/root' | head -n 1 | grep -qE 'CLEAN|DIRTY|PREZERO'"
 	ok "$pre ...all three with --output-all" sh -c "'$bin' --sysroot '$tmp/root' --output-all | head -n 1 | grep -q 'CLEAN.*DIRTY.*PREZERO'"
 	is "$pre --sort CLEAN sorts by size, an older kernel's pool last" "$(t -n -r -o NAME --sort CLEAN | tr '\n' ' ')" \
 		"0000:03:00.0 0000:03:00.0.1 0000:00:02.0 nodev "
-	is "$pre --sort PREZERO" "$(t -n -r -o NAME --sort PREZERO | tr '\n' ' ')" \
-		"0000:03:00.0 0000:00:02.0 0000:03:00.0.1 nodev "
+	P=$tmp/root/sys/kernel/ttm/pools
+	echo "auto [on] off" >"$P/0000:00:02.0/prezero"
+	echo "[auto] on off" >"$P/0000:03:00.0.1/prezero"
+	is "$pre --sort PREZERO: by the word" "$(t -n -r -o NAME,PREZERO --sort PREZERO | tr -s ' ' | tr '\n' '|')" \
+		"0000:03:00.0.1 auto|0000:03:00.0 off|0000:00:02.0 on|nodev -|"
+	"$here/mktree.sh" "$tmp/root" full
 	t list -J -b -o NAME,CLEAN,DIRTY,PREZERO | python3 -c '
 import json, sys
 p = {x["name"]: x for x in json.load(sys.stdin)["pools"]}
-assert p["0000:00:02.0"] == {"name": "0000:00:02.0", "clean": 12582912, "dirty": 4194304, "prezero": "on"}, p
-assert p["0000:03:00.0"]["prezero"] == "off", p
+assert p["0000:00:02.0"] == {"name": "0000:00:02.0", "clean": 12582912, "dirty": 4194304, "prezero": "auto"}, p
+assert p["0000:03:00.0"]["prezero"] == "off" and p["0000:03:00.0.1"]["prezero"] == "on", p
 assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": None}, p'
-	is "$pre list -J: CLEAN and DIRTY numbers with -b, PREZERO on/off, null without them" "$?" 0
-	is "$pre show gives prezero as 1 (on)" "$(t show 0000:00:02.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero 1 (on)"
-	is "$pre ...0 (off)" "$(t show 0000:03:00.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero 0 (off)"
+	is "$pre list -J: CLEAN and DIRTY numbers with -b, PREZERO auto/on/off, null without them" "$?" 0
+	is "$pre show gives prezero's mode: auto" "$(t show 0000:00:02.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero auto"
+	is "$pre ...off" "$(t show 0000:03:00.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero off"
+	is "$pre ...on" "$(t show 0000:03:00.0.1 | awk '$1 == "prezero"' | tr -s ' ')" "prezero on"
+	is "$pre ...in JSON a string" "$(t show -J 0000:00:02.0 | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["pools"][0]["prezero"]))')" \
+		"'auto'"
 	is "$pre ...and clean and dirty pages with their size, after inuse_pages" \
 		"$(t show 0000:00:02.0 | awk '$1 ~ /^(inuse|clean|dirty)_pages$|^prezero$/ { print $1, $2, $3 }' | tr '\n' ' ')" \
-		"inuse_pages 256 (1M) prezero 1 (on) clean_pages 3072 (12M) dirty_pages 1024 (4M) "
+		"inuse_pages 256 (1M) prezero auto  clean_pages 3072 (12M) dirty_pages 1024 (4M) "
 	is "$pre ...the bare values with -r" "$(t show -r 0000:00:02.0 | awk '$1 ~ /^(clean|dirty)_pages$|^prezero$/' | tr '\n' ' ')" \
-		"prezero 1 clean_pages 3072 dirty_pages 1024 "
+		"prezero auto clean_pages 3072 dirty_pages 1024 "
+	is "$pre ...alloc_zero_pages among the counters, with its size" \
+		"$(t show 0000:00:02.0 | awk '$1 == "alloc_zero_pages"' | tr -s ' ')" "alloc_zero_pages 180 (720K)"
 	is "$pre ...and its counters last: every file of stats/, in the order of their names" \
 		"$(t show -r 0000:03:00.0 | awk '/^alloc_coherent_pages/ { on = 1 } on { print $1 }' | tr '\n' ' ')" \
 		"$(cd "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/stats" && printf '%s\n' * | LC_ALL=C sort | tr '\n' ' ')"
-	is "$pre stats POOL has all 17 counters" "$(t stats -r 0000:03:00.0 | grep -vc '^name ')" 17
+	is "$pre stats POOL has all 18 counters" "$(t stats -r 0000:03:00.0 | grep -vc '^name ')" 18
 	ok "$pre show of an older kernel's pool leaves their keys out" sh -c \
 		"! '$bin' --sysroot '$tmp/root' show nodev | grep -qE '^(prezero|clean_pages|dirty_pages|cleared_)'"
 	is "$pre ...stats of it has the 14 counters it has" "$(t stats -r nodev | grep -vc '^name ')" 14
@@ -209,7 +237,12 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 	t stats --prometheus >"$tmp/prom"
 	ok "$pre Prometheus: clean and dirty bytes" grep -qx 'ttm_pool_clean_bytes{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm"} 12582912' "$tmp/prom"
 	ok "$pre ...dirty" grep -qx 'ttm_pool_dirty_bytes{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 4194304' "$tmp/prom"
-	ok "$pre ...prezero as a gauge" grep -qx 'ttm_pool_prezero{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 0' "$tmp/prom"
+	ok "$pre ...prezero as a gauge: 0 for off" grep -qx 'ttm_pool_prezero{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 0' "$tmp/prom"
+	is "$pre ...1 for auto and on" "$(grep -E '^ttm_pool_prezero\{pool="0000:(00:02.0|03:00.0.1)"' "$tmp/prom" | awk '{ print $2 }' | tr '\n' ' ')" "1 1 "
+	is "$pre ...and the mode, a series per pool" "$(grep -E '^(# TYPE )?ttm_pool_prezero_mode' "$tmp/prom" | tr '\n' '|')" \
+		'# TYPE ttm_pool_prezero_mode gauge|ttm_pool_prezero_mode{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm",mode="auto"} 1|ttm_pool_prezero_mode{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu",mode="off"} 1|ttm_pool_prezero_mode{pool="0000:03:00.0.1",device="0000:03:00.0",driver="amdgpu",mode="on"} 1|'
+	ok "$pre ...alloc_zero_pages as a counter in bytes" grep -qx \
+		'ttm_pool_alloc_zero_bytes_total{pool="0000:00:02.0",device="0000:00:02.0",driver="bochs-drm"} 737280' "$tmp/prom"
 	ok "$pre ...the cleared counters in bytes, by background and alloc" sh -c \
 		"grep -qx 'ttm_pool_cleared_bytes_total{pool=\"0000:03:00.0.1\",device=\"0000:03:00.0\",driver=\"amdgpu\",by=\"background\"} 614400' '$tmp/prom' &&
 		grep -qx 'ttm_pool_cleared_bytes_total{pool=\"0000:03:00.0.1\",device=\"0000:03:00.0\",driver=\"amdgpu\",by=\"alloc\"} 655360' '$tmp/prom'"
@@ -222,6 +255,25 @@ assert p["nodev"] == {"name": "nodev", "clean": None, "dirty": None, "prezero": 
 	is "$pre an unreadable prezero or clean_pages is shown as -" \
 		"$(awk '$1 == "prezero" || $1 == "clean_pages" { print $1, $2 }' "$tmp/out" | tr '\n' ' ')" "prezero - clean_pages - "
 	is "$pre ...and in list" "$(FAKESYS_FAIL_READ=0000:00:02.0/prezero:13 LD_PRELOAD=$tmp/fakesys.so t -n -r -o PREZERO | head -n 1)" -
+	ok "$pre ...with no Prometheus sample of it" sh -c "! FAKESYS_FAIL_READ=0000:00:02.0/prezero:13 LD_PRELOAD=$tmp/fakesys.so \
+		'$bin' --sysroot '$tmp/root' stats --prometheus | grep -q '^ttm_pool_prezero[a-z_]*{pool=\"0000:00:02.0\"'"
+	for w in "bogus" "[sometimes] on off" "2" "auto [on off" ""; do
+		echo "$w" >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/prezero"
+		is "$pre a prezero reading '$w' is - in list" "$(t -n -r -o PREZERO | head -n 1)" -
+	done
+	"$here/mktree.sh" "$tmp/root" full
+	# a kernel from before prezero auto: prezero 1 or 0, shown as on or off
+	"$here/mktree.sh" "$tmp/root" legacy
+	is "$pre prezero 1 or 0 (a kernel before auto): on or off in list" \
+		"$(t -r -n -o NAME,PREZERO | tr '\n' ' ')" "0000:00:02.0 on 0000:03:00.0 off 0000:03:00.0.1 on nodev - "
+	is "$pre ...in show" "$(t show 0000:03:00.0 | awk '$1 == "prezero"' | tr -s ' ')" "prezero off"
+	is "$pre ...in JSON the word" "$(t list -J -o NAME,PREZERO | python3 -c 'import json,sys; print([p["prezero"] for p in json.load(sys.stdin)["pools"]])')" \
+		"['on', 'off', 'on', None]"
+	t stats --prometheus >"$tmp/prom"
+	is "$pre ...in Prometheus the gauge and the mode" \
+		"$(grep -E '^ttm_pool_prezero(_mode)?\{pool="0000:03:00.0"' "$tmp/prom" | tr '\n' '|')" \
+		'ttm_pool_prezero{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu"} 0|ttm_pool_prezero_mode{pool="0000:03:00.0",device="0000:03:00.0",driver="amdgpu",mode="off"} 1|'
+	ok "$pre ...and no alloc_zero_pages (it has none)" sh -c "! grep -q alloc_zero '$tmp/prom'"
 	# a kernel without pre-cleared chunks at all
 	"$here/mktree.sh" "$tmp/root" old
 	is "$pre older kernel: CLEAN, DIRTY and PREZERO are -" "$(t -r -n -o CLEAN,DIRTY,PREZERO | sort -u)" "- - -"
@@ -591,77 +643,128 @@ alloc_hit_pages 300 999 0 0"
 		t set 0000:03:00.0 max=64M prezero=on >"$tmp/out" 2>&1
 	is "$pre limits/: a refused prezero fails (1)" "$?" 1
 	is "$pre ...and commits back only the size that was asked for" "$(lwrites)" \
-		"limits/commit=0 limits/max_pages=16384 limits/commit=1 prezero=1 limits/commit=0 limits/max_pages=262144 limits/commit=1 "
+		"limits/commit=0 limits/max_pages=16384 limits/commit=1 prezero=on limits/commit=0 limits/max_pages=262144 limits/commit=1 "
 	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/out"
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set --global max=4G >"$tmp/out" 2>&1
 	is "$pre set --global" "$(awk '{ sub(".*/", "", $2); print $2 "=" $3 }' "$log")" "pool_max_pages=1048576"
 
-	# set prezero=on|off
+	# set prezero=auto|on|off: the word written, the file read back
 	"$here/mktree.sh" "$tmp/root" full
 	pz() { cat "$tmp/root/sys/kernel/ttm/pools/$1/prezero"; }
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 prezero=off >"$tmp/out" 2>&1
 	is "$pre set prezero=off exits 0" "$?" 0
-	is "$pre ...writes 0 to prezero, nothing else" "$(writes)" "prezero=0 "
-	is "$pre ...which reads 0" "$(pz 0000:00:02.0)" 0
-	is "$pre ...and reports the change alone" "$(cat "$tmp/out")" "0000:00:02.0: prezero on -> off"
+	is "$pre ...writes off to prezero, nothing else" "$(writes)" "prezero=off "
+	is "$pre ...which reads off" "$(pz 0000:00:02.0)" off
+	is "$pre ...and reports the change alone" "$(cat "$tmp/out")" "0000:00:02.0: prezero auto -> off"
 	t set 0000:00:02.0 prezero=off >"$tmp/out" 2>&1
 	is "$pre set prezero=off again says unchanged" "$(cat "$tmp/out")" "0000:00:02.0: prezero off (unchanged)"
-	for w in on:1 off:0 yes:1 no:0 y:1 n:0 1:1 0:0 true:1 false:0 ON:1 Off:0 YES:1; do
+	for w in auto:auto on:on off:off yes:on no:off y:on n:off 1:on 0:off true:on false:off \
+		ON:on Off:off YES:on AUTO:auto Auto:auto; do
 		t set 0000:00:02.0 prezero="${w%:*}" >/dev/null 2>&1
 		is "$pre set prezero=${w%:*} exits 0 and writes ${w#*:}" "$?:$(pz 0000:00:02.0)" "0:${w#*:}"
 	done
-	for w in maybe 2 -1 onn offf "" "o" "yes please" 0x1 " on"; do
-		echo 1 >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/prezero"
+	for w in maybe 2 -1 onn offf "" "o" "yes please" 0x1 " on" autoo aut "[auto]"; do
+		echo "auto on [off]" >"$tmp/root/sys/kernel/ttm/pools/0000:00:02.0/prezero"
 		: >"$log"
 		FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:00:02.0 max=1G prezero="$w" >"$tmp/out" 2>"$tmp/err"
 		is "$pre set prezero='$w' is a usage error (2)" "$?" 2
-		ok "$pre ...saying what it takes" grep -q "invalid value '$w' for prezero (expected on or off" "$tmp/err"
+		ok "$pre ...saying what it takes" grep -qF "invalid value '$w' for prezero (expected auto, on or off" "$tmp/err"
 		is "$pre ...writing nothing (not max either)" "$(wc -l <"$log")" 0
-		is "$pre ...prezero stays 1" "$(pz 0000:00:02.0)" 1
+		is "$pre ...prezero stays off" "$(pz 0000:00:02.0)" "auto on [off]"
 	done
 	t set --global prezero=off >/dev/null 2>"$tmp/err"
 	is "$pre set --global prezero= is a usage error (2)" "$?" 2
+	"$here/mktree.sh" "$tmp/root" full
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 03:00.0 prezero=on >"$tmp/out" 2>&1
-	is "$pre set DEVICE prezero=on sets each of its pools" "$(writes)" "prezero=1 prezero=1 "
+	is "$pre set DEVICE prezero=on sets each of its pools" "$(writes)" "prezero=on prezero=on "
 	is "$pre ...reporting each" "$(cat "$tmp/out")" "0000:03:00.0: prezero off -> on
 0000:03:00.0.1: prezero on (unchanged)"
+	# the shim playing the kernel's prezero: "[auto] on off" after a write of auto
+	export FAKESYS_KERNEL=1000000
+	"$here/mktree.sh" "$tmp/root" full
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=auto >"$tmp/out" 2>&1
+	is "$pre set prezero=auto exits 0" "$?" 0
+	is "$pre ...writes auto" "$(writes)" "prezero=auto "
+	is "$pre ...which the kernel reads as [auto] on off" "$(pz 0000:03:00.0)" "[auto] on off"
+	is "$pre ...read back and reported" "$(cat "$tmp/out")" "0000:03:00.0: prezero off -> auto"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=1 >"$tmp/out" 2>&1
+	is "$pre set prezero=1 writes on, the word" "$?:$(writes)" "0:prezero=on "
+	is "$pre ...the kernel reads auto [on] off" "$(pz 0000:03:00.0)" "auto [on] off"
+	is "$pre ...reported" "$(cat "$tmp/out")" "0000:03:00.0: prezero auto -> on"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=no >"$tmp/out" 2>&1
+	is "$pre set prezero=no writes off" "$?:$(writes):$(pz 0000:03:00.0)" "0:prezero=off :auto on [off]"
+	FAKESYS_FAIL=prezero:12 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre ENOMEM on prezero fails (1), the worker's thread not made" "$?:$(norm <"$tmp/err")" \
+		"1:ttm-poolctl: cannot set SYSROOT/sys/kernel/ttm/pools/0000:03:00.0/prezero to on: the kernel could not make the clearing worker's thread (Cannot allocate memory)"
+	# a kernel from before auto (prezero 1 or 0): 1 and 0 written, auto refused
+	"$here/mktree.sh" "$tmp/root" legacy
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >"$tmp/out" 2>&1
+	is "$pre prezero 1 or 0: set prezero=on writes 1" "$?:$(writes)" "0:prezero=1 "
+	is "$pre ...which reads 1, reported as on" "$(pz 0000:03:00.0):$(cat "$tmp/out")" "1:0000:03:00.0: prezero off -> on"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=false >"$tmp/out" 2>&1
+	is "$pre ...prezero=false writes 0" "$?:$(writes):$(pz 0000:03:00.0)" "0:prezero=0 :0"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G prezero=auto >"$tmp/out" 2>"$tmp/err"
+	is "$pre ...set prezero=auto fails (1)" "$?" 1
+	is "$pre ...saying the kernel has no auto" "$(cat "$tmp/err")" \
+		"ttm-poolctl: 0000:03:00.0: the kernel has no prezero auto (its prezero is 1 or 0: on or off); nothing changed"
+	is "$pre ...writing nothing, not the cap either" "$(wc -l <"$log"):$(wc -c <"$tmp/out")" "0:0"
+	is "$pre ...prezero and the cap as they were" \
+		"$(pz 0000:03:00.0) $(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages")" "0 262144"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 03:00.0 prezero=auto >"$tmp/out" 2>"$tmp/err"
+	is "$pre ...for each pool of a device" "$?:$(grep -c 'no prezero auto' "$tmp/err"):$(wc -l <"$log")" "1:2:0"
+	unset FAKESYS_KERNEL
 	# an older kernel's pool: refused before any write
+	"$here/mktree.sh" "$tmp/root" full
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set nodev max=64M prezero=off >"$tmp/out" 2>"$tmp/err"
 	is "$pre set prezero on an older kernel's pool fails (1)" "$?" 1
 	ok "$pre ...saying the kernel has no pre-cleared chunks" grep -q "nodev: the kernel has no pre-cleared chunks (no SYSROOT/sys/kernel/ttm/pools/nodev/prezero)" <(norm <"$tmp/err")
 	is "$pre ...writing nothing, not the cap either" "$(wc -l <"$log")" 0
 	ok "$pre ...and creating no prezero file" test ! -e "$tmp/root/sys/kernel/ttm/pools/nodev/prezero"
+	# a prezero that reads as no mode: refused before any write
+	echo "sometimes" >"$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/prezero"
+	: >"$log"
+	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G prezero=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre a prezero that reads no mode fails set (1), writing nothing" "$?:$(wc -l <"$log")" "1:0"
+	is "$pre ...saying what it reads" "$(norm <"$tmp/err")" \
+		"ttm-poolctl: SYSROOT/sys/kernel/ttm/pools/0000:03:00.0/prezero reads 'sometimes', not auto, on or off: cannot set prezero"
 	# the kernel refuses: nothing changes, the cap written before is put back
 	"$here/mktree.sh" "$tmp/root" full
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_FAIL=prezero:22 FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 max=2G prezero=on >"$tmp/out" 2>"$tmp/err"
 	is "$pre a prezero the kernel rejects fails (1)" "$?" 1
-	ok "$pre ...with the kernel's error and the file" grep -q "pools/0000:03:00.0/prezero to 1: Invalid argument" "$tmp/err"
-	is "$pre ...after the cap, which is put back" "$(writes)" "max_pages=524288 prezero=1 max_pages=262144 "
+	ok "$pre ...with the kernel's error and the file" grep -q "pools/0000:03:00.0/prezero to on: Invalid argument" "$tmp/err"
+	is "$pre ...after the cap, which is put back" "$(writes)" "max_pages=524288 prezero=on max_pages=262144 "
 	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/err"
 	is "$pre ...leaving max_pages and prezero as they were" \
-		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0)" "262144 0"
+		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0)" "262144 auto on [off]"
 	ok "$pre ...and reporting no change on stdout" test ! -s "$tmp/out"
 	FAKESYS_FAIL=prezero:13 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >/dev/null 2>"$tmp/err"
 	is "$pre EACCES on prezero fails (1)" "$?" 1
-	ok "$pre ...as 'needs root'" grep -q "prezero to 1: needs root" "$tmp/err"
-	is "$pre ...prezero unchanged" "$(pz 0000:03:00.0)" 0
+	ok "$pre ...as 'needs root'" grep -q "prezero to on: needs root" "$tmp/err"
+	is "$pre ...prezero unchanged" "$(pz 0000:03:00.0)" "auto on [off]"
 	FAKESYS_FAIL_READ=0000:03:00.0/prezero:13 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 prezero=on >/dev/null 2>"$tmp/err"
-	is "$pre an unreadable prezero is not written (1)" "$?:$(pz 0000:03:00.0)" "1:0"
+	is "$pre an unreadable prezero is not written (1)" "$?:$(pz 0000:03:00.0)" "1:auto on [off]"
 	ok "$pre ...saying why" grep -q "cannot read .*0000:03:00.0/prezero: needs root" "$tmp/err"
 	# sizes that cannot hold: refused before prezero is written
 	: >"$log"
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 low=300000 prezero=on >/dev/null 2>&1
-	is "$pre a refused size with prezero fails (1) before any write" "$?:$(wc -l <"$log"):$(pz 0000:03:00.0)" "1:0:0"
+	is "$pre a refused size with prezero fails (1) before any write" "$?:$(wc -l <"$log"):$(pz 0000:03:00.0)" "1:0:auto on [off]"
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t set 0000:03:00.0 max=2G high=1G prezero=on >"$tmp/out" 2>&1
 	is "$pre sizes and prezero together: sizes first, then prezero" "$(writes)" \
-		"max_pages=524288 high_watermark_pages=262144 prezero=1 "
+		"max_pages=524288 high_watermark_pages=262144 prezero=on "
 	is "$pre ...reported in that order" "$(cut -d' ' -f2 "$tmp/out" | tr '\n' ' ')" \
 		"max_pages high_watermark_pages low_watermark_pages prezero "
 	"$here/mktree.sh" "$tmp/root" full
@@ -808,22 +911,36 @@ REFUSED
 		t set 0000:03:00.0 max=2G prezero=on verify_clean=on >"$tmp/out" 2>"$tmp/err"
 	is "$pre a verify_clean the kernel rejects fails (1)" "$?" 1
 	is "$pre ...written last, then prezero and the cap put back" "$(writes)" \
-		"max_pages=524288 prezero=1 verify_clean=1 prezero=0 max_pages=262144 "
+		"max_pages=524288 prezero=on verify_clean=1 prezero=off max_pages=262144 "
 	is "$pre ...saying why, and that they are back" "$(norm <"$tmp/err" | tr '\n' '|')" \
 		"ttm-poolctl: cannot write SYSROOT/sys/kernel/debug/ttm/qa/0000:03:00.0/verify_clean: permission denied (root only)|ttm-poolctl: 0000:03:00.0: previous values restored|"
 	is "$pre ...leaving max_pages, prezero and verify_clean as they were" \
-		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0) $(vc 0000:03:00.0)" "262144 0 0"
+		"$(cat "$tmp/root/sys/kernel/ttm/pools/0000:03:00.0/max_pages") $(pz 0000:03:00.0) $(vc 0000:03:00.0)" "262144 auto on [off] 0"
 	ok "$pre ...and reporting no change on stdout" test ! -s "$tmp/out"
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_FAIL=verify_clean:1 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 prezero=on verify_clean=on >"$tmp/out" 2>"$tmp/err"
-	is "$pre prezero alone is put back too" "$?:$(writes)" "1:prezero=1 verify_clean=1 prezero=0 "
+	is "$pre prezero alone is put back too" "$?:$(writes)" "1:prezero=on verify_clean=1 prezero=off "
 	ok "$pre ...saying so" grep -q "0000:03:00.0: previous values restored" "$tmp/err"
+	# put back as it was: auto, and on a kernel before auto 1 or 0
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=verify_clean:13 FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:00:02.0 max=2G prezero=off verify_clean=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre prezero auto is put back as auto" "$?:$(writes)" \
+		"1:max_pages=524288 prezero=off verify_clean=1 prezero=auto max_pages=131072 "
+	is "$pre ...which the kernel reads" "$(pz 0000:00:02.0)" "[auto] on off"
+	"$here/mktree.sh" "$tmp/root" legacy
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_FAIL=verify_clean:13 FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
+		t set 0000:03:00.0 prezero=yes verify_clean=on >"$tmp/out" 2>"$tmp/err"
+	is "$pre prezero 1 or 0: written and put back as 1 and 0" "$?:$(writes):$(pz 0000:03:00.0)" \
+		"1:prezero=1 verify_clean=1 prezero=0 :0"
+	"$here/mktree.sh" "$tmp/root" full
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so \
 		t set 0000:03:00.0 max=2G prezero=on verify_clean=on >"$tmp/out" 2>&1
 	is "$pre sizes, prezero and verify_clean together: in that order" "$?:$(writes)" \
-		"0:max_pages=524288 prezero=1 verify_clean=1 "
+		"0:max_pages=524288 prezero=on verify_clean=1 "
 	is "$pre ...reported in that order" "$(cut -d' ' -f2 "$tmp/out" | tr '\n' ' ')" \
 		"max_pages high_watermark_pages low_watermark_pages prezero verify_clean "
 
@@ -1323,9 +1440,14 @@ assert len(el) == 2 and sum(el) >= 0.19, el' "$tmp/out"
 	ok "$pre dump: swiotlb_force from the kernel's pool dumps" grep -qx "swiotlb_force: yes (the kernel, pool 0000:00:02.0: swiotlb forces bouncing)" "$tmp/out"
 	ok "$pre ...the module parameters" grep -qx "alloc_path: auto" "$tmp/out"
 	ok "$pre ...and /sys/kernel/debug/swiotlb" grep -qx "io_tlb_nslabs: 32768" "$tmp/out"
-	ok "$pre dump has the pre-cleared chunks' sysfs files" sh -c "grep -qx 'prezero: 0' '$tmp/out' &&
-		grep -qx 'dirty_pages: 1024' '$tmp/out' && grep -qx 'stats/cleared_wasted_pages: 170' '$tmp/out'"
+	ok "$pre dump has the pre-cleared chunks' sysfs files" sh -c "grep -qx 'prezero: auto on \[off\]' '$tmp/out' &&
+		grep -qx 'dirty_pages: 1024' '$tmp/out' && grep -qx 'stats/cleared_wasted_pages: 170' '$tmp/out' &&
+		grep -qx 'stats/alloc_zero_pages: 180' '$tmp/out'"
 	ok "$pre ...and the debugfs dumps' lines of them" grep -qx "cleared_background_pages: 150" "$tmp/out"
+	is "$pre ...prezero's word and the clearing policy's lines of a pool's debugfs dump" \
+		"$(sed -n '/^== pool 0000:00:02.0 (sysfs)/,/^== pool 0000:03:00.0 (sysfs)/p' "$tmp/out" |
+			sed -n '/^prezero: auto$/,/^pending_pages:/p' | tr '\n' '|')" \
+		"prezero: auto|clear_page_ns: 519|clear_page_ns_source: measured|wake_ns: 9800|wake_ns_source: set|wake_min_pages: 378|demand_pages: 1234|pending_pages: 12|"
 	echo "console=ttyS0 swiotlb=65536,force quiet" >"$tmp/root/proc/cmdline"
 	t dump >"$tmp/out" 2>&1
 	ok "$pre dump: swiotlb=65536,force is on the swiotlb_cmdline line" grep -qx "swiotlb_cmdline: swiotlb=65536,force" "$tmp/out"
@@ -1473,6 +1595,7 @@ set --global high=5
 set nodev prezero
 set nodev prezero=maybe
 set 0000:00:02.0 prezero=2
+set 0000:00:02.0 prezero=automatic
 set --global prezero=on
 drain
 drain --all nodev
@@ -1600,7 +1723,7 @@ prezero = on
 max = 2G
 
 [pool 0000:03:00.0.1]
-prezero = OFF
+prezero = AUTO
 
 [device 00:02.0]
 prezero = no
@@ -1609,15 +1732,32 @@ CONF
 	is "$pre apply --dry-run shows prezero, the last section's" "$(norm <"$tmp/out")" \
 "0000:00:02.0: prezero=off (SYSROOT/etc/ttm-pool.d/50-prezero.conf:8)
 0000:03:00.0: max=524288 prezero=on (SYSROOT/etc/ttm-pool.d/50-prezero.conf:1)
-0000:03:00.0.1: max=524288 prezero=off (SYSROOT/etc/ttm-pool.d/50-prezero.conf:1, SYSROOT/etc/ttm-pool.d/50-prezero.conf:5)"
+0000:03:00.0.1: max=524288 prezero=auto (SYSROOT/etc/ttm-pool.d/50-prezero.conf:1, SYSROOT/etc/ttm-pool.d/50-prezero.conf:5)"
 	: >"$log"
 	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply >"$tmp/out" 2>&1
 	is "$pre apply with prezero exits 0" "$?" 0
-	is "$pre ...writes the sizes, then prezero, per pool" \
+	is "$pre ...writes the sizes, then prezero's word, per pool" \
 		"$(awk '{ sub(".*/pools/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
-		"0000:00:02.0/prezero=0 0000:03:00.0/max_pages=524288 0000:03:00.0/prezero=1 0000:03:00.0.1/max_pages=524288 0000:03:00.0.1/prezero=0 "
-	is "$pre ...which read back" "$(pz 0000:00:02.0) $(pz 0000:03:00.0) $(pz 0000:03:00.0.1)" "0 1 0"
-	ok "$pre ...and are reported" grep -qx "0000:03:00.0: prezero off -> on" "$tmp/out"
+		"0000:00:02.0/prezero=off 0000:03:00.0/max_pages=524288 0000:03:00.0/prezero=on 0000:03:00.0.1/max_pages=524288 0000:03:00.0.1/prezero=auto "
+	is "$pre ...which read back" "$(pz 0000:00:02.0)|$(pz 0000:03:00.0)|$(pz 0000:03:00.0.1)" \
+		"auto on [off]|auto [on] off|[auto] on off"
+	ok "$pre ...and are reported" sh -c "grep -qx '0000:03:00.0: prezero off -> on' '$tmp/out' &&
+		grep -qx '0000:03:00.0.1: prezero on -> auto' '$tmp/out'"
+	# a kernel from before auto: prezero = auto fails apply (1) after the sizes; on is 1
+	"$here/mktree.sh" "$tmp/root" legacy
+	mkdir -p "$tmp/root/etc/ttm-pool.d"
+	printf '[driver amdgpu]\nmax = 2G\nprezero = auto\npath = page\n[device 00:02.0]\nprezero = off\n' \
+		>"$tmp/root/etc/ttm-pool.d/50-prezero.conf"
+	: >"$log"
+	FAKESYS_LOG=$log FAKESYS_KERNEL=1000000 LD_PRELOAD=$tmp/fakesys.so t apply >"$tmp/out" 2>"$tmp/err"
+	is "$pre prezero 1 or 0: apply of prezero = auto fails (1)" "$?" 1
+	is "$pre ...saying the kernel has no auto, for each pool" "$(grep -c 'the kernel has no prezero auto' "$tmp/err")" 2
+	is "$pre ...which still sets their cap and path, and prezero = off as 0 elsewhere" \
+		"$(awk '{ sub(".*/pools/", "", $2); print $2 "=" $3 }' "$log" | tr '\n' ' ')" \
+		"0000:00:02.0/prezero=0 0000:03:00.0/max_pages=524288 0000:03:00.0/alloc_path=page 0000:03:00.0.1/max_pages=524288 0000:03:00.0.1/alloc_path=page "
+	is "$pre ...their prezero unchanged" "$(pz 0000:00:02.0) $(pz 0000:03:00.0) $(pz 0000:03:00.0.1)" "0 0 1"
+	"$here/mktree.sh" "$tmp/root" full
+	mkdir -p "$tmp/root/etc/ttm-pool.d"
 	# an older kernel's pool: its prezero fails apply (1), its other keys are still set
 	printf '[pool nodev]\nmax = 1000\nprezero = off\npath = page\n' >"$tmp/root/etc/ttm-pool.d/60-nodev.conf"
 	: >"$log"
@@ -1631,7 +1771,7 @@ CONF
 	FAKESYS_LOG=$log LD_PRELOAD=$tmp/fakesys.so t apply "$tmp/bad.conf" >/dev/null 2>"$tmp/err"
 	is "$pre apply of bad prezero lines fails (1)" "$?" 1
 	is "$pre ...naming each bad line" "$(sed 's/^.*bad.conf:\([0-9]*\):.*/\1/' "$tmp/err" | tr '\n' ' ')" "2 3 5 7 "
-	ok "$pre ...with what prezero takes" grep -q "bad.conf:2: prezero 'maybe': expected on or off" "$tmp/err"
+	ok "$pre ...with what prezero takes" grep -q "bad.conf:2: prezero 'maybe': expected auto, on or off" "$tmp/err"
 	ok "$pre ...and that [global] has no prezero" grep -q "bad.conf:5: unknown key 'prezero' in \[global\]" "$tmp/err"
 	is "$pre ...writing nothing" "$(wc -l <"$log")" 0
 	"$here/mktree.sh" "$tmp/root" full
@@ -1665,7 +1805,8 @@ sed -n '/^\.SH COLUMNS/,/^\.SH CONFIGURATION/p' "$tool/ttm-poolctl.8" >"$tmp/man
 for col in $("$tool/ttm-poolctl" --help | sed -n '/^Available output columns/,$p' | awk '$1 ~ /^[A-Z0-9%]+$/ { print $1 }'); do
 	ok "the man page's COLUMNS has $col" grep -qwF "$col" "$tmp/man-columns"
 done
-for word in prezero=on prezero=off "ttm_pool_clean_bytes" "ttm_pool_cleared_wasted_bytes_total" \
+for word in prezero=auto prezero=on prezero=off ttm_pool_prezero_mode alloc_zero_pages \
+	"ttm_pool_clean_bytes" "ttm_pool_cleared_wasted_bytes_total" \
 	cleared_background_pages cleared_alloc_pages cleared_wasted_pages clean_pages dirty_pages \
 	verify_clean=on verify_clean=off every= probability= times= pid= order= /sys/kernel/debug/ttm/qa/ \
 	alloc_injected_failures verify_dirty_chunks trace_pipe tracing_on ttm_pool_shrink \
@@ -1706,7 +1847,8 @@ is "completion: -o offers every column of --help" "$(comp ttm-poolctl -o "" | tr
 is "completion: --sort offers them too" "$(comp ttm-poolctl --sort "")" "$(comp ttm-poolctl -o "")"
 is "completion: -o +NAME,PRE" "$(comp ttm-poolctl -o +NAME,PRE)" "+NAME,PREZERO"
 is "completion: set POOL p" "$(comp ttm-poolctl set nodev p)" "prezero="
-is "completion: set POOL prezero=" "$(comp ttm-poolctl set nodev max=1G prezero=)" "prezero=on prezero=off"
+is "completion: set POOL prezero=" "$(comp ttm-poolctl set nodev max=1G prezero=)" "prezero=auto prezero=on prezero=off"
+is "completion: set POOL prezero=a" "$(comp ttm-poolctl set nodev prezero=a)" "prezero=auto"
 is "completion: set POOL prezero=of" "$(comp ttm-poolctl set nodev prezero=of)" "prezero=off"
 is "completion: set --global offers max= only" "$(comp ttm-poolctl set --global "")" "max="
 is "completion: the commands" "$(comp ttm-poolctl "")" "list show stats set drain path dump watch apply inject trace bug-report"

@@ -23,7 +23,7 @@ static void show_plan(const char *name, const uint64_t *want, const bool *set,
 	if (path)
 		printf(" path=%s", path);
 	if (prezero >= 0)
-		printf(" prezero=%s", pool_onoff((uint64_t)prezero));
+		printf(" prezero=%s", prezero_word(prezero));
 	printf(" (%s)\n", from);
 }
 
@@ -133,10 +133,12 @@ int cmd_apply(const struct outopts *o, int argc, char **argv)
 			continue;
 		}
 		sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW];
-		if (prezero >= 0 && !p->has_prezero) {
+		if (prezero >= 0 && (!p->has_prezero ||
+				     (prezero == PZ_AUTO && p->prezero_numeric))) {
 			/*
-			 * An older kernel: the sizes still, then prezero's
-			 * error (pool_set() would refuse both together).
+			 * An older kernel, without prezero or without its
+			 * auto: the sizes still, then prezero's error
+			 * (pool_set() would refuse both together).
 			 */
 			if (sizes && pool_set(p->name, want, set, -1, -1))
 				ret = EXIT_FAILURE;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttm-poolctl set POOL max=SIZE high=SIZE low=SIZE prezero=on|off
+ * ttm-poolctl set POOL max=SIZE high=SIZE low=SIZE prezero=auto|on|off
  * verify_clean=on|off, set --global max=SIZE: the words, then the writes of
  * settings.c.
  */
@@ -12,9 +12,12 @@
 
 static const char *const key_names[K_NR] = { "max", "high", "low" };
 
-#define SETTINGS "max=SIZE, high=SIZE, low=SIZE, prezero=on|off or verify_clean=on|off"
+#define SETTINGS "max=SIZE, high=SIZE, low=SIZE, prezero=auto|on|off or verify_clean=on|off"
 
-/* A pool's switches, on or off: 1 or 0 each, -1 if not given. */
+/*
+ * A pool's switches: prezero a mode (PZ_AUTO, PZ_ON, PZ_OFF), verify_clean
+ * on or off (1 or 0); -1 if not given.
+ */
 enum { SW_PREZERO, SW_VERIFY_CLEAN, NR_SWITCHES };
 static const char *const switch_names[NR_SWITCHES] = { "prezero", "verify_clean" };
 
@@ -28,10 +31,10 @@ static int parse_switch(const char *arg, int *sw)
 		if ((size_t)(eq - arg) != strlen(switch_names[i]) ||
 		    strncmp(arg, switch_names[i], eq - arg))
 			continue;
-		sw[i] = parse_onoff(eq + 1);
+		sw[i] = i == SW_PREZERO ? parse_prezero(eq + 1) : parse_onoff(eq + 1);
 		if (sw[i] < 0) {
-			warnx("invalid value '%s' for %s (expected on or off; also 1/0, yes/no)",
-			      eq + 1, switch_names[i]);
+			warnx("invalid value '%s' for %s (expected %son or off; also 1/0, yes/no)",
+			      eq + 1, switch_names[i], i == SW_PREZERO ? "auto, " : "");
 			return -EINVAL;
 		}
 		return 1;

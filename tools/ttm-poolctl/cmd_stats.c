@@ -82,7 +82,6 @@ static const struct metric metrics[] = {
 	{ "ttm_pool_inuse_bytes", "gauge", "Memory handed out and not yet freed.", NULL, F(inuse), true, NULL, NULL },
 	{ "ttm_pool_clean_bytes", "gauge", "Pooled memory known to be zero.", NULL, F(clean), true, NULL, NULL },
 	{ "ttm_pool_dirty_bytes", "gauge", "Pooled memory not cleared yet.", NULL, F(dirty), true, NULL, NULL },
-	{ "ttm_pool_prezero", "gauge", "1 if freed memory is cleared in the background.", NULL, F(prezero), false, NULL, NULL },
 	{ "ttm_pool_max_bytes", "gauge", "Cap of the pool.", NULL, F(max), true, NULL, NULL },
 	{ "ttm_pool_high_watermark_bytes", "gauge", "Above this the trim worker runs.", NULL, F(high), true, NULL, NULL },
 	{ "ttm_pool_low_watermark_bytes", "gauge", "The trim worker trims down to this.", NULL, F(low), true, NULL, NULL },
@@ -157,17 +156,33 @@ static void generic(const struct pools *ps)
 	free(names);
 }
 
-/* A gauge of 1 per pool labelled with one of its string fields (and, for
+/* The strings of a pool that info() labels its gauge with; NULL if unknown. */
+static const char *alloc_path(const struct pool *p)
+{
+	return p->alloc_path;
+}
+
+static const char *effective_path(const struct pool *p)
+{
+	return p->effective_path;
+}
+
+static const char *prezero_mode(const struct pool *p)
+{
+	return prezero_word(p->prezero);
+}
+
+/* A gauge of 1 per pool labelled with one of its strings, @get's (and, for
  * ttm_pool_info, its NUMA node and dma32 when known). */
 static void info(const struct pools *ps, const char *name, const char *help,
-		 const char *key, size_t field, bool node)
+		 const char *key, const char *(*get)(const struct pool *p), bool node)
 {
 	size_t j;
 
 	head(name, "gauge", help);
 	for (j = 0; j < ps->n; j++) {
 		const struct pool *p = &ps->v[j];
-		const char *val = *(char *const *)((const char *)p + field);
+		const char *val = get(p);
 
 		if (!val || !*val)
 			continue;	/* unreadable: no sample rather than path="" */
@@ -175,6 +190,31 @@ static void info(const struct pools *ps, const char *name, const char *help,
 		labels(p, key, val, node);
 		fprintf(out, " 1\n");
 	}
+}
+
+/*
+ * ttm_pool_prezero: 1 if the pool may clear freed memory in the background
+ * (prezero auto or on), 0 if not (off); no sample where prezero cannot be
+ * read or the kernel has none. ttm_pool_prezero_mode says which.
+ */
+static void prezero_metrics(const struct pools *ps)
+{
+	size_t j;
+
+	head("ttm_pool_prezero", "gauge",
+	     "1 if freed memory may be cleared in the background (prezero auto or on).");
+	for (j = 0; j < ps->n; j++) {
+		const struct pool *p = &ps->v[j];
+
+		if (p->prezero == PZ_UNKNOWN)
+			continue;
+		fputs("ttm_pool_prezero", out);
+		labels(p, NULL, NULL, false);
+		fprintf(out, " %d\n", p->prezero != PZ_OFF);
+	}
+	info(ps, "ttm_pool_prezero_mode",
+	     "1 for the pool's prezero: auto (background clearing where it pays), on or off.",
+	     "mode", prezero_mode, false);
 }
 
 /* A node's samples of @name: the value at @field of each node known. */
@@ -278,9 +318,10 @@ static int prometheus(const struct outopts *o)
 	}
 	generic(&ps);
 	info(&ps, "ttm_pool_info", "Pool configuration: alloc_path policy, NUMA node, dma32.",
-	     "alloc_path", offsetof(struct pool, alloc_path), true);
+	     "alloc_path", alloc_path, true);
 	info(&ps, "ttm_pool_effective_path", "1 for the path the pool uses now.",
-	     "path", offsetof(struct pool, effective_path), false);
+	     "path", effective_path, false);
+	prezero_metrics(&ps);
 	head("ttm_pool_pools", "gauge", "Number of TTM pools (0: no TTM driver is bound).");
 	fprintf(out, "ttm_pool_pools %zu\n", ps.n);
 	if (!sys_read_u64(TTM_SYSFS "/pool_max_pages", &v)) {

@@ -13,7 +13,7 @@
  *   high = 768M
  *   low = 512M
  *   path = page
- *   prezero = off
+ *   prezero = off            auto, on or off
  *
  * Sizes and prezero's words as for set; a later file or section overrides an
  * earlier one.
@@ -136,11 +136,11 @@ static int assignment(struct conf *c, char *s, const char *file, int line)
 		return 0;
 	}
 	if (!strcmp(key, "prezero") && sec->kind != SEL_GLOBAL) {
-		int on = parse_onoff(val);
+		int mode = parse_prezero(val);
 
-		if (on < 0)
-			return bad_line(file, line, "prezero '%s': expected on or off", val);
-		sec->prezero = on;
+		if (mode < 0)
+			return bad_line(file, line, "prezero '%s': expected auto, on or off", val);
+		sec->prezero = mode;
 		return 0;
 	}
 	for (k = 0; k < K_NR; k++)

@@ -75,7 +75,8 @@ static size_t pool_fields(const struct pool *p, struct kv *kv, bool counters_onl
 		add(kv, &n, "pooled_cached_pages", num(p->cached), true);
 		add(kv, &n, "inuse_pages", num(p->inuse), true);
 		if (with_prezero) {
-			add(kv, &n, "prezero", num(p->prezero), true);
+			add(kv, &n, "prezero", prezero_word(p->prezero) ?
+			    strdup(prezero_word(p->prezero)) : NULL, false);
 			add(kv, &n, "clean_pages", num(p->clean), true);
 			add(kv, &n, "dirty_pages", num(p->dirty), true);
 		}
@@ -190,8 +191,7 @@ static int print_pools(const struct outopts *o, struct pool **v, size_t nv,
 			}
 			ln = scols_table_new_line(tb, NULL);
 			scols_line_set_data(ln, 0, kv[i].key);
-			if (val && (!strcmp(kv[i].key, "prezero") ||
-				    !strcmp(kv[i].key, "verify_clean")) && !o->raw) {
+			if (val && !strcmp(kv[i].key, "verify_clean") && !o->raw) {
 				/* "1 (on)" */
 				const char *w = pool_onoff(strtoull(val, NULL, 10));
 				char *both = xasprintf("%s (%s)", val, w ? w : "?");

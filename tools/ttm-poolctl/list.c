@@ -49,7 +49,7 @@ static const struct colinfo cols[COL_NR] = {
 	[COL_NUMA] = { "NUMA", 4, SCOLS_FL_RIGHT, CT_NUM, "NUMA node, -1 for any" },
 	[COL_DMA32] = { "DMA32", 5, SCOLS_FL_RIGHT, CT_NUM, "1 if it allocates below 4 GiB" },
 	[COL_FORCED] = { "FORCED", 6, 0, CT_STR, "yes if alloc_path forces the path (not auto)" },
-	[COL_PREZERO] = { "PREZERO", 7, 0, CT_STR, "on if freed memory is cleared in the background" },
+	[COL_PREZERO] = { "PREZERO", 7, 0, CT_STR, "background clearing of freed memory: auto, on or off" },
 };
 
 static const int default_cols[] = {
@@ -143,7 +143,8 @@ static char *cell(const struct outopts *o, const struct pool *p, int c)
 	case COL_CACHED: return fmt_size(o, p->cached);
 	case COL_CLEAN: return fmt_size(o, p->clean);
 	case COL_DIRTY: return fmt_size(o, p->dirty);
-	case COL_PREZERO: return pool_onoff(p->prezero) ? strdup(pool_onoff(p->prezero)) : NULL;
+	case COL_PREZERO:
+		return prezero_word(p->prezero) ? strdup(prezero_word(p->prezero)) : NULL;
 	case COL_HIT:
 		hit = pool_hit_percent(p);
 		return hit < 0 ? NULL : xasprintf("%.1f", hit);

@@ -83,7 +83,7 @@ static const struct command commands[] = {
 	  "stats takes at most one POOL, none with --prometheus",
 	  { "POOL", NULL }, "stats [POOL] [--prometheus]" },
 	{ "set", cmd_set, O(GLOBAL), 0, -1, 0, NULL, { "POOL", "setting" },
-	  "set POOL max=SIZE high=SIZE low=SIZE prezero=on|off verify_clean=on|off\n"
+	  "set POOL max=SIZE high=SIZE low=SIZE prezero=auto|on|off verify_clean=on|off\n"
 	  "set --global max=SIZE" },
 	{ "drain", cmd_drain, O(ALL), 0, -1, 0, NULL, { "POOL", "POOL" }, "drain POOL...|--all" },
 	{ "path", cmd_path, 0, 1, 2, 0, "path takes POOL and optionally auto, coherent or page",

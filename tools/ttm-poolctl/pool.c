@@ -74,6 +74,46 @@ const char *pool_onoff(uint64_t v)
 	return v == 1 ? "on" : v == 0 ? "off" : NULL;
 }
 
+const char *prezero_word(int mode)
+{
+	switch (mode) {
+	case PZ_AUTO: return "auto";
+	case PZ_ON: return "on";
+	case PZ_OFF: return "off";
+	}
+	return NULL;
+}
+
+int prezero_read_mode(const char *s, bool *numeric)
+{
+	const char *w = s, *a = s ? strchr(s, '[') : NULL, *b = a ? strchr(a, ']') : NULL;
+	size_t len;
+	int m;
+
+	*numeric = false;
+	if (!s || (a && !b))
+		return PZ_UNKNOWN;
+	if (a) {
+		w = a + 1;
+		len = b - w;
+	} else {
+		len = strlen(s);
+		if (len == 1 && (*s == '0' || *s == '1')) {
+			*numeric = true;
+			return *s == '1' ? PZ_ON : PZ_OFF;
+		}
+	}
+	for (m = PZ_OFF; m <= PZ_AUTO; m++)
+		if (strlen(prezero_word(m)) == len && !strncmp(w, prezero_word(m), len))
+			return m;
+	return PZ_UNKNOWN;
+}
+
+int parse_prezero(const char *s)
+{
+	return strcasecmp(s, "auto") ? parse_onoff(s) : PZ_AUTO;
+}
+
 int parse_onoff(const char *s)
 {
 	static const char *const on[] = { "on", "yes", "y", "true", "1" };
@@ -178,9 +218,9 @@ int pool_load(struct pool *p, const char *name)
 	p->cached = read_num(name, "pooled_cached_pages");
 	p->inuse = read_num(name, "inuse_pages");
 	p->has_prezero = sys_exists(pool_file(name, "prezero"));
-	p->prezero = read_num(name, "prezero");
-	if (p->prezero > 1)
-		p->prezero = UINT64_MAX;
+	s = read_str(name, "prezero");
+	p->prezero = prezero_read_mode(s, &p->prezero_numeric);
+	free(s);
 	p->clean = read_num(name, "clean_pages");
 	p->dirty = read_num(name, "dirty_pages");
 	p->verify_clean = UINT64_MAX;	/* pool_load_qa() */

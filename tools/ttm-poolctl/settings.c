@@ -255,11 +255,25 @@ static void refuse(const char *name, uint64_t l, uint64_t h, uint64_t m)
 	      (unsigned long long)h, (unsigned long long)m);
 }
 
-/* A pool's prezero, 0 or 1; -errno after a message (older kernels have none). */
-static int read_prezero(const char *name, uint64_t *v)
+/* A pool's prezero mode now, PZ_UNKNOWN if unreadable (@numeric: prezero_read_mode()). */
+static int prezero_now(const char *name, bool *numeric)
+{
+	char *s = sys_read(pool_file(name, "prezero"));
+	int mode = prezero_read_mode(s, numeric);
+
+	free(s);
+	return mode;
+}
+
+/*
+ * A pool's prezero mode, and whether it is an older kernel's 0 or 1
+ * (@numeric: no auto); -errno after a message (older kernels have none).
+ */
+static int read_prezero(const char *name, int *mode, bool *numeric)
 {
 	const char *rel = pool_file(name, "prezero");
-	int err;
+	int err = 0;
+	char *s;
 
 	if (!sys_exists(rel)) {
 		if (!sys_exists(pool_file(name, "max_pages")))
@@ -269,13 +283,29 @@ static int read_prezero(const char *name, uint64_t *v)
 			      name, sys_path(pool_file(name, "prezero")));
 		return -ENOENT;
 	}
-	err = sys_read_u64(rel, v);
-	if (!err && *v > 1)
-		err = -EINVAL;
-	if (err)
+	s = sys_read(rel);
+	if (!s) {
+		err = -errno;
 		warnx("cannot read %s: %s", sys_path(pool_file(name, "prezero")),
 		      sys_strerror(err));
+		return err;
+	}
+	*mode = prezero_read_mode(s, numeric);
+	if (*mode == PZ_UNKNOWN) {
+		warnx("%s reads '%s', not auto, on or off: cannot set prezero",
+		      sys_path(pool_file(name, "prezero")), s);
+		err = -EINVAL;
+	}
+	free(s);
 	return err;
+}
+
+/* What prezero is written for @mode: its word, or on an older kernel 1 or 0. */
+static const char *prezero_value(int mode, bool numeric)
+{
+	if (numeric)
+		return mode == PZ_OFF ? "0" : "1";
+	return prezero_word(mode);
 }
 
 /* A pool's verify_clean, 0 or 1; -errno after a message. */
@@ -291,33 +321,41 @@ static int read_verify_clean(const char *name, uint64_t *v)
 }
 
 /* "POOL: KEY on -> off", or "(unchanged)" */
-static void report_switch(const char *name, const char *key, uint64_t before,
-			  uint64_t after)
+static void report_switch(const char *name, const char *key, const char *before,
+			  const char *after)
 {
-	if (before == after)
-		printf("%s: %s %s (unchanged)\n", name, key, pool_onoff(after));
+	if (!strcmp(before, after))
+		printf("%s: %s %s (unchanged)\n", name, key, after);
 	else
-		printf("%s: %s %s -> %s\n", name, key, pool_onoff(before), pool_onoff(after));
+		printf("%s: %s %s -> %s\n", name, key, before, after);
 }
 
 /*
- * Sets the sizes, then prezero, then verify_clean (@prezero, @verify_clean
- * 0 or 1; < 0: not asked): a request that cannot hold, a pool without
- * prezero or without QA controls is refused before any write, and what was
- * written is put back if a later write is refused.
+ * Sets the sizes, then prezero, then verify_clean (@prezero a mode,
+ * @verify_clean 0 or 1; < 0: not asked): a request that cannot hold, a pool
+ * without prezero (or without its auto, when asked for) or without QA
+ * controls is refused before any write, and what was written is put back
+ * if a later write is refused.
  */
 int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero,
 	     int verify_clean)
 {
-	uint64_t cur[K_NR], now[K_NR], h, l, m, pz_before = 0, pz_after, vc_before = 0, vc_after;
+	uint64_t cur[K_NR], now[K_NR], h, l, m, vc_before = 0, vc_after;
 	bool sizes = set[K_MAX] || set[K_HIGH] || set[K_LOW], wrote = false, pz_changed;
+	bool pz_numeric = false, numeric;
+	int pz_before = PZ_UNKNOWN, pz_after;
 	struct step s[K_NR];
 	int n, failed = -1, k, ret = EXIT_FAILURE, err;
 
 	if (sizes && read_state(name, cur))
 		return EXIT_FAILURE;
-	if (prezero >= 0 && read_prezero(name, &pz_before))
+	if (prezero >= 0 && read_prezero(name, &pz_before, &pz_numeric))
 		return EXIT_FAILURE;
+	if (prezero == PZ_AUTO && pz_numeric) {
+		warnx("%s: the kernel has no prezero auto (its prezero is 1 or 0: on or off); "
+		      "nothing changed", name);
+		return EXIT_FAILURE;
+	}
 	if (verify_clean >= 0 && read_verify_clean(name, &vc_before))
 		return EXIT_FAILURE;
 	if (!sizes)
@@ -370,12 +408,14 @@ int pool_set(const char *name, const uint64_t *want, const bool *set, int prezer
 	if (err)
 		goto failed;
 write_switches:
-	/* 3. prezero (writing 0 returns once the clearing worker stopped) */
+	/* 3. prezero (writing off returns once the clearing worker stopped) */
 	if (prezero >= 0) {
-		err = sys_write(pool_file(name, "prezero"), prezero ? "1" : "0");
+		const char *val = prezero_value(prezero, pz_numeric);
+
+		err = sys_write(pool_file(name, "prezero"), val);
 		if (err) {
-			warnx("cannot set %s to %d: %s", sys_path(pool_file(name, "prezero")),
-			      prezero, sys_write_strerror("prezero", prezero ? "1" : "0", err));
+			warnx("cannot set %s to %s: %s", sys_path(pool_file(name, "prezero")),
+			      val, sys_write_strerror("prezero", val, err));
 			if (sizes)
 				restore(name, cur, set);
 			goto out;
@@ -389,11 +429,11 @@ write_switches:
 		if (err) {
 			qa_warn(name, "verify_clean", val, err);
 			/* prezero first: restore() says when all is back */
-			pz_changed = prezero >= 0 && pz_before != (uint64_t)prezero;
+			pz_changed = prezero >= 0 && pz_before != prezero;
 			if (pz_changed && sys_write(pool_file(name, "prezero"),
-						    pz_before ? "1" : "0")) {
+						    prezero_value(pz_before, pz_numeric))) {
 				warnx("%s: could not restore prezero %s", name,
-				      pool_onoff(pz_before));
+				      prezero_word(pz_before));
 				pz_changed = false;
 			}
 			if (sizes)
@@ -410,14 +450,16 @@ write_switches:
 			report(name, key_files[k], cur[k], now[k]);
 	}
 	if (prezero >= 0) {
-		if (sys_read_u64(pool_file(name, "prezero"), &pz_after) || pz_after > 1)
-			pz_after = (uint64_t)prezero;
-		report_switch(name, "prezero", pz_before, pz_after);
+		/* read back: the kernel's "[auto] on off", or the value written */
+		pz_after = prezero_now(name, &numeric);
+		if (pz_after == PZ_UNKNOWN)
+			pz_after = prezero;
+		report_switch(name, "prezero", prezero_word(pz_before), prezero_word(pz_after));
 	}
 	if (verify_clean >= 0) {
 		if (sys_read_u64(qa_file(name, "verify_clean"), &vc_after) || vc_after > 1)
 			vc_after = (uint64_t)verify_clean;
-		report_switch(name, "verify_clean", vc_before, vc_after);
+		report_switch(name, "verify_clean", pool_onoff(vc_before), pool_onoff(vc_after));
 	}
 	ret = EXIT_SUCCESS;
 	goto out;

@@ -175,6 +175,9 @@ const char *sys_write_strerror(const char *rel, const char *val, int err)
 		       "its driver asked for (Operation not supported)";
 	if (err == EINVAL && strstr(file, "watermark_pages"))
 		return "low <= high <= max would not hold (Invalid argument)";
+	if (err == ENOMEM && !strcmp(file, "prezero"))
+		return "the kernel could not make the clearing worker's thread "
+		       "(Cannot allocate memory)";
 	if (err == ENODEV || err == ENOENT)
 		return "the pool went away: its driver was unbound";
 	return sys_strerror(err);

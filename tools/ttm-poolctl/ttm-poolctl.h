@@ -74,13 +74,17 @@ struct pool {
 	uint64_t max, high, low;
 	uint64_t pooled, wc, uc, cached, inuse;
 	/*
-	 * Pre-cleared chunks: prezero 1 or 0, the pooled pages known to be zero
-	 * and those not cleared yet. A kernel without them (Debian's, our
-	 * earlier builds) has no prezero file (!has_prezero, the values
-	 * UINT64_MAX like any unreadable value) and no stats/cleared_*.
+	 * Pre-cleared chunks: prezero's mode (PZ_AUTO, PZ_ON, PZ_OFF;
+	 * PZ_UNKNOWN if unreadable), the pooled pages known to be zero and
+	 * those not cleared yet. A kernel without them (Debian's, our earlier
+	 * builds) has no prezero file (!has_prezero, the values PZ_UNKNOWN and
+	 * UINT64_MAX like any unreadable value) and no stats/cleared_*. One
+	 * from before prezero auto has prezero 1 or 0 (prezero_numeric: it
+	 * takes on and off, 1 and 0, and has no auto).
 	 */
-	uint64_t prezero, clean, dirty;
-	bool has_prezero;
+	int prezero;
+	bool has_prezero, prezero_numeric;
+	uint64_t clean, dirty;
 	/*
 	 * The QA controls (debugfs, root only), read by pool_load_qa() only:
 	 * inject's setting ("off", "every=3 times=2") and verify_clean 1 or 0;
@@ -127,13 +131,29 @@ const char **pools_counters(const struct pool *v, size_t nv, size_t *n);
 /* "/sys/kernel/ttm/pools/NAME/FILE" */
 const char *pool_file(const char *name, const char *file);
 double pool_hit_percent(const struct pool *p);
-/* "on"/"off" for prezero 1/0, NULL if unknown. */
+/* "on"/"off" for a switch's 1/0 (verify_clean), NULL if unknown. */
 const char *pool_onoff(uint64_t v);
 /*
  * A switch's word: 1 for on, yes, y, true, 1; 0 for off, no, n, false, 0
  * (any case); -1 for anything else.
  */
 int parse_onoff(const char *s);
+/*
+ * prezero's modes: when freed memory is cleared in the background. auto:
+ * where the kernel finds it pays; on: always; off: never (then as it is
+ * taken). Kernels before auto have 1 (on) and 0 (off).
+ */
+enum prezero_mode { PZ_UNKNOWN = -1, PZ_OFF = 0, PZ_ON = 1, PZ_AUTO = 2 };
+/* "auto", "on", "off"; NULL for PZ_UNKNOWN. */
+const char *prezero_word(int mode);
+/*
+ * The mode a prezero file reads: "[auto] on off" (the word in brackets),
+ * an older kernel's 0 or 1 (*numeric set), or a bare word, as a write
+ * leaves a copied tree's file; PZ_UNKNOWN for anything else.
+ */
+int prezero_read_mode(const char *s, bool *numeric);
+/* A mode given to set or apply: auto, or a switch's word; -1 if neither. */
+int parse_prezero(const char *s);
 
 /* ---- global.c: the global files, the GPU memory summary ------------------- */
 
@@ -233,8 +253,9 @@ void json_fstr(FILE *f, const char *s);
 enum set_key { K_MAX, K_HIGH, K_LOW, K_NR };
 /*
  * Set the keys with set[k] of pool @name, its prezero unless @prezero < 0
- * and its verify_clean unless @verify_clean < 0 (0 off, 1 on), all or
- * nothing, reporting on stdout; an exit status.
+ * (a mode, PZ_OFF, PZ_ON or PZ_AUTO) and its verify_clean unless
+ * @verify_clean < 0 (0 off, 1 on), all or nothing, reporting on stdout; an
+ * exit status.
  */
 int pool_set(const char *name, const uint64_t *want, const bool *set, int prezero,
 	     int verify_clean);
@@ -250,7 +271,7 @@ struct conf_section {
 	uint64_t want[K_NR];
 	bool set[K_NR];
 	char *path;		/* auto, coherent, page or NULL */
-	int prezero;		/* 1 on, 0 off, -1 not set */
+	int prezero;		/* PZ_AUTO, PZ_ON, PZ_OFF; -1 not set */
 	char *file;
 	int line;
 };

@@ -15,6 +15,14 @@
  *                             above RAMPAGES fails with ERANGE. An unwritten
  *                             low follows max only up to high (the ABI's
  *                             low <= high <= max after every write).
+ *                             A pool's prezero too: one that reads
+ *                             "[auto] on off" takes auto, on, off and the
+ *                             other words of on and off (1, y, yes, true;
+ *                             0, n, no, false) and reads the mode in
+ *                             brackets after; one of a kernel before auto,
+ *                             1 or 0, takes the words of on and off and
+ *                             reads 1 or 0; anything else fails with EINVAL,
+ *                             nothing changed.
  * Like tracefs, an event's filter cleared with "0" reads "none" after it.
  */
 #define _GNU_SOURCE
@@ -157,13 +165,52 @@ static int kernel_write(const char *path, const char *buf, size_t len)
 	return err;
 }
 
+/* prezero's rules (ttm_pool_sysfs.c): its new value written, or -EINVAL. */
+static int prezero_write(const char *path, const char *buf, size_t len)
+{
+	static const char *const words[][5] = {
+		{ "off", "0", "n", "no", "false" }, { "on", "1", "y", "yes", "true" },
+		{ "auto" },
+	};
+	char cur[64] = "", val[64];
+	bool numeric;
+	int mode = -1, i, j;
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return -ENOENT;
+	if (!fgets(cur, sizeof(cur), fp))
+		cur[0] = '\0';
+	fclose(fp);
+	numeric = cur[0] == '0' || cur[0] == '1';
+	snprintf(val, sizeof(val), "%.*s", (int)(len < 63 ? len : 63), buf);
+	if (len && val[len - 1] == '\n')
+		val[len - 1] = '\0';
+	for (i = 0; i < 3 && mode < 0; i++)
+		for (j = 0; j < 5 && mode < 0; j++)
+			if (words[i][j] && !strcmp(val, words[i][j]))
+				mode = i;
+	if (mode < 0 || (mode == 2 && numeric))
+		return -EINVAL;
+	fp = fopen(path, "w");
+	if (!fp)
+		return -EIO;
+	if (numeric)
+		fprintf(fp, "%d\n", mode);
+	else
+		fprintf(fp, "%s %s %s\n", mode == 2 ? "[auto]" : "auto", mode == 1 ? "[on]" : "on",
+			mode == 0 ? "[off]" : "off");
+	fclose(fp);
+	return 0;
+}
+
 static bool kernel_file(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
 
 	return slash && getenv("FAKESYS_KERNEL") && strstr(path, "/sys/kernel/ttm/pools/") &&
 	       (!strcmp(slash, "/max_pages") || !strcmp(slash, "/high_watermark_pages") ||
-		!strcmp(slash, "/low_watermark_pages"));
+		!strcmp(slash, "/low_watermark_pages") || !strcmp(slash, "/prezero"));
 }
 
 /* "0" written to tracefs' events/SYSTEM/EVENT/filter: no filter */
@@ -199,7 +246,8 @@ ssize_t write(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	if (kernel_file(path)) {
-		err = kernel_write(path, buf, len);
+		err = strcmp(strrchr(path, '/'), "/prezero") ? kernel_write(path, buf, len) :
+							       prezero_write(path, buf, len);
 		if (err) {
 			errno = -err;
 			return -1;

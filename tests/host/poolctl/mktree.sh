@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# mktree.sh DIR [full|nodebugfs|empty|old|numa]: a fake sysroot for ttm-poolctl tests
-# (old: full, but every pool as an older kernel's, without pre-cleared chunks, and
-# without the global memory summary; numa: full, on two NUMA nodes).
+# mktree.sh DIR [full|nodebugfs|empty|old|legacy|numa]: a fake sysroot for ttm-poolctl
+# tests (old: full, but every pool as an older kernel's, without pre-cleared chunks, and
+# without the global memory summary; legacy: full, but every pool's prezero as a kernel's
+# from before prezero auto, 1 or 0 (auto and on: 1), without stats/alloc_zero_pages
+# and with a debugfs dump of version 1; numa: full, on two NUMA nodes).
 #   0000:00:02.0    bochs-drm, page path, some pages pooled
 #   0000:03:00.0    amdgpu, coherent path forced, busy
 #   0000:03:00.0.1  amdgpu's second pool, mid-switch: alloc_path says coherent,
@@ -10,8 +12,10 @@
 #   nodev           qxl (no device: no link, no driver name), nothing pooled;
 #                   an older kernel's pool: no pre-cleared chunks (no prezero,
 #                   clean_pages, dirty_pages, stats/cleared_*)
-# The other pools have pre-cleared chunks: prezero on, except 0000:03:00.0; and
-# QA controls (debugfs qa/<pool>/inject, verify_clean: off, 0).
+# The other pools have pre-cleared chunks: prezero "[auto] on off" (0000:00:02.0),
+# "auto on [off]" (0000:03:00.0) and "auto [on] off" (0000:03:00.0.1), and
+# stats/alloc_zero_pages; and QA controls (debugfs qa/<pool>/inject, verify_clean:
+# off, 0).
 # The global memory summary (inuse_pages, clean_pages, dirty_pages: the pools' sums)
 # and nodes/node<N>/ (inuse_pages, pooled_pages): node0 alone, or in numa trees
 # node0 (0000:00:02.0, and nodev's pages in use) and node1 (amdgpu's pools), the
@@ -22,7 +26,7 @@
 # ttm_pool, disabled and without filters, tracing_on 1, and trace_pipe a plain
 # file of event lines.
 set -euo pipefail
-root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old|numa]}
+root=${1:?usage: mktree.sh DIR [full|nodebugfs|empty|old|legacy|numa]}
 kind=${2:-full}
 rm -rf "$root"
 mkdir -p "$root/proc/sys/kernel" "$root/dev" "$root/sys/class/drm/card0" \
@@ -68,7 +72,8 @@ echo 131072 >"$T/pool_max_pages"
 echo 5152 >"$T/pooled_pages"
 
 # pool NAME DEVICE DRIVER POLICY EFFECTIVE MAX HIGH LOW WC UC CACHED INUSE HIT MISS \
-#      [PREZERO CLEAN]   (none: a kernel without pre-cleared chunks)
+#      [PREZERO CLEAN]   (none: a kernel without pre-cleared chunks; PREZERO auto, on
+#                        or off)
 pool() {
 	local d=$T/pools/$1 i=0
 	mkdir -p "$d/stats"
@@ -104,17 +109,23 @@ pool() {
 	echo "${13}" >"$d/stats/alloc_hit_pages"
 	echo "${14}" >"$d/stats/alloc_miss_pages"
 	[ -n "${15:-}" ] && [ "$kind" != old ] || return 0
-	echo "${15}" >"$d/prezero"
+	if [ "$kind" = legacy ]; then
+		[ "${15}" = off ] && echo 0 || echo 1
+	else
+		# the kernel's order, the mode in brackets
+		echo "auto on off" | sed "s/\b${15}\b/[${15}]/"
+	fi >"$d/prezero"
 	echo "${16}" >"$d/clean_pages"
 	echo $(($9 + ${10} + ${11} - ${16})) >"$d/dirty_pages"
-	for s in cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
+	for s in cleared_background_pages cleared_alloc_pages cleared_wasted_pages alloc_zero_pages; do
 		i=$((i + 1))
+		[ $s = alloc_zero_pages ] && [ "$kind" = legacy ] && continue
 		echo $((i * 10)) >"$d/stats/$s"
 	done
 }
-pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3072 256 300 100 1 3072
-pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1 0 0
-pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0 1 32
+pool 0000:00:02.0 0000:00:02.0 bochs-drm auto page 131072 131072 131072 1024 0 3072 256 300 100 auto 3072
+pool 0000:03:00.0 0000:03:00.0 amdgpu coherent coherent 262144 200000 100000 512 512 0 40960 999 1 off 0
+pool 0000:03:00.0.1 0000:03:00.0 amdgpu coherent page 131072 131072 131072 32 0 0 0 0 0 on 32
 pool nodev "" "" auto page 131072 131072 131072 0 0 0 768 0 0
 # the loaded ttm.ko: ttm-pool's (the parameter alloc_path), from DKMS (taint OE)
 M=$root/sys/module/ttm
@@ -151,10 +162,13 @@ for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
 	# swiotlb=force on the command line: the kernel says it bounces
 	reason="swiotlb forces bouncing"
 	[ $n = 0000:03:00.0 ] && reason="alloc_path set to coherent"
-	printf 'ttm_pool dump v1\nname: %s\npath_reason: %s\nswiotlb_force: 1\nswiotlb_active: 1\n' \
-		"$n" "$reason" >"$D/pools/$n"
-	# a kernel with pre-cleared chunks: their lines after inuse_pages and in stats
+	# version 2: prezero's word and the clearing policy's lines (prezero auto)
 	P=$T/pools/$n
+	v=1
+	[ -e "$P/stats/alloc_zero_pages" ] && v=2
+	printf 'ttm_pool dump v%d\nname: %s\npath_reason: %s\nswiotlb_force: 1\nswiotlb_active: 1\n' \
+		$v "$n" "$reason" >"$D/pools/$n"
+	# a kernel with pre-cleared chunks: their lines after inuse_pages and in stats
 	[ -e "$P/prezero" ] || continue
 	# and QA controls, root only
 	mkdir -p "$D/qa/$n"
@@ -163,10 +177,18 @@ for n in 0000:00:02.0 0000:03:00.0 0000:03:00.0.1 nodev; do
 	chmod 0600 "$D/qa/$n/inject" "$D/qa/$n/verify_clean"
 	{
 		echo "inuse_pages: $(cat "$P/inuse_pages")"
-		for f in prezero clean_pages dirty_pages; do echo "$f: $(cat "$P/$f")"; done
+		if [ $v = 2 ]; then
+			echo "prezero: $(sed 's/.*\[\(.*\)\].*/\1/' "$P/prezero")"
+			printf 'clear_page_ns: 519\nclear_page_ns_source: measured\nwake_ns: 9800\n'
+			printf 'wake_ns_source: set\nwake_min_pages: 378\ndemand_pages: 1234\npending_pages: 12\n'
+		else
+			echo "prezero: $(cat "$P/prezero")"
+		fi
+		for f in clean_pages dirty_pages; do echo "$f: $(cat "$P/$f")"; done
 		echo "inject: off"
 		echo "verify_clean: 0"
 		echo "stats:"
+		[ $v = 1 ] || echo "alloc_zero_pages: $(cat "$P/stats/alloc_zero_pages")"
 		echo "returned_pages: 0"
 		for f in cleared_background_pages cleared_alloc_pages cleared_wasted_pages; do
 			echo "$f: $(cat "$P/stats/$f")"
