@@ -83,9 +83,12 @@
  *       clearing. Small frees batch; a pool that frees little never arms
  *       the worker's timer.
  *     * Then the policy looks at the demand: the pages handed out to tts
- *       that need zeroes (ALLOC_ZERO) since it last looked, or its last
- *       estimate halved for every TTM_POOL_DEMAND_PERIOD since, whichever
- *       is larger. With none (kernel BOs on page-path cached pools, without
+ *       that need zeroes (ALLOC_ZERO) since it last looked, or three
+ *       quarters of its last estimate, halved for every
+ *       TTM_POOL_DEMAND_PERIOD since, whichever is larger (make run's
+ *       workload: 44% of the demand met by background clears, 2.3% of
+ *       them wasted; without the quarter 66% and 5.8%, with a half 19%
+ *       and 0.5%). With none (kernel BOs on page-path cached pools, without
  *       init_on_alloc) the worker is not woken. clear_pending starts again
  *       from 0 either way, so the demand is read (a sum over the CPUs) at
  *       most once per wake_pages pooled pages.
@@ -525,6 +528,7 @@ static noinline bool ttm_pool_clear_wanted(struct ttm_pool_state *st)
 	atomic_long_set(&st->clear_pending, 0);
 	periods = (now - st->demand_stamp) / TTM_POOL_DEMAND_PERIOD;
 	demand = periods < BITS_PER_LONG ? st->demand >> periods : 0;
+	demand -= demand / 4;
 	st->demand_stamp += periods * TTM_POOL_DEMAND_PERIOD;
 	demand = max_t(u64, demand, seen - st->demand_seen);
 	st->demand_seen = seen;
@@ -537,7 +541,8 @@ static noinline bool ttm_pool_clear_wanted(struct ttm_pool_state *st)
  * ttm_pool_get_clear_demand() - the auto clearing policy's view of a pool
  * @pool: the pool
  * @demand: set to the pages it expects tts that need zeroes to take
- * @pending: set to the dirty pages pooled since it last looked
+ * @pending: set to the dirty pages pooled since it last looked, or since
+ *	prezero was last set
  *
  * Context: any.
  */
@@ -731,6 +736,8 @@ int ttm_pool_set_prezero_mode(struct ttm_pool *pool,
 			mode = TTM_POOL_PREZERO_OFF;
 		}
 	}
+	/* What auto counts starts with it. */
+	atomic_long_set(&st->clear_pending, 0);
 	/* The worker before prezero; pairs with ttm_pool_kick_clear(). */
 	smp_store_release(&st->prezero, mode);
 	if (mode == TTM_POOL_PREZERO_ON) {

@@ -87,7 +87,8 @@ struct ttm_pool_type_state {
  *	background and @prezero is off until ttm_pool_set_prezero() makes it;
  *	set under @config_lock before @prezero (release/acquire)
  * @clear_pending: pages pooled dirty since the auto policy last looked at
- *	the demand; frees add to it without a lock (ttm_pool_clear.c)
+ *	the demand, or since prezero was set; frees add to it without a lock
+ *	(ttm_pool_clear.c)
  * @demand: pages the auto policy expects tts that need zeroes to take,
  *	which is as many as the worker keeps clean; written under @clear_lock
  * @demand_seen: ALLOC_ZERO's sum when the policy last looked, under

@@ -249,6 +249,16 @@ static void policy_clears_only_demand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, CLEAN(test, pool), nz ? 400 : 64);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 400);
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, ALLOC_ZERO), nz ? 400 : 64);
+
+	/* Setting prezero starts the count again. */
+	other[0] = tt_alloc(test, pool, 4, false);
+	ttm_pool_free(pool, other[0]);
+	ttm_pool_get_clear_demand(pool, &demand, &pending);
+	KUNIT_EXPECT_EQ(test, pending, iof ? 0 : 192 + 4);
+	KUNIT_ASSERT_EQ(test,
+			ttm_pool_set_prezero_mode(pool, TTM_POOL_PREZERO_AUTO), 0);
+	ttm_pool_get_clear_demand(pool, &demand, &pending);
+	KUNIT_EXPECT_EQ(test, pending, 0);
 }
 
 /* on: every free wakes the worker, which clears everything. */
