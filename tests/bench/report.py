@@ -131,18 +131,15 @@ def region_clears_ours(clears):
     for r in clears:
         if r["kernel"] != "ours" or not r["cycles"]:
             continue
-        npages = r["kib"] // 4
         if r["case"] == "hit-idle":
             # The worker clears between the cycles, outside the timing.
             pages, n = r["alloc"], r["cycles"]
         elif r["case"] == "hit":
-            # The untimed first cycle is counted (its alloc clears nothing,
-            # the pool having been settled), and the final settle's clearing
-            # of the last free (at most the tt's pages, by the worker) is
-            # outside the timing; the worker's clears during the loop are in
-            # it (under icount the clock counts both vCPUs).
-            pages = r["alloc"] + r["background"] - min(npages, r["background"])
-            n = r["cycles"] - 1
+            # The bench counts the timed cycles only: the caller's clears
+            # and the worker's during the loop (under icount the clock
+            # counts both vCPUs), not the untimed first cycle nor the
+            # final settle.
+            pages, n = r["alloc"] + r["background"], r["cycles"]
         elif r["case"] == "hit-total":
             pages, n = r["alloc"] + r["background"], r["cycles"]
         else:
@@ -381,10 +378,9 @@ def cost_model_text(agg, rates, notes, setups):
         "- *ours, hit-idle*: the caller's clears (`cleared_alloc_pages`); the worker "
         "clears between the cycles, outside the timing.",
         "- *ours, hit* (back-to-back): the caller's clears and the worker's during the "
-        "loop (the icount clock counts both vCPUs), from the counters of the whole case "
-        "less the final settle's clearing of the last free, taken as the tt's pages (at "
-        "most, from the worker's count); the untimed first cycle clears nothing (the pool "
-        "was clean).",
+        "loop (the icount clock counts both vCPUs), counted over the timed cycles only "
+        "(the bench reads the counters after the untimed first cycle and before the final "
+        "settle).",
         "- *ours, hit-total*: the caller's and the worker's.",
         "- *ours-nostats*: as ours (its counters are compiled out).",
         "- *upstream, hit cases* (from 6.12's code, not counted): its free clears every "
@@ -429,7 +425,8 @@ def cost_model_text(agg, rates, notes, setups):
         "kernel's `memset()` (without FSRS) is a loop of 8-byte stores, which the icount "
         "price measures.",
         "- Upstream's clears and all miss and raw clears are derived from the code, not "
-        "counted; ours' back-to-back count is approximate (the final settle's share). "
+        "counted; ours' back-to-back count can include a little of the worker's clearing "
+        "of the first cycle's free and miss what it still clears of the last. "
         "tcg figures are not re-priced.",
         "",
     ]

@@ -421,18 +421,19 @@ static void bench_alloc(enum alloc_how how, bool coherent,
 		bench_pool_init(nid, coherent);
 		if (!alloc_free(&pool, b))
 			goto out;
-		/* Every hit case starts with the pool's chunks cleared. */
+		/* Every hit case starts with the pool settled. */
 		pool_settle(&pool);
-#ifdef TTM_POOL_HAS_PREZERO
-		clear_stats_read(before);
-		reflushes = 0;
-#endif
 		/*
 		 * Back to back, every timed alloc follows a free at once, the
-		 * first one too (its free is not timed, but counted below).
+		 * first one too (its free is not timed).
 		 */
 		if (how == HIT && !alloc_free(&pool, b))
 			goto out;
+#ifdef TTM_POOL_HAS_PREZERO
+		/* The clears of the timed cycles only (see the clears line). */
+		clear_stats_read(before);
+		reflushes = 0;
+#endif
 	}
 	for (i = 0; i < n; i++) {
 		switch (how) {
@@ -460,13 +461,18 @@ static void bench_alloc(enum alloc_how how, bool coherent,
 	       caching_names[caching], size, zero, 1, samples, n);
 #ifdef TTM_POOL_HAS_PREZERO
 	if (!miss) {
-		/* Count the clears of the last cycle too, outside any timing. */
-		pool_settle(&pool);
+		/*
+		 * What the timed cycles cleared, by the caller and the worker
+		 * (on the other vCPU, which the icount clock counts too); not
+		 * the final settle's clearing of the last free, outside any
+		 * timing.
+		 */
 		clear_stats_read(after);
+		pool_settle(&pool);
 		pr_info("ttm_pool_bench: clears,%s,%s,%s,%zu,%d,%u,%llu,%llu,%llu,%llu,%llu,%u\n",
 			alloc_names[how], coherent ? "coherent" : "page",
 			caching_names[caching], size >> 10, zero,
-			n + (how == HIT),
+			n,
 			after[0] - before[0], after[1] - before[1],
 			after[2] - before[2], after[3] - before[3],
 			after[4] - before[4], reflushes);
