@@ -136,4 +136,6 @@ diff $W/dump $W/all-one | sed 's/^/# /' | head -n 10
 ok "give back the 4 uc pages" rmmod ttm_pool_hold
 is "in use back where it was (signed)" "$(inuse_signed $DEV)" "$inuse0"
 ok "drain" sh -c "echo 1 > $P/drain"
+# the scripts after this one in the boot expect the default
+ok "prezero back to auto" sh -c "echo auto > $P/prezero"
 done_testing

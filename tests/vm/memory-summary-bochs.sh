@@ -62,4 +62,6 @@ ok "drain" sh -c "echo 1 > $P/drain"
 is "nothing pooled after the drain" "$(cat $T/pooled_pages)" 0
 ok "...nor reclaimable" \
 	wait_until 10 sh -c "[ \$(awk '\$1 == \"nr_kernel_misc_reclaimable\" { print \$2 }' /proc/vmstat) = 0 ]"
+# the scripts after this one in the boot expect the default
+ok "prezero back to auto" sh -c "echo auto > $P/prezero"
 done_testing

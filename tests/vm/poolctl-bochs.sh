@@ -87,4 +87,7 @@ is "list -b -o CLEAN shows them in bytes" \
 	"$(ttm-poolctl -n -r -b -o NAME,CLEAN | awk -v d=$DEV '$1 == d { print $2 }')" \
 	$(($(cat $P/clean_pages) * 4096))
 ok "drain" ttm-poolctl drain $DEV
+# the scripts after this one in the boot expect the default
+ok "set $DEV prezero=auto" ttm-poolctl set $DEV prezero=auto
+is "the kernel agrees" "$(cat $P/prezero)" "[auto] on off"
 done_testing

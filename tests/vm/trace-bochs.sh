@@ -48,7 +48,7 @@ snap() {
 max0=$(cat $P/max_pages)
 high0=$(cat $P/high_watermark_pages)
 low0=$(cat $P/low_watermark_pages)
-prezero0=$(cat $P/prezero)
+prezero0=$(sed 's/.*\[\(.*\)\].*/\1/' $P/prezero)	# the word in brackets
 
 # --- the workload, traced --------------------------------------------------------
 # "7 (expanded: 1408)" until a tracer first needs the buffer: its real size
@@ -114,6 +114,8 @@ debugfs_close
 
 is "every dumbbuf run verified" "$(grep -vc ': 0$' $W/rcs)" 0
 is "every control command succeeded" "$(cat $W/ctl.err)" ""
+is "prezero is back to what it was ($prezero0)" \
+	"$(sed 's/.*\[\(.*\)\].*/\1/' $P/prezero)" "$prezero0"
 is "no event was lost (overrun 0 on every CPU)" \
 	"$(awk '$1 == "overrun:" && $2 != 0' $W/stats)" ""
 ok "the trace holds ttm_pool events" grep -q ' ttm_pool_alloc: ' $W/trace
