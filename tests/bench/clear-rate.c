@@ -24,6 +24,11 @@
  *   4k-stream  a 4 KiB clear, page after page through the buffer (each
  *              sample times a whole pass)
  *   4k-hot     a 4 KiB clear of one page, again and again (in L1/L2)
+ *   64k-stream, 256k-stream
+ *              a 64 KiB or 256 KiB clear in one string store, one after the
+ *              other through the buffer: the kernel's segments (write-back
+ *              chunks of 16 KiB and more are cleared in stores of at most
+ *              256 KiB, ttm_pool_clear.c)
  *   2m-stream  a 2 MiB clear in one string store, chunk after chunk through
  *              the buffer
  *   2m-as-4k   a 2 MiB clear as 512 4 KiB clears, chunk after chunk through
@@ -47,16 +52,21 @@
 #include <unistd.h>
 
 #define SZ_4K (4UL << 10)
+#define SZ_64K (64UL << 10)
+#define SZ_256K (256UL << 10)
 #define SZ_2M (2UL << 20)
 #define SZ_1M (1UL << 20)
 #define HOT_CLEARS 1024
 #define MAX_REPS 1001
 
-enum { M_4K_STREAM, M_4K_HOT, M_2M_STREAM, M_2M_AS_4K, NR_M };
+enum { M_4K_STREAM, M_4K_HOT, M_64K_STREAM, M_256K_STREAM, M_2M_STREAM,
+	M_2M_AS_4K, NR_M };
 
 static const char * const names[NR_M] = {
 	[M_4K_STREAM] = "4k-stream",
 	[M_4K_HOT] = "4k-hot",
+	[M_64K_STREAM] = "64k-stream",
+	[M_256K_STREAM] = "256k-stream",
 	[M_2M_STREAM] = "2m-stream",
 	[M_2M_AS_4K] = "2m-as-4k",
 };
@@ -64,6 +74,8 @@ static const char * const names[NR_M] = {
 static const unsigned long sizes[NR_M] = {
 	[M_4K_STREAM] = SZ_4K,
 	[M_4K_HOT] = SZ_4K,
+	[M_64K_STREAM] = SZ_64K,
+	[M_256K_STREAM] = SZ_256K,
 	[M_2M_STREAM] = SZ_2M,
 	[M_2M_AS_4K] = SZ_2M,
 };
@@ -118,10 +130,12 @@ static double sample(int m, char *buf, unsigned long len)
 			clear_erms(buf, SZ_4K);
 		n = HOT_CLEARS;
 		break;
+	case M_64K_STREAM:
+	case M_256K_STREAM:
 	case M_2M_STREAM:
-		for (off = 0; off < len; off += SZ_2M)
-			clear_erms(buf + off, SZ_2M);
-		n = len / SZ_2M;
+		for (off = 0; off < len; off += sizes[m])
+			clear_erms(buf + off, sizes[m]);
+		n = len / sizes[m];
 		break;
 	default:
 		for (off = 0; off < len; off += SZ_2M)

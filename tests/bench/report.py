@@ -44,14 +44,20 @@ HIT_TEXT = {"hit-idle": "idle", "hit": "back-to-back", "hit-total": "total CPU"}
 #   page     clear_page() ("rep stosb" of 4 KiB): 6.12's pool at free, the page
 #            allocator (__GFP_ZERO, init_on_alloc), ours for WB and WC pages
 #   page64   memset64() of 4 KiB (8-byte stores): ours for UC pages
+#   seg64k   one "rep stosb" over a 64 KiB segment: ours for WB chunks of
+#            16-64 KiB (ttm_pool_clear_pages(), the worker's segments)
+#   seg256k  the same over 256 KiB: ours for WB chunks of 128 KiB and more
 #   chunk    memset() of a whole chunk of 2 MiB or more: dma-direct's clearing
 #            of dma_alloc_attrs(); chunk-small: the same below 2 MiB
 # The icount price of each comes from the bench's "clear" case (PATH
-# clear_page, memset64, memset; KIB cleared per sample), the host price from
-# clear-rate (streaming, or cache-hot for the sensitivity figures).
-KIND_CASE = {"page": "clear_page", "page64": "memset64", "chunk": "memset",
-             "chunk-small": "memset"}
-HOST_COLD = {"page": "4k-stream", "page64": "4k-stream", "chunk": "2m-stream",
+# clear_page, memset64, memset; KIB cleared per sample; a segment's is
+# clear_page's: TCG counts a string store once per byte, whatever its
+# length), the host price from clear-rate (streaming, or cache-hot for the
+# sensitivity figures).
+KIND_CASE = {"page": "clear_page", "page64": "memset64", "seg64k": "clear_page",
+             "seg256k": "clear_page", "chunk": "memset", "chunk-small": "memset"}
+HOST_COLD = {"page": "4k-stream", "page64": "4k-stream", "seg64k": "64k-stream",
+             "seg256k": "256k-stream", "chunk": "2m-stream",
              "chunk-small": "4k-stream"}
 HOST_HOT = {k: "4k-hot" for k in HOST_COLD}
 MAX_CHUNK_KIB = 4096
@@ -169,7 +175,11 @@ def region_clears(k, kernel, ours):
     # them at free with clear_page(); page-path cached pages go back to the
     # page allocator.
     up_pools = path == "coherent" or caching in ("wc", "uc")
-    ours_kind = "page64" if caching == "uc" else "page"
+    # Ours clears write-back chunks of 16 KiB and more in string stores of
+    # at most 256 KiB (the caller and the worker alike), the rest by page.
+    ours_kind = ("page64" if caching == "uc" else
+                 "page" if caching != "cached" or kib < 16 else
+                 "seg64k" if kib <= 64 else "seg256k")
     if case == "clear":
         kind = {"clear_page": "page", "memset64": "page64"}.get(path, chunk)
         return {kind: npages}
@@ -290,6 +300,10 @@ KIND_TEXT = {
     "page": "`clear_page()` of a page (`rep stosb`): 6.12's pool at free, the page "
             "allocator (`__GFP_ZERO`, `init_on_alloc`), ours for WB and WC pages",
     "page64": "`memset64()` of a page (8-byte stores): ours for UC pages",
+    "seg64k": "one `rep stosb` over a 64 KiB segment: ours for WB chunks of 16–64 KiB "
+              "(`ttm_pool_clear_pages()` in the caller, the worker's segments)",
+    "seg256k": "one `rep stosb` over a 256 KiB segment: ours for WB chunks of 128 KiB "
+               "and more",
     "chunk": "`memset()` of a chunk of 2 MiB or more: dma-direct's clearing in "
              "`dma_alloc_attrs()`",
     "chunk-small": "the same, chunks below 2 MiB",
@@ -297,6 +311,10 @@ KIND_TEXT = {
 RATE_TEXT = {
     "4k-stream": "4 KiB clears, page after page through the buffer",
     "4k-hot": "4 KiB clears of one page, again and again (cache-hot)",
+    "64k-stream": "64 KiB clears in one string store each, through the buffer "
+                  "(ours' segments of 64 KiB chunks)",
+    "256k-stream": "256 KiB clears in one string store each, through the buffer "
+                   "(ours' segments of larger write-back chunks)",
     "2m-stream": "2 MiB clears in one string store each, through the buffer",
     "2m-as-4k": "2 MiB clears as 512 4 KiB clears each, through the buffer",
 }
@@ -407,6 +425,10 @@ def cost_model_text(agg, rates, notes, setups):
         "",
         "**Limits.**",
         "",
+        "- Our write-back clears of chunks of 16 KiB and more are priced as string stores "
+        "of 64 or 256 KiB (the segment of the chunk's size), also where what is left of a "
+        "chunk the worker had started on is shorter than a segment; their icount price is "
+        "`clear_page()`'s (TCG counts a string store once per byte, whatever its length).",
         "- WC and UC clears are priced as WB clears: user space has no WC or UC mapping "
         "to time. WC stores combine and stream to memory, close to the streaming price. "
         "UC stores do not combine: 6.12's `rep stosb` on a UC page makes 4096 uncached "

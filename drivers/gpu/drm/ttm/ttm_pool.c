@@ -232,6 +232,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 	spin_unlock(&pt->lock);
 
 	if (p) {
+		ttm_pool_settle(ts, p);
 		ttm_pool_unreserve(pt->pool, nr);
 		ttm_pool_account(pt->pool, p, -nr);
 	}
@@ -403,8 +404,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		clean = !keep && (ttm_pool_clear_on_free() ||
 				  ttm_pool_verifying(pool));
 		if (clean)
-			for (j = 0; j < (1U << order); j++)
-				ttm_pool_clear_page(p + j, caching);
+			ttm_pool_clear_pages(p, 1UL << order, caching);
 		why = ttm_pool_give(&pool->caching[caching].orders[order], p,
 				    page_ok, clean);
 		switch (why) {
@@ -593,8 +593,10 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 							       tt->caching,
 							       coherent);
 			/* A clean chunk if the pool had one; else clear it. */
-			for (j = zeroed; need_zero && j < (1U << order); j++)
-				ttm_pool_clear_page(p + j, tt->caching);
+			if (need_zero)
+				ttm_pool_clear_pages(p + zeroed,
+						     (1U << order) - zeroed,
+						     tt->caching);
 			if (need_zero) {
 				cleared += (1U << order) - zeroed;
 				precleared += zeroed;

@@ -44,16 +44,27 @@
  * either side; releases take the oldest dirty chunk (the tail), then the
  * oldest clean one (the head).
  *
- * The worker clears a chunk in place, a page at a time under the type's
- * lock: the chunk stays listed, so allocations, releases, drains and path
- * switches take it at any time, without waiting for the worker; whoever
- * takes it learns how many of its pages are already zero. (6.12's KUnit
+ * The worker clears a chunk in place: the chunk stays listed, so
+ * allocations, releases, drains and path switches take it at any time;
+ * whoever takes it learns how many of its pages are zero. (6.12's KUnit
  * cases check that a freed chunk is on pt->pages and that an allocation
  * takes it from there: a chunk must never be off its list while pooled.)
- * Clearing outside the lock would need a handshake with a taker of the
- * chunk being cleared: the taker would wait for the lowest-priority thread
- * in the world, or the chunk would leave its list; one page per hold is the
- * bound instead. The worker is one thread for all pools, unbound, not
+ * Write-combined and uncached chunks, and single pages, are cleared a page
+ * per hold of the type's lock. Write-back chunks of TTM_POOL_SEG_MIN_ORDER
+ * and more are cleared a segment at a time, without the lock: one string
+ * store over up to TTM_POOL_SEG_PAGES pages of the linear map, as fast per
+ * byte as a whole 2 MiB store and nearly twice as fast as page clears on
+ * the hosts we measured (docs/bench: 4 KiB 168 ns, 64 KiB 91 ns, 256 KiB
+ * 87 ns, 2 MiB 94-99 ns per 4 KiB). Under the lock the worker marks the
+ * segment's pages as cleared and the chunk as being stored into
+ * (ttm_pool_type_state.storing), then stores with preemption off; a taker
+ * of that chunk unlinks it as any other, drops the lock and waits for the
+ * store (ttm_pool_settle()): at most one segment, since the worker cannot
+ * be preempted meanwhile, and only the taker of that chunk waits, never
+ * anyone on the type's lock. Under PREEMPT_RT, where a segment's
+ * preemption-off time is not acceptable, and with highmem, write-back
+ * chunks are cleared a page per hold too. The worker is one thread for all
+ * pools, unbound, not
  * freezable, at the lowest priority (a kthread_worker: no per-run cost to
  * lower its priority, and cheaper to wake than a workqueue). A free queues
  * the pool's work after TTM_POOL_CLEAR_DELAY, so that frees close together
@@ -116,7 +127,9 @@
  * -------
  *  - ttm_pool_type.lock: the clean/dirty boundary of each list, nr_clean,
  *    and the chunk being cleared with its progress (clearing, cleared); the
- *    worker clears one page per hold.
+ *    worker clears one page per hold, or a segment without it. storing is
+ *    set under it and cleared with release, without it, when the segment
+ *    is stored; takers read it with acquire once the lock is dropped.
  *  - ttm_pool_state.clear_lock (spinlock): the work's protocol, clear_queued,
  *    clear_backoff, clear_running and clear_flushing, and the auto policy's
  *    demand, demand_seen and demand_stamp. A free pools its chunk, then
@@ -136,6 +149,7 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/highmem.h>
+#include <linux/kmsan-checks.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -144,6 +158,10 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#endif
+
 #include <drm/ttm/ttm_pool.h>
 
 #include "ttm_pool_internal.h"
@@ -151,6 +169,14 @@
 
 /* Pages the clearing worker clears per run before it queues itself again. */
 #define TTM_POOL_CLEAR_BATCH 1024
+
+/*
+ * Write-back chunks cleared in segments (see "Clearing" above): from this
+ * order on, this many pages per string store. 256 KiB: larger stores clear
+ * no faster, and the store runs with preemption off.
+ */
+#define TTM_POOL_SEG_MIN_ORDER 2
+#define TTM_POOL_SEG_PAGES 64UL
 
 /*
  * How long freed chunks wait for the clearing worker: frees within that time
@@ -214,18 +240,120 @@ void ttm_pool_clear_page(struct page *p, enum ttm_caching caching)
 }
 
 /*
- * Clear one page of a dirty chunk of @pt, in place (see "Clearing" above):
- * continue the chunk being cleared, or start on the most recently freed one
- * of the page-path list, else of the coherent list. A chunk cleared to its
- * end becomes its list's last clean chunk. Return false if @pt has no dirty
- * chunk. One page per hold of the type's lock.
+ * Zero @len bytes of the linear map at @va: one string store where the CPU
+ * has fast ones, as clear_page() does for a page.
  */
-static bool ttm_pool_clear_step(struct ttm_pool_type *pt)
+static void ttm_pool_clear_range(void *va, size_t len)
+{
+#ifdef CONFIG_X86_64
+	if (static_cpu_has(X86_FEATURE_ERMS)) {
+		kmsan_unpoison_memory(va, len);
+		asm volatile("rep stosb"
+			     : "+D" (va), "+c" (len)
+			     : "a" (0)
+			     : "memory");
+		return;
+	}
+#endif
+	memset(va, 0, len);
+}
+
+/*
+ * Are pages of @caching cleared in string stores over several pages? Write-
+ * back ones in the linear map; see "Clearing" above.
+ */
+static bool ttm_pool_clear_in_stores(enum ttm_caching caching)
+{
+	return caching == ttm_cached && !IS_ENABLED(CONFIG_HIGHMEM);
+}
+
+/**
+ * ttm_pool_clear_pages() - clear pages of a chunk
+ * @p: the first page
+ * @nr: how many, all of one chunk of caching @caching
+ * @caching: the chunk's caching
+ *
+ * Write-back pages in segments (one string store each), the others a page
+ * at a time; see "Clearing" above.
+ */
+void ttm_pool_clear_pages(struct page *p, unsigned long nr,
+			  enum ttm_caching caching)
+{
+	unsigned long n;
+
+	if (nr < 2 || !ttm_pool_clear_in_stores(caching)) {
+		for (; nr; nr--, p++)
+			ttm_pool_clear_page(p, caching);
+		return;
+	}
+	for (; nr; nr -= n, p += n) {
+		n = min(nr, TTM_POOL_SEG_PAGES);
+		ttm_pool_clear_range(page_address(p), n << PAGE_SHIFT);
+	}
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * KUnit: called by the worker between marking a segment and storing it,
+ * with preemption off, so that a test can take the chunk meanwhile. The
+ * worker is another thread than the test's, which a static stub does not
+ * reach.
+ */
+ttm_pool_store_hook_t ttm_pool_test_store_hook;
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_test_store_hook);
+#endif
+
+/*
+ * Store zeroes into the next segment of @p, the dirty chunk of @pt being
+ * cleared, without the type's lock, and return how many pages it cleared
+ * (see "Clearing" above). Called with the lock held; it is held again on
+ * return. Whether @p is still pooled and being cleared then is for the
+ * caller to check: a taker may have unlinked it meanwhile (and waited).
+ */
+static unsigned int ttm_pool_clear_segment(struct ttm_pool_type *pt,
+					   struct ttm_pool_type_state *ts,
+					   struct page *p)
+	__must_hold(&pt->lock)
+{
+	unsigned int first = ts->cleared, n;
+
+	lockdep_assert_held(&pt->lock);
+	n = min_t(unsigned int, (1U << pt->order) - first, TTM_POOL_SEG_PAGES);
+	ts->cleared += n;
+	WRITE_ONCE(ts->storing, p);
+	/* A taker waits for the store: it must not be preempted. */
+	preempt_disable();
+	spin_unlock(&pt->lock);
+#if IS_ENABLED(CONFIG_KUNIT)
+	{
+		ttm_pool_store_hook_t hook = READ_ONCE(ttm_pool_test_store_hook);
+
+		if (hook)
+			hook(p);
+	}
+#endif
+	ttm_pool_clear_range(page_address(p + first), n << PAGE_SHIFT);
+	/* The zeroes before the end of the wait; see ttm_pool_settle(). */
+	smp_store_release(&ts->storing, NULL);
+	preempt_enable();
+	spin_lock(&pt->lock);
+	return n;
+}
+
+/*
+ * Clear a page or a segment of a dirty chunk of @pt, in place (see
+ * "Clearing" above): continue the chunk being cleared, or start on the
+ * most recently freed one of the page-path list, else of the coherent
+ * list. A chunk cleared to its end becomes its list's last clean chunk.
+ * Return how many pages were cleared, 0 if @pt has no dirty chunk. One
+ * page per hold of the type's lock, or a segment without it.
+ */
+static unsigned int ttm_pool_clear_step(struct ttm_pool_type *pt)
 {
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned int nr = 1U << pt->order;
 	struct list_head *list, *end;
-	bool cleared = false;
+	unsigned int cleared = 0;
 	struct page *p;
 	int coherent;
 
@@ -249,6 +377,17 @@ static bool ttm_pool_clear_step(struct ttm_pool_type *pt)
 		ts->clearing = p;
 		ts->cleared = 0;
 	}
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    pt->order >= TTM_POOL_SEG_MIN_ORDER &&
+	    ttm_pool_clear_in_stores(pt->caching)) {
+		cleared = ttm_pool_clear_segment(pt, ts, p);
+		/* Taken meanwhile (and the taker waited for the store)? */
+		if (ts->clearing != p)
+			goto out;
+		/* Newer dirty chunks may have been freed meanwhile. */
+		end = ts->clean_end[coherent];
+		goto progress;
+	}
 	ttm_pool_clear_page(p + ts->cleared, pt->caching);
 	/*
 	 * Zeroes written through a write-combined mapping may still sit in
@@ -264,8 +403,10 @@ static bool ttm_pool_clear_step(struct ttm_pool_type *pt)
 		/* Orders the WC zeroes before the stores publishing them. */
 		wmb();
 	}
-	cleared = true;
-	if (++ts->cleared == nr) {
+	cleared = 1;
+	ts->cleared++;
+progress:
+	if (ts->cleared == nr) {
 		/* Newer dirty chunks may have been freed in between. */
 		list_move(&p->lru, end);
 		ts->clean_end[coherent] = &p->lru;
@@ -348,9 +489,9 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 	struct ttm_pool_state *st =
 		container_of(work, struct ttm_pool_state, clear_work.work);
 	struct ttm_pool *pool = st->pool;
-	unsigned long budget, done = 0;
+	unsigned long budget, done = 0, look = 0;
+	unsigned int i, j, n;
 	bool backoff = false;
-	unsigned int i, j;
 
 	spin_lock(&st->clear_lock);
 	st->clear_queued = false;
@@ -374,13 +515,17 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 			       READ_ONCE(ts->nr_clean)) {
 				if (!READ_ONCE(st->prezero))
 					goto out;
-				if (done % 128 == 0 && ttm_pool_memory_short()) {
-					backoff = true;
-					goto out;
+				if (done >= look) {
+					if (ttm_pool_memory_short()) {
+						backoff = true;
+						goto out;
+					}
+					look = done + 128;
 				}
-				if (!ttm_pool_clear_step(pt))
+				n = ttm_pool_clear_step(pt);
+				if (!n)
 					break;
-				done++;
+				done += n;
 				cond_resched();
 			}
 		}

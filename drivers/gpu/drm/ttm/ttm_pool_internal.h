@@ -52,7 +52,11 @@ struct ttm_pool_stats_pcpu {
  *	lru, or the list head if it has none: each list holds its clean chunks
  *	first, then its dirty ones (see ttm_pool_clear.c)
  * @clearing: the dirty chunk the clearing worker is clearing, or NULL
- * @cleared: how many pages of @clearing, from its first, are zero
+ * @cleared: how many pages of @clearing, from its first, are zero, or will
+ *	be once the worker's store into it is done
+ * @storing: the chunk the worker is storing zeroes into without the type's
+ *	lock, or NULL: set under the lock, cleared with release when the store
+ *	is done (see "Clearing" in ttm_pool_clear.c and ttm_pool_settle())
  */
 struct ttm_pool_type_state {
 	struct list_head page_chunks;
@@ -61,6 +65,7 @@ struct ttm_pool_type_state {
 	struct list_head *clean_end[2];
 	struct page *clearing;
 	unsigned int cleared;
+	struct page *storing;
 };
 
 /**
@@ -449,6 +454,8 @@ extern bool ttm_pool_hibernating;
 void ttm_pool_clear_init(struct ttm_pool_state *st);
 void ttm_pool_clear_fini(struct ttm_pool_state *st);
 void ttm_pool_clear_page(struct page *p, enum ttm_caching caching);
+void ttm_pool_clear_pages(struct page *p, unsigned long nr,
+			  enum ttm_caching caching);
 void ttm_pool_kick_clear(struct ttm_pool *pool, unsigned long pooled);
 
 const char *ttm_pool_prezero_name(enum ttm_pool_prezero_mode mode);
@@ -513,6 +520,8 @@ void ttm_pool_unplug_unwatch(struct ttm_pool *pool);
 /* Replaceable with KUnit static stubs to inject failures. */
 bool ttm_pool_cc_guest(void);
 extern int ttm_pool_test_memory_short;
+typedef void (*ttm_pool_store_hook_t)(struct page *p);
+extern ttm_pool_store_hook_t ttm_pool_test_store_hook;
 struct kthread_worker *ttm_pool_clear_create(void);
 struct notifier_block;
 int ttm_pool_pm_notify(struct notifier_block *nb, unsigned long action,
@@ -675,6 +684,20 @@ static inline unsigned int ttm_pool_unlink(struct ttm_pool_type *pt,
 		ts->clearing = NULL;
 	}
 	return zero;
+}
+
+/*
+ * Wait until the clearing worker's store into @p, taken off @ts's lists
+ * with ttm_pool_unlink(), is done, before anything else touches its pages:
+ * with the type's lock dropped, for at most one segment, which the worker
+ * stores with preemption off (see "Clearing" in ttm_pool_clear.c).
+ */
+static inline void ttm_pool_settle(struct ttm_pool_type_state *ts,
+				   struct page *p)
+{
+	/* Pairs with the release in ttm_pool_clear_step(). */
+	while (unlikely(smp_load_acquire(&ts->storing) == p))
+		cpu_relax();
 }
 
 static inline void ttm_pool_batch_init(struct ttm_pool_batch *b)

@@ -139,6 +139,7 @@ static struct page *ttm_pool_take_cold(struct ttm_pool_type *pt,
 	spin_unlock(&pt->lock);
 
 	if (p) {
+		ttm_pool_settle(ts, p);
 		ttm_pool_unreserve(pt->pool, nr);
 		ttm_pool_account(pt->pool, p, -nr);
 	}
@@ -150,9 +151,11 @@ static void ttm_pool_chunks_to_batch(struct ttm_pool_type *pt,
 				     struct list_head *chunks,
 				     struct ttm_pool_batch *b)
 {
+	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	struct page *p, *tmp;
 
 	list_for_each_entry_safe(p, tmp, chunks, lru) {
+		ttm_pool_settle(ts, p);
 		list_del(&p->lru);
 		ttm_pool_unreserve(pt->pool, 1UL << pt->order);
 		ttm_pool_account(pt->pool, p, -(1L << pt->order));

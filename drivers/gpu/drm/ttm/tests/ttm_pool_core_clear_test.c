@@ -107,6 +107,17 @@ static unsigned long tt_dirty(struct ttm_tt *tt)
 	return n;
 }
 
+/* Does every page of @tt hold @v in every byte? */
+static bool tt_holds(struct ttm_tt *tt, u8 v)
+{
+	pgoff_t i;
+
+	for (i = 0; i < tt->num_pages; i++)
+		if (memchr_inv(page_address(tt->pages[i]), v, PAGE_SIZE))
+			return false;
+	return true;
+}
+
 static struct ttm_tt *tt_alloc_zero(struct kunit *test, struct ttm_pool *pool,
 				    unsigned long num_pages,
 				    enum ttm_caching caching)
@@ -340,8 +351,11 @@ static int prezero_churn_fn(void *data)
 				c->bad += tt_dirty(tt);
 			tt_fill(tt, 0xa5 + i);
 		}
-		for (i = 0; i < ARRAY_SIZE(c->tt); i++)
+		for (i = 0; i < ARRAY_SIZE(c->tt); i++) {
+			/* Nothing wrote into it while it was handed out. */
+			c->bad += !tt_holds(c->tt[i], 0xa5 + i);
 			ttm_pool_free(c->pool, c->tt[i]);
+		}
 		WRITE_ONCE(c->rounds, c->rounds + 1);
 		cond_resched();
 	}
@@ -658,6 +672,78 @@ static void pool_no_clear_thread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
 }
 
+/* The worker's store into a chunk, held open for the test (see below). */
+static struct page *store_chunk;
+static bool store_open;
+
+static void store_hook(struct page *p)
+{
+	WRITE_ONCE(store_chunk, p);
+	WRITE_ONCE(store_open, true);
+	/* Preemption is off: the taker runs on another CPU meanwhile. */
+	mdelay(200);
+	WRITE_ONCE(store_open, false);
+}
+
+static void store_hook_restore(void *data)
+{
+	WRITE_ONCE(ttm_pool_test_store_hook, NULL);
+}
+
+/*
+ * The worker stores zeroes into a write-back chunk without the type's
+ * lock, a segment at a time. A tt that takes that chunk meanwhile gets it
+ * only once the store is done: it sees the zeroes, and no zero lands on
+ * what its user writes afterwards.
+ */
+static void pool_take_waits_for_store(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	unsigned long timeout;
+	struct ttm_tt *tt;
+	bool open;
+
+	KUNIT_ASSERT_GE_MSG(test, num_online_cpus(), 2,
+			    "the taker must run beside the worker's store");
+	ttm_pool_set_prezero(pool, false);
+	tt = pool_test_tt_alloc(test, pool, 16, ttm_cached);	/* one order 4 */
+	tt_fill(tt, 0xa5);
+	ttm_pool_free(pool, tt);
+	if (want_init_on_free()) {
+		/* Frees clear: nothing is left for the worker. */
+		KUNIT_EXPECT_EQ(test, DIRTY(test, pool), 0);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, DIRTY(test, pool), 16);
+
+	WRITE_ONCE(store_chunk, NULL);
+	WRITE_ONCE(ttm_pool_test_store_hook, store_hook);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, store_hook_restore,
+						  NULL));
+	ttm_pool_set_prezero(pool, true);
+	timeout = jiffies + 30 * HZ;
+	while (!READ_ONCE(store_open) && time_before(jiffies, timeout))
+		usleep_range(50, 100);
+	open = READ_ONCE(store_open);
+	KUNIT_ASSERT_TRUE_MSG(test, open, "the worker never stored");
+
+	/* Not a ZERO_ALLOC tt: it takes the dirty chunk being stored into. */
+	tt->page_flags = 0;
+	memset(tt->pages, 0, tt->num_pages * sizeof(*tt->pages));
+	KUNIT_ASSERT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), 0);
+	KUNIT_EXPECT_PTR_EQ(test, tt->pages[0], READ_ONCE(store_chunk));
+	open = READ_ONCE(store_open);
+	KUNIT_EXPECT_FALSE_MSG(test, open, "taken before the store ended");
+	KUNIT_EXPECT_EQ(test, tt_dirty(tt), 0);
+	tt_fill(tt, 0x5a);
+	ttm_pool_prezero_flush(pool);
+	KUNIT_EXPECT_TRUE(test, tt_holds(tt, 0x5a));
+	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 16);
+	ttm_pool_free(pool, tt);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 16);
+}
+
 static void post_hibernation(void *data)
 {
 	ttm_pool_pm_notify(NULL, PM_POST_HIBERNATION, NULL);
@@ -716,6 +802,7 @@ static struct kunit_case pool_clear_cases[] = {
 	KUNIT_CASE(pool_prezero_flush_meets_backoff),
 	KUNIT_CASE(pool_no_clear_thread),
 	KUNIT_CASE(pool_hibernation_keeps_no_dirty),
+	KUNIT_CASE(pool_take_waits_for_store),
 	{}
 };
 
