@@ -208,7 +208,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 	unsigned long nr = 1UL << pt->order;
 	struct list_head *list, *end;
 	struct page *p = NULL;
-	bool has_clean, has_dirty, clean = false;
+	bool has_clean, has_dirty, clean = false, storing = false;
 
 	/* Unlocked peek: a miss need not take the lock (a race is a miss). */
 	if (!READ_ONCE(ts->nr_pages))
@@ -226,16 +226,19 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 			p = list_entry(end, struct page, lru);
 		else if (has_dirty)
 			p = list_entry(end->next, struct page, lru);
-		if (p)
+		if (p) {
+			/* Only the chunk being cleared can be stored into. */
+			storing = ts->clearing == p;
 			*zero = ttm_pool_unlink(pt, ts, p, coherent, clean);
+			ttm_pool_account_locked(pt, p, -nr);
+		}
 	}
 	spin_unlock(&pt->lock);
 
-	if (p) {
+	if (unlikely(storing))
 		ttm_pool_settle(ts, p);
+	if (p)
 		ttm_pool_unreserve(pt->pool, nr);
-		ttm_pool_account(pt->pool, p, -nr);
-	}
 	return p;
 }
 
@@ -318,7 +321,7 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		}
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 		/* Before a taker on another CPU can count it out. */
-		ttm_pool_account(pool, p, nr);
+		ttm_pool_account_locked(pt, p, nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -374,7 +377,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 	bool page_ok = !ttm_pool_tt_takes_coherent(pool, tt);
 	struct ttm_pool_batch b;
 	enum ttm_pool_stat why;
-	unsigned int order, j;
+	unsigned int order;
 	struct page *p;
 	bool clean = false;
 	pgoff_t i;

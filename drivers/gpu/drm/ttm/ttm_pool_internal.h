@@ -591,6 +591,23 @@ static inline void ttm_pool_account(struct ttm_pool *pool, struct page *p,
 	mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, nr);
 }
 
+/*
+ * ttm_pool_account() under @pt's lock, for the chunk of @pt being pooled or
+ * taken: the lock keeps this CPU (and __mod_node_page_state() does on
+ * PREEMPT_RT), and no interrupt changes NR_KERNEL_MISC_RECLAIMABLE (only
+ * TTM does), so the node's counter needs no this_cpu_cmpxchg() loop.
+ */
+static inline void ttm_pool_account_locked(struct ttm_pool_type *pt,
+					   struct page *p, long nr)
+{
+	int nid = page_to_nid(p);
+
+	lockdep_assert_held(&pt->lock);
+	if (nr_node_ids > 1)
+		atomic_long_add(nr, &ttm_pool_state(pt->pool)->node_pooled[nid]);
+	__mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, nr);
+}
+
 enum ttm_pool_room {
 	TTM_POOL_ROOM,
 	TTM_POOL_FULL,		/* the pool's own cap */

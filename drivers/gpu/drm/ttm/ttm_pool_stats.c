@@ -165,23 +165,30 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_pool_pooled_pages);
 
 /*
  * The pages a pool holds now that are known to be zero (@clean), or that
- * are not. Context: any; takes no lock.
+ * are not. Context: any; takes no lock. The clean count reads only the
+ * types' clean counts (the auto clearing policy reads it at every look):
+ * while chunks are taken, it may exceed what the pool holds for a moment;
+ * the dirty one never goes below zero.
  */
 unsigned long ttm_pool_count_clean(struct ttm_pool *pool, bool clean)
 {
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	unsigned long n = 0;
 	unsigned int i, j;
 
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
 		for (j = 0; j < NR_PAGE_ORDERS; j++) {
-			struct ttm_pool_type *pt = &pool->caching[i].orders[j];
-			struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
+			struct ttm_pool_type_state *ts = &st->types[i][j];
 			unsigned long c = READ_ONCE(ts->nr_clean);
-			unsigned long all = READ_ONCE(ts->nr_pages);
+			unsigned long all;
 
+			if (clean) {
+				n += c;
+				continue;
+			}
 			/* Read apart, they may disagree for a moment. */
-			c = min(c, all);
-			n += clean ? c : all - c;
+			all = READ_ONCE(ts->nr_pages);
+			n += all - min(c, all);
 		}
 	}
 	return n;
