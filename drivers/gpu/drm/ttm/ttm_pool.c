@@ -596,11 +596,10 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 							       tt->caching,
 							       coherent);
 			/* A clean chunk if the pool had one; else clear it. */
-			if (need_zero)
+			if (need_zero) {
 				ttm_pool_clear_pages(p + zeroed,
 						     (1U << order) - zeroed,
 						     tt->caching);
-			if (need_zero) {
 				cleared += (1U << order) - zeroed;
 				precleared += zeroed;
 			}

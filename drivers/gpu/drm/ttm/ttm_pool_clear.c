@@ -49,25 +49,26 @@
  * whoever takes it learns how many of its pages are zero. (6.12's KUnit
  * cases check that a freed chunk is on pt->pages and that an allocation
  * takes it from there: a chunk must never be off its list while pooled.)
- * Write-combined and uncached chunks, and single pages, are cleared a page
- * per hold of the type's lock. Write-back chunks of TTM_POOL_SEG_MIN_ORDER
- * and more are cleared a segment at a time, without the lock: one string
- * store over up to TTM_POOL_SEG_PAGES pages of the linear map, as fast per
- * byte as a whole 2 MiB store and nearly twice as fast as page clears on
- * the hosts we measured (docs/bench: 4 KiB 168 ns, 64 KiB 91 ns, 256 KiB
- * 87 ns, 2 MiB 94-99 ns per 4 KiB). Under the lock the worker marks the
- * segment's pages as cleared and the chunk as being stored into
- * (ttm_pool_type_state.storing), then stores with preemption off; a taker
- * of that chunk unlinks it as any other, drops the lock and waits for the
- * store (ttm_pool_settle()): at most one segment, since the worker cannot
- * be preempted meanwhile, and only the taker of that chunk waits, never
- * anyone on the type's lock. Under PREEMPT_RT, where a segment's
- * preemption-off time is not acceptable, and with highmem, write-back
- * chunks are cleared a page per hold too. The worker is one thread for all
- * pools, unbound, not
- * freezable, at the lowest priority (a kthread_worker: no per-run cost to
- * lower its priority, and cheaper to wake than a workqueue). A free queues
- * the pool's work after TTM_POOL_CLEAR_DELAY, so that frees close together
+ * Write-back pages are cleared in string stores over up to a segment
+ * (TTM_POOL_SEG_PAGES, 256 KiB) of the linear map (ttm_pool_clear_pages()):
+ * as fast per byte as a whole 2 MiB store and nearly twice as fast as page
+ * clears on the host we measured (4 KiB 168 ns, 64 KiB 91 ns, 256 KiB
+ * 87 ns, 2 MiB 94-99 ns per 4 KiB). The worker clears write-combined and
+ * uncached chunks, and write-back ones below TTM_POOL_SEG_MIN_ORDER, a page
+ * per hold of the type's lock; larger write-back ones a segment at a time
+ * without the lock. Under the lock it marks the segment's pages as cleared
+ * and the chunk as being stored into (ttm_pool_type_state.storing), then
+ * stores with preemption off; a taker of that chunk unlinks it as any
+ * other, drops the lock and waits for the store (ttm_pool_settle()): for
+ * at most the worker's CPU time for one segment (interrupts on its CPU
+ * aside), since it cannot be preempted meanwhile, and only the taker of
+ * that chunk waits, never anyone on the type's lock. Under PREEMPT_RT,
+ * where a segment's preemption-off time is not acceptable, and with
+ * highmem, the worker clears write-back chunks a page per hold too. The
+ * worker is one thread for all pools, unbound, not freezable, at the
+ * lowest priority (a kthread_worker: no per-run cost to lower its
+ * priority, and cheaper to wake than a workqueue). A free queues the
+ * pool's work after TTM_POOL_CLEAR_DELAY, so that frees close together
  * share one wakeup and a tt allocated right after a free clears the chunk
  * itself instead of racing the worker for it. A run clears at most
  * TTM_POOL_CLEAR_BATCH pages, and the worker stands aside for
@@ -149,11 +150,13 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/highmem.h>
+#include <linux/instrumented.h>
 #include <linux/kmsan-checks.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
@@ -176,7 +179,7 @@
  * no faster, and the store runs with preemption off.
  */
 #define TTM_POOL_SEG_MIN_ORDER 2
-#define TTM_POOL_SEG_PAGES 64UL
+#define TTM_POOL_SEG_PAGES ((unsigned long)SZ_256K >> PAGE_SHIFT)
 
 /*
  * How long freed chunks wait for the clearing worker: frees within that time
@@ -250,6 +253,8 @@ static void ttm_pool_clear_range(void *va, size_t len)
 {
 #ifdef CONFIG_X86_64
 	if (static_cpu_has(X86_FEATURE_ERMS)) {
+		/* What memset() would tell KASAN, KCSAN and KMSAN. */
+		instrument_write(va, len);
 		kmsan_unpoison_memory(va, len);
 		asm volatile("rep stosb"
 			     : "+D" (va), "+c" (len)
@@ -304,37 +309,43 @@ void ttm_pool_clear_pages(struct page *p, unsigned long nr,
  */
 ttm_pool_store_hook_t ttm_pool_test_store_hook;
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_test_store_hook);
+
+static void ttm_pool_store_hook(struct page *p)
+{
+	ttm_pool_store_hook_t hook = READ_ONCE(ttm_pool_test_store_hook);
+
+	if (hook)
+		hook(p);
+}
+#else
+static inline void ttm_pool_store_hook(struct page *p)
+{
+}
 #endif
 
 /*
  * Store zeroes into the next segment of @p, the dirty chunk of @pt being
- * cleared, without the type's lock, and return how many pages it cleared
- * (see "Clearing" above). Called with the lock held; it is held again on
+ * cleared, at most @max pages, without the type's lock, and return how many
+ * pages it cleared (see "Clearing" above). Called with the lock held; it is held again on
  * return. Whether @p is still pooled and being cleared then is for the
  * caller to check: a taker may have unlinked it meanwhile (and waited).
  */
 static unsigned int ttm_pool_clear_segment(struct ttm_pool_type *pt,
 					   struct ttm_pool_type_state *ts,
-					   struct page *p)
+					   struct page *p, unsigned long max)
 	__must_hold(&pt->lock)
 {
 	unsigned int first = ts->cleared, n;
 
 	lockdep_assert_held(&pt->lock);
-	n = min_t(unsigned int, (1U << pt->order) - first, TTM_POOL_SEG_PAGES);
+	n = min3((unsigned long)(1U << pt->order) - first, TTM_POOL_SEG_PAGES,
+		 max);
 	ts->cleared += n;
 	WRITE_ONCE(ts->storing, p);
 	/* A taker waits for the store: it must not be preempted. */
 	preempt_disable();
 	spin_unlock(&pt->lock);
-#if IS_ENABLED(CONFIG_KUNIT)
-	{
-		ttm_pool_store_hook_t hook = READ_ONCE(ttm_pool_test_store_hook);
-
-		if (hook)
-			hook(p);
-	}
-#endif
+	ttm_pool_store_hook(p);
 	ttm_pool_clear_range(page_address(p + first), n << PAGE_SHIFT);
 	/* The zeroes before the end of the wait; see ttm_pool_settle(). */
 	smp_store_release(&ts->storing, NULL);
@@ -344,14 +355,16 @@ static unsigned int ttm_pool_clear_segment(struct ttm_pool_type *pt,
 }
 
 /*
- * Clear a page or a segment of a dirty chunk of @pt, in place (see
- * "Clearing" above): continue the chunk being cleared, or start on the
- * most recently freed one of the page-path list, else of the coherent
- * list. A chunk cleared to its end becomes its list's last clean chunk.
- * Return how many pages were cleared, 0 if @pt has no dirty chunk. One
- * page per hold of the type's lock, or a segment without it.
+ * Clear a page or a segment (at most @max pages, at least one) of a dirty
+ * chunk of @pt, in place (see "Clearing" above): continue the chunk being
+ * cleared, or start on the most recently freed one of the page-path list,
+ * else of the coherent list. A chunk cleared to its end becomes its list's
+ * last clean chunk. Return how many pages were cleared, 0 if @pt has no
+ * dirty chunk. One page per hold of the type's lock, or a segment without
+ * it.
  */
-static unsigned int ttm_pool_clear_step(struct ttm_pool_type *pt)
+static unsigned int ttm_pool_clear_step(struct ttm_pool_type *pt,
+					unsigned long max)
 {
 	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
 	unsigned int nr = 1U << pt->order;
@@ -383,7 +396,7 @@ static unsigned int ttm_pool_clear_step(struct ttm_pool_type *pt)
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
 	    pt->order >= TTM_POOL_SEG_MIN_ORDER &&
 	    ttm_pool_clear_in_stores(pt->caching)) {
-		cleared = ttm_pool_clear_segment(pt, ts, p);
+		cleared = ttm_pool_clear_segment(pt, ts, p, max);
 		/* Taken meanwhile (and the taker waited for the store)? */
 		if (ts->clearing != p)
 			goto out;
@@ -513,7 +526,7 @@ static void ttm_pool_clear_work(struct kthread_work *work)
 					}
 					look = done + 128;
 				}
-				n = ttm_pool_clear_step(pt);
+				n = ttm_pool_clear_step(pt, budget - done);
 				if (!n)
 					break;
 				done += n;

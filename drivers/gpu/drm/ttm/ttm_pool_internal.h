@@ -706,13 +706,17 @@ static inline unsigned int ttm_pool_unlink(struct ttm_pool_type *pt,
 /*
  * Wait until the clearing worker's store into @p, taken off @ts's lists
  * with ttm_pool_unlink(), is done, before anything else touches its pages:
- * with the type's lock dropped, for at most one segment, which the worker
- * stores with preemption off (see "Clearing" in ttm_pool_clear.c).
+ * with the type's lock dropped, for at most the worker's CPU time for one
+ * segment, which it stores with preemption off (see "Clearing" in
+ * ttm_pool_clear.c). Process context: in an interrupt on the worker's CPU,
+ * it would wait for ever.
  */
 static inline void ttm_pool_settle(struct ttm_pool_type_state *ts,
 				   struct page *p)
 {
-	/* Pairs with the release in ttm_pool_clear_step(). */
+	/* On the worker's CPU, it would wait for ever. */
+	WARN_ON_ONCE(in_interrupt());
+	/* Pairs with the release in ttm_pool_clear_segment(). */
 	while (unlikely(smp_load_acquire(&ts->storing) == p))
 		cpu_relax();
 }
