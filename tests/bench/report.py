@@ -80,7 +80,7 @@ def setup_text(setup):
 
 def load(raw):
     """The case rows and the clears rows of every boot in RAW."""
-    rows, clears = [], []
+    rows, clears, means = [], [], {}
     for name in sorted(os.listdir(raw)):
         if not name.endswith(".csv"):
             continue
@@ -95,6 +95,10 @@ def load(raw):
         with open(os.path.join(raw, name)) as f:
             for line in f:
                 parts = line.strip().split(",")
+                if parts[0] == "mean" and len(parts) == 9:
+                    # hit-total's mean per cycle (ttm_pool_bench.c)
+                    means[(name,) + tuple(parts[1:8])] = int(parts[8])
+                    continue
                 if parts[0] == "clears":
                     if len(parts) != len(CLEAR_FIELDS) + 1:
                         continue
@@ -107,8 +111,13 @@ def load(raw):
                 if len(parts) != len(FIELDS):
                     continue
                 r = dict(zip(FIELDS, parts))
+                # A total is a sum: hit-total's figure is the mean per
+                # cycle where the boot printed it, not the median.
+                mean = means.get((name,) + tuple(parts[:7]))
                 for k in FIELDS[3:]:
                     r[k] = int(r[k])
+                if mean is not None:
+                    r["median_ns"] = mean
                 r.update(meta)
                 rows.append(r)
     return rows, clears
@@ -1046,7 +1055,12 @@ def main():
         "- **hit-total**: alloc+free+`ttm_pool_prezero_flush()` timed together: the caller's "
         "and the worker's time per cycle (upstream: alloc+free). Under icount the guest "
         "clock counts the instructions of both vCPUs, so this is CPU time; under tcg it is "
-        "the wall time until the pool is clean again.",
+        "the wall time until the pool is clean again. Its figure is the **mean** per cycle, "
+        "not the median: a total is a sum, and where the clearing policy wakes the worker "
+        "every other free (a 2 MiB free is worth half a wakeup when the wakeup costs more "
+        "than 512 clears / 20), cycles alternate between two clears and none, of which a "
+        "median shows one kind. The pages cleared per cycle (the weighted model) are means "
+        "too.",
         "- **miss**: alloc+free from an empty pool (a new pool per sample; page-path pools are bound "
         "to node 0 so that upstream keeps their WC/UC pages in the pool, not in its global lists).",
         "- **raw**: `dma_alloc_attrs` + `dma_free_attrs` of the same size, in chunks of at most "

@@ -99,7 +99,7 @@ for set in "${sets[@]}"; do
 		args="$args $ioa_args"
 	fi
 	guest="insmod /lib/ttm-tests/ttm_pool_bench.ko $args || exit 1
-dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,/p; s/.*ttm_pool_bench: mixlat,/mixlat,/p; s/.*ttm_pool_bench: mixfree,/mixfree,/p; s/.*ttm_pool_bench: mixcpu,/mixcpu,/p; s/.*ttm_pool_bench: costs,/costs,/p'"
+dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,/p; s/.*ttm_pool_bench: mixlat,/mixlat,/p; s/.*ttm_pool_bench: mixfree,/mixfree,/p; s/.*ttm_pool_bench: mixcpu,/mixcpu,/p; s/.*ttm_pool_bench: costs,/costs,/p; s/.*ttm_pool_bench: mean,/mean,/p'"
 	for round in $(seq 1 "$rounds"); do
 		for k in "${ks[@]}"; do
 			name=$k-$clock$tag-$round
@@ -125,7 +125,7 @@ dmesg | sed -n 's/.*ttm_pool_bench: csv,//p; s/.*ttm_pool_bench: clears,/clears,
 			grep -q "mem auto-init: .*heap alloc:$want" "$raw/$name.log" ||
 				die "bench: $name: the guest did not run with init_on_alloc=$ioa; see $raw/$name.log"
 			[ -s "$raw/$name.csv" ] || die "bench: no results from $name; console log: $raw/$name.log"
-			echo "    $(grep -Evc '^(clears|mixlat|mixfree|mixcpu|costs),' "$raw/$name.csv") cases, $(grep -c '^mixcpu,' "$raw/$name.csv") mix runs in $(($(date +%s) - t0))s" >&2
+			echo "    $(grep -Evc '^(clears|mixlat|mixfree|mixcpu|costs|mean),' "$raw/$name.csv") cases, $(grep -c '^mixcpu,' "$raw/$name.csv") mix runs in $(($(date +%s) - t0))s" >&2
 		done
 	done
 done

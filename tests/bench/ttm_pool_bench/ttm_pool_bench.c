@@ -28,7 +28,10 @@
  *           alloc+free+ttm_pool_prezero_flush() timed together: the caller's
  *           and the worker's time per cycle (under qemu -icount the guest
  *           clock counts the instructions of every vCPU, so this is the CPU
- *           time of both; upstream: alloc+free)
+ *           time of both; upstream: alloc+free). Besides the usual line, a
+ *           "mean," line: a total is a sum, and where the clearing policy
+ *           wakes the worker every other free, cycles alternate between
+ *           two clears and none, of which a median shows one kind
  *  miss     alloc+free of a tt from an empty pool (a new pool per sample)
  *  raw      dma_alloc_attrs() + dma_free_attrs() of the same size, in chunks
  *           of at most 1 << MAX_PAGE_ORDER pages as the pool allocates them
@@ -133,6 +136,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -456,6 +460,16 @@ static void bench_alloc(enum alloc_how how, bool coherent,
 		if (!samples[i])
 			goto out;
 		cond_resched();
+	}
+	if (how == HIT_TOTAL) {
+		u64 sum = 0;
+
+		for (i = 0; i < n; i++)
+			sum += samples[i];
+		pr_info("ttm_pool_bench: mean,%s,%s,%s,%zu,%d,%u,%u,%llu\n",
+			alloc_names[how], coherent ? "coherent" : "page",
+			caching_names[caching], size >> 10, zero, 1, n,
+			div_u64(sum, n));
 	}
 	report(alloc_names[how], coherent ? "coherent" : "page",
 	       caching_names[caching], size, zero, 1, samples, n);

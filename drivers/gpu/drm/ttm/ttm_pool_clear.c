@@ -53,10 +53,14 @@
  * (TTM_POOL_SEG_PAGES, 256 KiB) of the linear map (ttm_pool_clear_pages()):
  * as fast per byte as a whole 2 MiB store and nearly twice as fast as page
  * clears on the host we measured (4 KiB 168 ns, 64 KiB 91 ns, 256 KiB
- * 87 ns, 2 MiB 94-99 ns per 4 KiB). The worker clears write-combined and
- * uncached chunks, and write-back ones below TTM_POOL_SEG_MIN_ORDER, a page
- * per hold of the type's lock; larger write-back ones a segment at a time
- * without the lock. Under the lock it marks the segment's pages as cleared
+ * 87 ns, 2 MiB 94-99 ns per 4 KiB). The worker clears uncached chunks
+ * (8-byte uncached stores: a segment would take milliseconds), and chunks
+ * below TTM_POOL_SEG_MIN_ORDER, a page per hold of the type's lock; larger
+ * write-back and write-combined ones a segment at a time without the lock
+ * (write-combined ones a page per store, through their WC mapping, and
+ * their WC buffers drained before the segment counts as stored: a page's
+ * lock round trip and barrier was most of what the worker spent beside the
+ * stores). Under the lock it marks the segment's pages as cleared
  * and the chunk as being stored into (ttm_pool_type_state.storing), then
  * stores with preemption off; a taker of that chunk unlinks it as any
  * other, drops the lock and waits for the store (ttm_pool_settle()): for
@@ -64,7 +68,7 @@
  * aside), since it cannot be preempted meanwhile, and only the taker of
  * that chunk waits, never anyone on the type's lock. Under PREEMPT_RT,
  * where a segment's preemption-off time is not acceptable, and with
- * highmem, the worker clears write-back chunks a page per hold too. The
+ * highmem, the worker clears every chunk a page per hold. The
  * worker is one thread for all pools, unbound, not freezable, at the
  * lowest priority (a kthread_worker: no per-run cost to lower its
  * priority, and cheaper to wake than a workqueue). A free queues the
@@ -346,7 +350,11 @@ static unsigned int ttm_pool_clear_segment(struct ttm_pool_type *pt,
 	preempt_disable();
 	spin_unlock(&pt->lock);
 	ttm_pool_store_hook(p);
-	ttm_pool_clear_range(page_address(p + first), n << PAGE_SHIFT);
+	ttm_pool_clear_pages(p + first, n, pt->caching);
+	if (pt->caching == ttm_write_combined) {
+		/* Drains the WC buffers first: see ttm_pool_clear_step(). */
+		wmb();
+	}
 	/* The zeroes before the end of the wait; see ttm_pool_settle(). */
 	smp_store_release(&ts->storing, NULL);
 	preempt_enable();
@@ -393,9 +401,9 @@ static unsigned int ttm_pool_clear_step(struct ttm_pool_type *pt,
 		ts->clearing = p;
 		ts->cleared = 0;
 	}
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && !IS_ENABLED(CONFIG_HIGHMEM) &&
 	    pt->order >= TTM_POOL_SEG_MIN_ORDER &&
-	    ttm_pool_clear_in_stores(pt->caching)) {
+	    pt->caching != ttm_uncached) {
 		cleared = ttm_pool_clear_segment(pt, ts, p, max);
 		/* Taken meanwhile (and the taker waited for the store)? */
 		if (ts->clearing != p)

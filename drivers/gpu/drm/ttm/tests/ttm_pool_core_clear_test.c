@@ -693,24 +693,20 @@ static void store_hook_restore(void *data)
 }
 
 /*
- * The worker stores zeroes into a write-back chunk without the type's
- * lock, a segment at a time. A tt that takes that chunk meanwhile gets it
- * only once the store is done: it sees the zeroes, and no zero lands on
- * what its user writes afterwards.
+ * The worker stores zeroes into a write-back or write-combined chunk
+ * without the type's lock, a segment at a time. A tt that takes that chunk
+ * meanwhile gets it only once the store is done: it sees the zeroes, and no
+ * zero lands on what its user writes afterwards.
  */
-static void pool_take_waits_for_store(struct kunit *test)
+static void take_waits_for_store(struct kunit *test, enum ttm_caching caching)
 {
 	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
 	unsigned long timeout;
 	struct ttm_tt *tt;
 	bool open;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT) || IS_ENABLED(CONFIG_HIGHMEM))
-		kunit_skip(test, "the worker clears a page per hold of the lock here");
-	KUNIT_ASSERT_GE_MSG(test, num_online_cpus(), 2,
-			    "the taker must run beside the worker's store");
 	ttm_pool_set_prezero(pool, false);
-	tt = pool_test_tt_alloc(test, pool, 16, ttm_cached);	/* one order 4 */
+	tt = pool_test_tt_alloc(test, pool, 16, caching);	/* one order 4 */
 	tt_fill(tt, 0xa5);
 	WRITE_ONCE(store_open, false);
 	WRITE_ONCE(store_chunk, tt->pages[0]);
@@ -722,10 +718,6 @@ static void pool_take_waits_for_store(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, DIRTY(test, pool), 16);
 
-	WRITE_ONCE(ttm_pool_test_store_hook, store_hook);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, store_hook_restore,
-						  NULL));
 	ttm_pool_set_prezero(pool, true);
 	timeout = jiffies + 30 * HZ;
 	while (!READ_ONCE(store_open) && time_before(jiffies, timeout))
@@ -747,6 +739,20 @@ static void pool_take_waits_for_store(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(test, pool, CLEARED_BACKGROUND), 16);
 	ttm_pool_free(pool, tt);
 	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 16);
+}
+
+static void pool_take_waits_for_store(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || IS_ENABLED(CONFIG_HIGHMEM))
+		kunit_skip(test, "the worker clears a page per hold of the lock here");
+	KUNIT_ASSERT_GE_MSG(test, num_online_cpus(), 2,
+			    "the taker must run beside the worker's store");
+	WRITE_ONCE(ttm_pool_test_store_hook, store_hook);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, store_hook_restore,
+						  NULL));
+	take_waits_for_store(test, ttm_cached);
+	take_waits_for_store(test, ttm_write_combined);
 }
 
 static void post_hibernation(void *data)
