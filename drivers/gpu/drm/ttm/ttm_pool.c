@@ -195,17 +195,18 @@ static bool ttm_pool_need_zero(bool zero)
 }
 
 /*
- * Take a chunk of the given path from @pt for an allocation, or NULL: the most
- * recently cleared clean chunk if @want_clean, else the most recently freed
- * dirty one, or one of the other kind if there is none of that kind (see
- * "Clearing" in ttm_pool_clear.c). *@zero is set to how many of the chunk's
- * pages, from its first, are zero.
+ * Take a chunk of the given path from @pt (whose state is @ts, its chunks of
+ * order @order) for an allocation, or NULL: the most recently cleared clean chunk if @want_clean,
+ * else the most recently freed dirty one, or one of the other kind if there
+ * is none of that kind (see "Clearing" in ttm_pool_clear.c). *@zero is set
+ * to how many of the chunk's pages, from its first, are zero.
  */
-static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
+static struct page *ttm_pool_take(struct ttm_pool_type *pt,
+				  struct ttm_pool_type_state *ts,
+				  unsigned int order, bool coherent,
 				  bool want_clean, unsigned int *zero)
 {
-	struct ttm_pool_type_state *ts = ttm_pool_type_state(pt);
-	unsigned long nr = 1UL << pt->order;
+	unsigned long nr = 1UL << order;
 	struct list_head *list, *end;
 	struct page *p = NULL;
 	bool has_clean, has_dirty, clean = false, storing = false;
@@ -230,7 +231,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt, bool coherent,
 			/* Only the chunk being cleared can be stored into. */
 			storing = ts->clearing == p;
 			*zero = ttm_pool_unlink(pt, ts, p, coherent, clean);
-			ttm_pool_account_locked(pt, p, -nr);
+			ttm_pool_account_locked(pt, ts, p, -nr);
 		}
 	}
 	spin_unlock(&pt->lock);
@@ -274,20 +275,20 @@ static bool ttm_pool_chunk_ours(struct ttm_pool_state *st, bool coherent,
 }
 
 /*
- * Put a chunk into @pt. A coherent chunk is pooled only while the pool's
+ * Put chunk @p of @order and @caching into @pool. A coherent chunk is pooled only while the pool's
  * path is coherent; a page-path chunk while it is page, or, with @page_ok
  * (its tt does not take coherent memory), always. Return 0 if it was
  * pooled, else the counter of the reason it was not (cap, or its path is
  * not the pool's any more).
  */
-static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
-					struct page *p, bool page_ok,
-					bool clean)
+static __always_inline enum ttm_pool_stat
+ttm_pool_give(struct ttm_pool *pool, enum ttm_caching caching,
+	      unsigned int order, struct page *p, bool page_ok, bool clean)
 {
-	struct ttm_pool *pool = pt->pool;
+	struct ttm_pool_type *pt = &pool->caching[caching].orders[order];
 	struct ttm_pool_state *st = ttm_pool_state(pool);
-	struct ttm_pool_type_state *ts = &st->types[pt->caching][pt->order];
-	unsigned long nr = 1UL << pt->order;
+	struct ttm_pool_type_state *ts = &st->types[caching][order];
+	unsigned long nr = 1UL << order;
 	bool coherent = ttm_pool_chunk_coherent(p);
 	enum ttm_pool_room room;
 	bool ours;
@@ -297,8 +298,9 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 	 * At the global cap, the other pools' coldest chunks make way, for a
 	 * chunk of the pool's path (the check is repeated under the lock).
 	 */
-	ours = ttm_pool_chunk_ours(st, coherent, page_ok);
-	if (room == TTM_POOL_ALL_FULL && ours && ttm_pool_evict_for(pool, nr))
+	if (room == TTM_POOL_ALL_FULL &&
+	    ttm_pool_chunk_ours(st, coherent, page_ok) &&
+	    ttm_pool_evict_for(pool, nr))
 		room = ttm_pool_reserve(pool, nr);
 	if (room != TTM_POOL_ROOM)
 		return TTM_POOL_STAT_RELEASE_CAP;
@@ -321,7 +323,7 @@ static enum ttm_pool_stat ttm_pool_give(struct ttm_pool_type *pt,
 		}
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 		/* Before a taker on another CPU can count it out. */
-		ttm_pool_account_locked(pt, p, nr);
+		ttm_pool_account_locked(pt, ts, p, nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -356,6 +358,38 @@ static noinline unsigned int ttm_pool_taken_verify(struct ttm_pool *pool,
 static const char ttm_pool_fail_injected[] = "nomem";
 
 /*
+ * Release the chunks of a free that did not go into the pool, gathered in
+ * @b, to the system, and count why: @cap pages for a cap, @sw for a path
+ * switch. With @count (not an unwind), count the caching changes too.
+ */
+static noinline void ttm_pool_free_rest(struct ttm_pool *pool,
+					struct ttm_pool_batch *b,
+					unsigned long cap, unsigned long sw,
+					bool count)
+{
+	unsigned long wb_pages = b->wb_pages, batches;
+
+	/*
+	 * Never reclaim here: 6.12's free path allocated nothing, and drivers
+	 * free tts inside dma-fence signalling sections and under locks their
+	 * own shrinkers take. Without memory the caching changes go in
+	 * batches of the on-stack array.
+	 */
+	batches = ttm_pool_batch_release(pool, b, TTM_POOL_STAT_NR,
+					 GFP_NOWAIT | __GFP_NOMEMALLOC);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
+	if (cap)
+		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_CAP, cap, 0);
+	if (sw)
+		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw, 0);
+	if (!count)
+		return;
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
+	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
+}
+
+/*
  * Free the chunks of tt->pages[start, end), which have caching @caching.
  * Chunks go into the pool when they may, else back to the system in one
  * batch.
@@ -369,12 +403,15 @@ static const char ttm_pool_fail_injected[] = "nomem";
  * so that "pages in = pages out + pooled" holds. Fresh chunks never entered
  * the pool and count nothing.
  */
-static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
-				enum ttm_caching caching, pgoff_t start,
-				pgoff_t end, unsigned int *keep)
+static __always_inline void __ttm_pool_free_range(struct ttm_pool *pool,
+						  struct ttm_tt *tt,
+						  enum ttm_caching caching,
+						  pgoff_t start, pgoff_t end,
+						  unsigned int *keep)
 {
-	unsigned long pooled = 0, cap = 0, sw = 0, wb_pages, batches;
+	unsigned long pooled = 0, cap = 0, sw = 0;
 	bool page_ok = !ttm_pool_tt_takes_coherent(pool, tt);
+	struct ttm_pool_state *st = ttm_pool_state(pool);
 	struct ttm_pool_batch b;
 	enum ttm_pool_stat why;
 	unsigned int order;
@@ -408,8 +445,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 				  ttm_pool_verifying(pool));
 		if (clean)
 			ttm_pool_clear_pages(p, 1UL << order, caching);
-		why = ttm_pool_give(&pool->caching[caching].orders[order], p,
-				    page_ok, clean);
+		why = ttm_pool_give(pool, caching, order, p, page_ok, clean);
 		switch (why) {
 		case 0:
 			pooled += 1UL << order;
@@ -424,35 +460,29 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		ttm_pool_batch_add(&b, p, order, caching);
 	}
 
-	wb_pages = b.wb_pages;
-	/*
-	 * Never reclaim here: 6.12's free path allocated nothing, and drivers
-	 * free tts inside dma-fence signalling sections and under locks their
-	 * own shrinkers take. Without memory the caching changes go in
-	 * batches of the on-stack array. Most frees pool everything: no call
-	 * for an empty batch.
-	 */
-	batches = !b.pages ? 0 :
-		  ttm_pool_batch_release(pool, &b, TTM_POOL_STAT_NR,
-					 GFP_NOWAIT | __GFP_NOMEMALLOC);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_CAP, cap);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw);
-	if (cap)
-		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_CAP, cap, 0);
-	if (sw)
-		trace_ttm_pool_release(pool, TTM_POOL_STAT_RELEASE_SWITCH, sw, 0);
+	/* Most frees pool everything: no call for an empty batch. */
+	if (unlikely(b.pages))
+		ttm_pool_free_rest(pool, &b, cap, sw, !keep);
 	if (keep)
 		return;
 	trace_ttm_pool_free(pool, end - start, caching, pooled, cap + sw);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_FREE_POOLED, pooled);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_RETURNED, end - start);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, wb_pages);
+	ttm_pool_st_add(st, TTM_POOL_STAT_FREE_POOLED, pooled);
+	ttm_pool_st_add(st, TTM_POOL_STAT_RETURNED, end - start);
 	if (pooled) {
-		ttm_pool_check_watermark(pool);
+		ttm_pool_check_watermark(st);
 		/* Chunks cleared for init_on_free or verify_clean: none dirty. */
-		ttm_pool_kick_clear(pool, clean ? 0 : pooled);
+		ttm_pool_kick_clear(st, clean ? 0 : pooled);
 	}
+}
+
+/* __ttm_pool_free_range() out of line, for the unwinding of an allocation. */
+static noinline void ttm_pool_free_range(struct ttm_pool *pool,
+					 struct ttm_tt *tt,
+					 enum ttm_caching caching,
+					 pgoff_t start, pgoff_t end,
+					 unsigned int *keep)
+{
+	__ttm_pool_free_range(pool, tt, caching, start, end, keep);
 }
 
 /*
@@ -495,6 +525,39 @@ static noinline void __cold ttm_pool_free_orphan(struct ttm_pool *pool,
 				    leaked);
 }
 
+/* The allocation flags of @tt's fresh chunks (not needed on a hit). */
+static gfp_t ttm_pool_gfp(struct ttm_pool *pool, struct ttm_tt *tt,
+			  struct ttm_operation_ctx *ctx)
+{
+	gfp_t gfp = GFP_USER;
+
+	if (ctx->gfp_retry_mayfail)
+		gfp |= __GFP_RETRY_MAYFAIL;
+	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
+		gfp |= __GFP_ZERO;
+	return gfp | (pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER);
+}
+
+/*
+ * Give chunk @p of @order, taken from the pool by a failed allocation of @tt
+ * and not in tt->pages, back to the pool; if it cannot, count why it left it.
+ */
+static noinline void ttm_pool_give_back(struct ttm_pool *pool,
+					struct ttm_tt *tt, struct page *p,
+					unsigned int order)
+{
+	struct ttm_pool_batch b;
+	enum ttm_pool_stat why;
+
+	why = ttm_pool_give(pool, tt->caching, order, p,
+			    !ttm_pool_tt_takes_coherent(pool, tt), false);
+	if (why) {
+		ttm_pool_batch_init(&b);
+		ttm_pool_batch_add(&b, p, order, tt->caching);
+		ttm_pool_batch_release(pool, &b, why, GFP_KERNEL);
+	}
+}
+
 /*
  * Give tt->pages[@start, @end), a run of fresh pages, the tt's caching in one
  * call (see "Caching" in ttm_pool_chunk.c); count the call in *@batches and
@@ -505,7 +568,8 @@ static int ttm_pool_caching_run(struct ttm_tt *tt, pgoff_t start, pgoff_t end,
 {
 	int r;
 
-	if (end <= start || tt->caching == ttm_cached)
+	/* (Nothing to do on a hit after a hit, the hit path's case.) */
+	if (likely(end <= start) || tt->caching == ttm_cached)
 		return 0;
 	r = ttm_pool_set_caching(&tt->pages[start], end - start, tt->caching);
 	if (r)
@@ -540,14 +604,14 @@ static int ttm_pool_caching_run(struct ttm_tt *tt, pgoff_t start, pgoff_t end,
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx)
 {
-	unsigned int taken[NR_PAGE_ORDERS] = { };
+	/* Set as orders go down, see below: not zeroed in full on entry. */
+	unsigned int taken[NR_PAGE_ORDERS] __uninitialized, top;
 	pgoff_t remaining = tt->num_pages;
 	unsigned long hits = 0, misses = 0, batches = 0, changed = 0;
 	unsigned long cleared = 0, precleared = 0;
 	const char *fail = "nomem";
 	pgoff_t i = 0, run = 0;
 	struct ttm_pool_state *st = ttm_pool_state(pool);
-	gfp_t gfp = GFP_USER;
 	unsigned int order, j;
 	bool zero = tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC;
 	bool need_zero = ttm_pool_need_zero(zero);
@@ -572,19 +636,25 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			return -ENODEV;
 		coherent = true;
 	}
-	if (ctx->gfp_retry_mayfail)
-		gfp |= __GFP_RETRY_MAYFAIL;
-	if (zero)
-		gfp |= __GFP_ZERO;
-	gfp |= pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER;
 
 	order = min_t(unsigned int, MAX_PAGE_ORDER, __fls(remaining));
+	/*
+	 * Orders only go down from here: taken[top..] is set as they do, and
+	 * what is above the first order is never read.
+	 */
+	top = order;
+	taken[top] = 0;
 	while (remaining) {
 		struct ttm_pool_type *pt;
 
 		order = min_t(unsigned int, order, __fls(remaining));
+		if (unlikely(order < top)) {
+			memset(&taken[order], 0, (top - order) * sizeof(*taken));
+			top = order;
+		}
 		pt = &pool->caching[tt->caching].orders[order];
-		p = ttm_pool_take(pt, coherent, need_zero, &zeroed);
+		p = ttm_pool_take(pt, &st->types[tt->caching][order], order,
+				  coherent, need_zero, &zeroed);
 		from_pool = p;
 		if (p) {
 			taken[order]++;
@@ -617,7 +687,9 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 						   need_zero ?
 						   (1U << order) - zeroed : 0);
 		} else {
-			p = ttm_pool_alloc_chunk(pool, coherent, gfp, order);
+			p = ttm_pool_alloc_chunk(pool, coherent,
+						 ttm_pool_gfp(pool, tt, ctx),
+						 order);
 			if (!p) {
 				if (order) {
 					order--;
@@ -660,15 +732,18 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		goto err_unwind;
 	}
 
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_HIT, hits);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_ALLOC_MISS, misses);
-	ttm_pool_stat_add(pool, coherent ? TTM_POOL_STAT_ALLOC_COHERENT :
+	ttm_pool_st_add(st, TTM_POOL_STAT_ALLOC_HIT, hits);
+	/* Only fresh pages change their caching. */
+	if (misses) {
+		ttm_pool_st_add(st, TTM_POOL_STAT_ALLOC_MISS, misses);
+		ttm_pool_st_add(st, coherent ? TTM_POOL_STAT_ALLOC_COHERENT :
 				TTM_POOL_STAT_ALLOC_PAGE, misses);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_BATCHES, batches);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_CACHING_PAGES, changed);
-	ttm_pool_stat_add(pool, TTM_POOL_STAT_CLEARED_ALLOC, cleared);
+		ttm_pool_st_add(st, TTM_POOL_STAT_CACHING_BATCHES, batches);
+		ttm_pool_st_add(st, TTM_POOL_STAT_CACHING_PAGES, changed);
+	}
+	ttm_pool_st_add(st, TTM_POOL_STAT_CLEARED_ALLOC, cleared);
 	if (need_zero)
-		ttm_pool_count_zero(pool, tt->num_pages);
+		ttm_pool_count_zero(st, tt->num_pages);
 	trace_ttm_pool_alloc(pool, tt->num_pages, tt->caching, coherent,
 			     need_zero, hits, misses, precleared, cleared, 0);
 	return 0;
@@ -681,19 +756,8 @@ err_chunk:
 	if (run > i)
 		run = i;
 	if (from_pool) {
-		struct ttm_pool_batch b;
-		enum ttm_pool_stat why;
-
-		/* Back to the pool; if it cannot, count why it left it. */
 		taken[order]--;
-		why = ttm_pool_give(&pool->caching[tt->caching].orders[order], p,
-				    !ttm_pool_tt_takes_coherent(pool, tt),
-				    false);
-		if (why) {
-			ttm_pool_batch_init(&b);
-			ttm_pool_batch_add(&b, p, order, tt->caching);
-			ttm_pool_batch_release(pool, &b, why, GFP_KERNEL);
-		}
+		ttm_pool_give_back(pool, tt, p, order);
 	} else {
 		ttm_pool_report_leak(pool, ttm_pool_free_chunk(pool, p));
 	}
@@ -732,7 +796,7 @@ void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 		ttm_pool_free_orphan(pool, tt);
 		return;
 	}
-	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages, NULL);
+	__ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages, NULL);
 }
 EXPORT_SYMBOL(ttm_pool_free);
 

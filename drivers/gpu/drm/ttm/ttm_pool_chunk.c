@@ -210,47 +210,32 @@ void ttm_pool_report_leak(struct ttm_pool *pool, unsigned long leaked)
 }
 
 /**
- * ttm_pool_map_chunk() - DMA addresses of a chunk for a user
+ * ttm_pool_map_page_chunk() - DMA addresses of a page-path chunk for a user
  * @pool: the pool
  * @p: the chunk's head page
  * @order: the chunk's order
  * @dma_addr: where to store one address per page
  *
- * Page-path chunks are mapped with dma_map_page(); coherent chunks already
- * have their address.
+ * Map the chunk with dma_map_page(); see ttm_pool_map_chunk().
  *
  * Return: 0 or -EFAULT if the mapping failed.
  */
-int ttm_pool_map_chunk(struct ttm_pool *pool, struct page *p,
-		       unsigned int order, dma_addr_t *dma_addr)
+int ttm_pool_map_page_chunk(struct ttm_pool *pool, struct page *p,
+			    unsigned int order, dma_addr_t *dma_addr)
 {
 	dma_addr_t addr;
-	unsigned int i;
 
-	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_map_chunk, pool, p, order,
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_map_page_chunk, pool, p, order,
 				   dma_addr);
 
-	if (ttm_pool_chunk_coherent(p)) {
-		addr = ((struct ttm_pool_dma *)p->private)->addr;
-	} else {
-		addr = dma_map_page(pool->dev, p, 0, PAGE_SIZE << order,
-				    DMA_BIDIRECTIONAL);
-		if (dma_mapping_error(pool->dev, addr))
-			return -EFAULT;
-	}
-	for (i = 0; i < (1U << order); i++)
-		dma_addr[i] = addr + ((dma_addr_t)i << PAGE_SHIFT);
+	addr = dma_map_page(pool->dev, p, 0, PAGE_SIZE << order,
+			    DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(pool->dev, addr))
+		return -EFAULT;
+	ttm_pool_fill_dma(dma_addr, addr, order);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ttm_pool_map_chunk);
-
-void ttm_pool_unmap_chunk(struct ttm_pool *pool, struct page *p,
-			  unsigned int order, dma_addr_t addr)
-{
-	if (!ttm_pool_chunk_coherent(p))
-		dma_unmap_page(pool->dev, addr, PAGE_SIZE << order,
-			       DMA_BIDIRECTIONAL);
-}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_map_page_chunk);
 
 static bool ttm_pool_wb_by_range(struct page *p, unsigned int order)
 {

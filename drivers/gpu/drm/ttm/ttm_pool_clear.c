@@ -154,8 +154,6 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/highmem.h>
-#include <linux/instrumented.h>
-#include <linux/kmsan-checks.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -164,10 +162,6 @@
 #include <linux/string.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
-
-#ifdef CONFIG_X86_64
-#include <asm/cpufeature.h>
-#endif
 
 #include <drm/ttm/ttm_pool.h>
 
@@ -250,27 +244,6 @@ void ttm_pool_clear_page(struct page *p, enum ttm_caching caching)
 }
 
 /*
- * Zero @len bytes of the linear map at @va: one string store where the CPU
- * has fast ones, as clear_page() does for a page.
- */
-static void ttm_pool_clear_range(void *va, size_t len)
-{
-#ifdef CONFIG_X86_64
-	if (static_cpu_has(X86_FEATURE_ERMS)) {
-		/* What memset() would tell KASAN, KCSAN and KMSAN. */
-		instrument_write(va, len);
-		kmsan_unpoison_memory(va, len);
-		asm volatile("rep stosb"
-			     : "+D" (va), "+c" (len)
-			     : "a" (0)
-			     : "memory");
-		return;
-	}
-#endif
-	memset(va, 0, len);
-}
-
-/*
  * Are pages of @caching cleared in string stores over several pages? Write-
  * back ones in the linear map; see "Clearing" above.
  */
@@ -279,17 +252,9 @@ static bool ttm_pool_clear_in_stores(enum ttm_caching caching)
 	return caching == ttm_cached && !IS_ENABLED(CONFIG_HIGHMEM);
 }
 
-/**
- * ttm_pool_clear_pages() - clear pages of a chunk
- * @p: the first page
- * @nr: how many, all of one chunk of caching @caching
- * @caching: the chunk's caching
- *
- * Write-back pages in segments (one string store each, also for a single
- * page), the others a page at a time; see "Clearing" above.
- */
-void ttm_pool_clear_pages(struct page *p, unsigned long nr,
-			  enum ttm_caching caching)
+/* ttm_pool_clear_pages() out of line: what is not a single page. */
+void __ttm_pool_clear_pages(struct page *p, unsigned long nr,
+			    enum ttm_caching caching)
 {
 	unsigned long n;
 
@@ -561,7 +526,7 @@ out:
  * The costs the auto policy weighs, under ttm_pool_clear_mutex; its
  * wake_pages is read by frees with READ_ONCE().
  */
-static struct ttm_pool_clear_costs ttm_pool_costs = {
+struct ttm_pool_clear_costs ttm_pool_costs = {
 	.clear_page_ns = TTM_POOL_CLEAR_PAGE_NS_DEFAULT,
 	.wake_ns = TTM_POOL_WAKE_NS_DEFAULT,
 };
@@ -714,26 +679,14 @@ void ttm_pool_get_clear_demand(struct ttm_pool *pool, unsigned long *demand,
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_get_clear_demand);
 
 /*
- * Queue the clearing worker after a free pooled @pooled dirty pages, if
- * prezero says so (see "Policy" above) and it is not queued yet.
+ * ttm_pool_kick_clear() past its checks (see there): with prezero @mode,
+ * queue the clearing worker @w if the policy wants it and it is not queued
+ * yet.
  */
-void ttm_pool_kick_clear(struct ttm_pool *pool, unsigned long pooled)
+void __ttm_pool_kick_clear(struct ttm_pool_state *st, struct kthread_worker *w,
+			   u8 mode)
 {
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-	struct kthread_worker *w;
-	u8 mode;
-
-	/* Pairs with the release in ttm_pool_set_prezero_mode(). */
-	mode = smp_load_acquire(&st->prezero);
-	if (mode == TTM_POOL_PREZERO_OFF)
-		return;
-	w = READ_ONCE(st->clear_worker);
-	if (!w)
-		return;
-	if (mode == TTM_POOL_PREZERO_AUTO &&
-	    (atomic_long_add_return(pooled, &st->clear_pending) <
-	     READ_ONCE(ttm_pool_costs.wake_pages) ||
-	     !ttm_pool_clear_wanted(st)))
+	if (mode == TTM_POOL_PREZERO_AUTO && !ttm_pool_clear_wanted(st))
 		return;
 	/* The chunk is pooled before the peek; pairs with the worker's. */
 	smp_mb();
@@ -898,7 +851,7 @@ int ttm_pool_set_prezero_mode(struct ttm_pool *pool,
 	/* The worker before prezero; pairs with ttm_pool_kick_clear(). */
 	smp_store_release(&st->prezero, mode);
 	if (mode == TTM_POOL_PREZERO_ON) {
-		ttm_pool_kick_clear(pool, 0);
+		ttm_pool_kick_clear(st, 0);
 	} else if (mode == TTM_POOL_PREZERO_OFF && st->clear_worker) {
 		kthread_cancel_delayed_work_sync(&st->clear_work);
 		spin_lock(&st->clear_lock);

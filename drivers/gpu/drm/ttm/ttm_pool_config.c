@@ -168,7 +168,7 @@ int ttm_pool_set_limits(struct ttm_pool *pool, const struct ttm_pool_limits *l)
 	if (set & TTM_POOL_LIMIT_MAX)
 		ttm_pool_trim_to(pool, max, TTM_POOL_STAT_RELEASE_TRIM);
 	if (set & (TTM_POOL_LIMIT_HIGH | TTM_POOL_LIMIT_LOW))
-		ttm_pool_check_watermark(pool);
+		ttm_pool_check_watermark(ttm_pool_state(pool));
 	mutex_unlock(&st->config_lock);
 	return 0;
 }

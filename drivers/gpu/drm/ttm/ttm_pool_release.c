@@ -112,6 +112,63 @@ out:
 	return found;
 }
 
+/**
+ * ttm_pool_account_sync_locked() - bring a pool type's pending count into
+ *	NR_KERNEL_MISC_RECLAIMABLE
+ * @pt: the pool type, its lock held
+ * @ts: its state
+ * @nid: the node whose pages it counts from now on
+ * @nr: pages pooled (negative: taken) on @nid now, counted at once
+ *
+ * See ttm_pool_account_locked(). Under the type's lock: the lock keeps this
+ * CPU (and __mod_node_page_state() does on PREEMPT_RT), and no interrupt
+ * changes NR_KERNEL_MISC_RECLAIMABLE (only TTM does), so the node's counter
+ * needs no this_cpu_cmpxchg() loop.
+ */
+void ttm_pool_account_sync_locked(struct ttm_pool_type *pt,
+				  struct ttm_pool_type_state *ts, int nid,
+				  long nr)
+{
+	const enum node_stat_item item = NR_KERNEL_MISC_RECLAIMABLE;
+
+	lockdep_assert_held(&pt->lock);
+	if (ts->acct_nid == nid)
+		nr += ts->acct;
+	else if (ts->acct)
+		__mod_node_page_state(NODE_DATA(ts->acct_nid), item, ts->acct);
+	if (nr)
+		__mod_node_page_state(NODE_DATA(nid), item, nr);
+	ts->acct = 0;
+	ts->acct_nid = nid;
+}
+
+/**
+ * ttm_pool_account_sync() - bring what allocations and frees of a pool left
+ *	pending into NR_KERNEL_MISC_RECLAIMABLE
+ * @pool: the pool
+ *
+ * For KUnit, which compares the counter with what pools hold; draining and
+ * finalising a pool sync its types too.
+ * Context: process context.
+ */
+void ttm_pool_account_sync(struct ttm_pool *pool)
+{
+	struct ttm_pool_type_state *ts;
+	struct ttm_pool_type *pt;
+	unsigned int i, j;
+
+	for (i = 0; i < TTM_NUM_CACHING_TYPES; i++) {
+		for (j = 0; j < NR_PAGE_ORDERS; j++) {
+			pt = &pool->caching[i].orders[j];
+			ts = ttm_pool_type_state(pt);
+			spin_lock(&pt->lock);
+			ttm_pool_account_sync_locked(pt, ts, ts->acct_nid, 0);
+			spin_unlock(&pt->lock);
+		}
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_account_sync);
+
 /*
  * Take a chunk of the given path from @pt to release it, or NULL: the oldest
  * dirty chunk on node @nid (NUMA_NO_NODE: any node), else the oldest clean
@@ -219,6 +276,8 @@ static void ttm_pool_type_drain(struct ttm_pool_type *pt, bool coherent,
 		if (page)
 			b->wasted += ttm_pool_list_drain(pt, ts, false, &chunks,
 							 &moved);
+		/* What allocations and frees left pending: counted now. */
+		ttm_pool_account_sync_locked(pt, ts, ts->acct_nid, 0);
 		spin_unlock(&pt->lock);
 		ttm_pool_lock_work(moved);
 		if (!moved)
@@ -422,12 +481,4 @@ void ttm_pool_trim_work(struct work_struct *work)
 
 	ttm_pool_trim_to(st->pool, READ_ONCE(st->low_watermark),
 			 TTM_POOL_STAT_RELEASE_TRIM);
-}
-
-void ttm_pool_check_watermark(struct ttm_pool *pool)
-{
-	struct ttm_pool_state *st = ttm_pool_state(pool);
-
-	if (atomic_long_read(&st->pooled) > READ_ONCE(st->high_watermark))
-		queue_work(system_unbound_wq, &st->trim_work);
 }

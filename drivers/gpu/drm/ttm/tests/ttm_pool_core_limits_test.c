@@ -291,7 +291,12 @@ static void pool_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_write_combined][1], 2);
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_write_combined][0], 1);
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_cached][0], 2);
-	/* Pooled pages show as reclaimable kernel memory. */
+	/*
+	 * Pooled pages show as reclaimable kernel memory (once synced: see
+	 * pool_reclaimable_slack).
+	 */
+	ttm_pool_account_sync(pool);
+	ttm_pool_account_sync(other);
 	KUNIT_EXPECT_GE(test, pool_test_reclaimable_pages(),
 			before + 10);
 
@@ -307,6 +312,41 @@ static void pool_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, POOLED(test, other), 0);
 	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(),
 			before);
+}
+
+/*
+ * Allocations and frees move NR_KERNEL_MISC_RECLAIMABLE in steps: a type's
+ * share lags what it holds by at most TTM_POOL_ACCT_SLACK pages, and a
+ * sync, a drain or a fini makes it exact again.
+ */
+static void pool_reclaimable_slack(struct kunit *test)
+{
+	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	unsigned int n = TTM_POOL_ACCT_SLACK + 10;
+	long before, now;
+
+	ttm_pool_drain_all();
+	before = pool_test_reclaimable_pages();
+
+	/* One page pooled and taken again: within the slack. */
+	pool_test_free_singles(test, pool, 1);
+	now = pool_test_reclaimable_pages();
+	KUNIT_EXPECT_GE(test, now, before);
+	KUNIT_EXPECT_LE(test, now, before + 1);
+	ttm_pool_account_sync(pool);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before + 1);
+
+	/* More than the slack into one type: counted as it goes. */
+	pool_test_free_singles(test, pool, n);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), n);
+	now = pool_test_reclaimable_pages();
+	KUNIT_EXPECT_GE(test, now, before + n - TTM_POOL_ACCT_SLACK);
+	KUNIT_EXPECT_LE(test, now, before + n);
+
+	/* A drain leaves none of it. */
+	ttm_pool_drain(pool);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), 0);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before);
 }
 
 /*
@@ -341,6 +381,7 @@ static struct kunit_case pool_limits_cases[] = {
 	KUNIT_CASE(pool_watermarks),
 	KUNIT_CASE(pool_watermarks_follow_cap),
 	KUNIT_CASE(pool_drain),
+	KUNIT_CASE(pool_reclaimable_slack),
 	KUNIT_CASE(pool_release_wb_per_large_chunk),
 	KUNIT_CASE(pool_drain_bounded),
 	{}

@@ -136,10 +136,10 @@ static void pool_alloc_fails_cleanly(struct kunit *test)
 
 	/* A fresh order-1 chunk maps, the pooled chunk's mapping fails. */
 	priv->maps_allowed = 1;
-	kunit_activate_static_stub(test, ttm_pool_map_chunk, fail_map_chunk);
+	kunit_activate_static_stub(test, ttm_pool_map_page_chunk, fail_map_chunk);
 	tt = pool_test_tt_new(test, 3, ttm_write_combined, true);
 	KUNIT_EXPECT_EQ(test, ttm_pool_alloc(pool, tt, &ctx), -EFAULT);
-	kunit_deactivate_static_stub(test, ttm_pool_map_chunk);
+	kunit_deactivate_static_stub(test, ttm_pool_map_page_chunk);
 
 	pool_test_stats(test, pool);
 	for (i = 0; i < TTM_POOL_STAT_NR; i++) {
