@@ -1059,8 +1059,10 @@ def main():
         "not the median: a total is a sum, and where the clearing policy wakes the worker "
         "every other free (a 2 MiB free is worth half a wakeup when the wakeup costs more "
         "than 512 clears / 20), cycles alternate between two clears and none, of which a "
-        "median shows one kind. The pages cleared per cycle (the weighted model) are means "
-        "too.",
+        "median shows one kind. The mean is over at least 40 cycles (`total_reps`; 64 MiB: "
+        "as the other cases), so that it spans such periods: over 5 cycles, a period of 2 "
+        "gave 3 wakeups or 2 depending on where it started, 1.2 or 0.8 times the steady "
+        "clears. The pages cleared per cycle (the weighted model) are means too.",
         "- **miss**: alloc+free from an empty pool (a new pool per sample; page-path pools are bound "
         "to node 0 so that upstream keeps their WC/UC pages in the pool, not in its global lists).",
         "- **raw**: `dma_alloc_attrs` + `dma_free_attrs` of the same size, in chunks of at most "

@@ -6,7 +6,8 @@
  * only our pool has (drain, shrinker scan) are built when the kernel has them
  * (TTM_BENCH_OURS, see the Makefile).
  *
- *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [ops=400] [only=hit,fini]
+ *   insmod ttm_pool_bench.ko [reps=21] [big_reps=5] [total_reps=40]
+ *                            [ops=400] [only=hit,fini]
  *                            [prezero=0|1] [path=page|coherent]
  *                            [caching=cached|wc|uc] [kib=4] [zero=0|1]
  *                            [mix_rounds=600] [mix_warmup=30]
@@ -165,6 +166,17 @@ static unsigned int big_reps = 5;
 module_param(big_reps, uint, 0444);
 MODULE_PARM_DESC(big_reps, "samples per case of 64 MiB and more (3..1000)");
 
+/*
+ * hit-total's figure is a mean over its cycles, and the clearing policy
+ * wakes the worker once per several frees (every other 2 MiB one, where a
+ * wakeup costs more than 512 clears / 20): too few cycles and the mean
+ * depends on where the first and last fall in that period (5 cycles of a
+ * period of 2 gave 3 wakeups, 1.2 times the steady clears).
+ */
+static unsigned int total_reps = 40;
+module_param(total_reps, uint, 0444);
+MODULE_PARM_DESC(total_reps, "hit-total: at least this many samples per case up to 2 MiB (3..1000)");
+
 static unsigned int ops = 400;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "alloc+free pairs per thread in a contention sample");
@@ -280,6 +292,12 @@ static void bench_fail(const char *what, int err)
 static unsigned int reps_for(size_t size)
 {
 	return size >= SZ_64M ? big_reps : reps;
+}
+
+/* A 64 MiB free is always worth a wakeup: no period to span. */
+static unsigned int total_reps_for(size_t size)
+{
+	return size >= SZ_64M ? big_reps : max(reps, total_reps);
 }
 
 static u64 pool_reflush(struct ttm_pool *pool);
@@ -408,7 +426,8 @@ static void clear_stats_read(u64 *v)
 static void bench_alloc(enum alloc_how how, bool coherent,
 			enum ttm_caching caching, size_t size, bool zero)
 {
-	unsigned int i, n = reps_for(size);
+	unsigned int i, n = how == HIT_TOTAL ? total_reps_for(size) :
+			    reps_for(size);
 	struct bench_tt *b;
 	bool miss = how == MISS;
 	/* A page pool bound to a node keeps its own WC/UC pages upstream too. */
@@ -1366,7 +1385,8 @@ static int __init ttm_pool_bench_init(void)
 	int err;
 
 	if (reps < 3 || reps > MAX_SAMPLES || big_reps < 3 ||
-	    big_reps > MAX_SAMPLES || !ops || only_zero > 1 ||
+	    big_reps > MAX_SAMPLES || total_reps < 3 ||
+	    total_reps > MAX_SAMPLES || !ops || only_zero > 1 ||
 	    !mix_rounds || mix_rounds > 10000 || mix_warmup > 10000 ||
 	    (only_path && strcmp(only_path, "page") &&
 	     strcmp(only_path, "coherent")) ||

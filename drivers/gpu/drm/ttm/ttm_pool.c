@@ -196,12 +196,14 @@ static bool ttm_pool_need_zero(bool zero)
 
 /*
  * Take a chunk of the given path from @pt (whose state is @ts, its chunks of
- * order @order) for an allocation, or NULL: the most recently cleared clean chunk if @want_clean,
- * else the most recently freed dirty one, or one of the other kind if there
- * is none of that kind (see "Clearing" in ttm_pool_clear.c). *@zero is set
- * to how many of the chunk's pages, from its first, are zero.
+ * order @order; @st: its pool's state) for an allocation, or NULL: the most
+ * recently cleared clean chunk if @want_clean, else the most recently freed
+ * dirty one, or one of the other kind if there is none of that kind (see
+ * "Clearing" in ttm_pool_clear.c). *@zero is set to how many of the chunk's
+ * pages, from its first, are zero.
  */
-static struct page *ttm_pool_take(struct ttm_pool_type *pt,
+static struct page *ttm_pool_take(struct ttm_pool_state *st,
+				  struct ttm_pool_type *pt,
 				  struct ttm_pool_type_state *ts,
 				  unsigned int order, bool coherent,
 				  bool want_clean, unsigned int *zero)
@@ -231,7 +233,7 @@ static struct page *ttm_pool_take(struct ttm_pool_type *pt,
 			/* Only the chunk being cleared can be stored into. */
 			storing = ts->clearing == p;
 			*zero = ttm_pool_unlink(pt, ts, p, coherent, clean);
-			ttm_pool_account_locked(pt, ts, p, -nr);
+			ttm_pool_account_locked(st, pt, ts, p, -nr);
 		}
 	}
 	spin_unlock(&pt->lock);
@@ -275,11 +277,11 @@ static bool ttm_pool_chunk_ours(struct ttm_pool_state *st, bool coherent,
 }
 
 /*
- * Put chunk @p of @order and @caching into @pool. A coherent chunk is pooled only while the pool's
- * path is coherent; a page-path chunk while it is page, or, with @page_ok
- * (its tt does not take coherent memory), always. Return 0 if it was
- * pooled, else the counter of the reason it was not (cap, or its path is
- * not the pool's any more).
+ * Put chunk @p of @order and @caching into @pool. A coherent chunk is
+ * pooled only while the pool's path is coherent; a page-path chunk while it
+ * is page, or, with @page_ok (its tt does not take coherent memory), always.
+ * Return 0 if it was pooled, else the counter of the reason it was not (cap,
+ * or its path is not the pool's any more).
  */
 static __always_inline enum ttm_pool_stat
 ttm_pool_give(struct ttm_pool *pool, enum ttm_caching caching,
@@ -323,7 +325,7 @@ ttm_pool_give(struct ttm_pool *pool, enum ttm_caching caching,
 		}
 		WRITE_ONCE(ts->nr_pages, ts->nr_pages + nr);
 		/* Before a taker on another CPU can count it out. */
-		ttm_pool_account_locked(pt, ts, p, nr);
+		ttm_pool_account_locked(st, pt, ts, p, nr);
 	}
 	spin_unlock(&pt->lock);
 
@@ -653,8 +655,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 			top = order;
 		}
 		pt = &pool->caching[tt->caching].orders[order];
-		p = ttm_pool_take(pt, &st->types[tt->caching][order], order,
-				  coherent, need_zero, &zeroed);
+		p = ttm_pool_take(st, pt, &st->types[tt->caching][order],
+				  order, coherent, need_zero, &zeroed);
 		from_pool = p;
 		if (p) {
 			taken[order]++;
@@ -886,6 +888,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	atomic_long_set(&st->pooled, 0);
 	mutex_init(&st->config_lock);
 	INIT_WORK(&st->trim_work, ttm_pool_trim_work);
+	INIT_DELAYED_WORK(&st->acct_work, ttm_pool_account_work);
 	ttm_pool_clear_init(st);
 	ttm_pool_verify_init(st);
 	ttm_pool_stats_init(st);
@@ -927,6 +930,8 @@ void ttm_pool_fini(struct ttm_pool *pool)
 	if (pool->dev)
 		ttm_pool_unplug_unwatch(pool);
 	ttm_pool_release_all(pool, true, true, TTM_POOL_STAT_RELEASE_FINI);
+	/* The drain synced every type; nothing pends it again. */
+	cancel_delayed_work_sync(&st->acct_work);
 	ttm_pool_stats_fini(st);
 	mutex_destroy(&st->config_lock);
 	list_del_init(&st->anchor);

@@ -64,9 +64,10 @@ struct ttm_pool_stats_pcpu {
  * @storing: the chunk the worker is storing zeroes into without the type's
  *	lock, or NULL: set under the lock, cleared with release when the store
  *	is done (see "Clearing" in ttm_pool_clear.c and ttm_pool_settle())
- * @acct: pages pooled (negative: taken) on node @acct_nid by allocations and
- *	frees, not yet in its NR_KERNEL_MISC_RECLAIMABLE; under the type's lock
- *	(see ttm_pool_account_locked())
+ * @acct: minus the pages allocations took out of the type (on node
+ *	@acct_nid) that its NR_KERNEL_MISC_RECLAIMABLE still counts, 0 to
+ *	-TTM_POOL_ACCT_SLACK; under the type's lock (see
+ *	ttm_pool_account_locked())
  * @acct_nid: the node of @acct
  */
 struct ttm_pool_type_state {
@@ -98,6 +99,9 @@ struct ttm_pool_type_state {
  * @pooled: pages pooled now, all types
  * @config_lock: serialises path, cap and watermark changes
  * @trim_work: the watermark worker
+ * @acct_work: brings what its types' takes left pending into
+ *	NR_KERNEL_MISC_RECLAIMABLE, a second after (see
+ *	ttm_pool_account_locked())
  * @prezero: when dirty chunks are cleared in the background, an enum
  *	ttm_pool_prezero_mode (sysfs "prezero")
  * @clear_worker: the thread that clears in the background (shared by all
@@ -172,6 +176,7 @@ struct ttm_pool_state {
 	atomic_long_t pooled;
 	struct mutex config_lock; /* serialises configuration changes */
 	struct work_struct trim_work;
+	struct delayed_work acct_work;
 	u8 prezero;
 	struct kthread_worker *clear_worker;
 	atomic_long_t clear_pending;
@@ -615,10 +620,11 @@ static inline void ttm_pool_account(struct ttm_pool *pool, struct page *p,
 }
 
 /*
- * How far a pool type's share of NR_KERNEL_MISC_RECLAIMABLE may lag behind
- * what it holds, in pages: as far as the counter's per-CPU deltas lag on a
- * machine of a few CPUs. Allocations and frees that take and give back
- * chunks of up to 256 KiB then leave the node's counter alone.
+ * How many pages taken out of a pool type its share of
+ * NR_KERNEL_MISC_RECLAIMABLE may still count (256 KiB; the counter's own
+ * per-CPU deltas lag as far on a machine of a few CPUs): allocations that
+ * take chunks of up to that size, and the frees that give them back, then
+ * leave the node's counter alone. Frees beyond that are counted at once.
  */
 #define TTM_POOL_ACCT_SLACK	64
 
@@ -626,37 +632,46 @@ void ttm_pool_account_sync_locked(struct ttm_pool_type *pt,
 				  struct ttm_pool_type_state *ts, int nid,
 				  long nr);
 void ttm_pool_account_sync(struct ttm_pool *pool);
+void ttm_pool_account_work(struct work_struct *work);
 
 /*
  * ttm_pool_account() for an allocation or a free, under @pt's lock (@ts is
- * its state), for the chunk @p being taken or pooled. The node's counter
- * moves once the type's pending count @ts->acct would leave
- * +-TTM_POOL_ACCT_SLACK, or the chunk is on another node than the pending
- * pages; draining the type syncs it (ttm_pool_type_drain()).
+ * its state, @st its pool's), for the chunk @p being taken (@nr < 0) or
+ * pooled. A take is
+ * left pending in @ts->acct, and a free makes up for pending takes, as long
+ * as @ts->acct stays within -TTM_POOL_ACCT_SLACK..0 and on one node; else
+ * the node's counter moves now, by all of it. What is left pending is
+ * brought in a second later (the pool's acct_work, as vmstat folds its
+ * per-CPU deltas), or when the type is drained.
  */
-static inline void ttm_pool_account_locked(struct ttm_pool_type *pt,
+static inline void ttm_pool_account_locked(struct ttm_pool_state *st,
+					   struct ttm_pool_type *pt,
 					   struct ttm_pool_type_state *ts,
 					   struct page *p, long nr)
 {
-	long acct = ts->acct + nr;
+	long old = ts->acct, acct = old + nr;
 	int nid;
 
 	lockdep_assert_held(&pt->lock);
 	/* With a single node (most machines), every page is on node 0. */
 	if (nr_node_ids > 1) {
 		nid = page_to_nid(p);
-		atomic_long_add(nr, &ttm_pool_state(pt->pool)->node_pooled[nid]);
+		atomic_long_add(nr, &st->node_pooled[nid]);
 		if (nid != ts->acct_nid) {
 			ttm_pool_account_sync_locked(pt, ts, nid, nr);
 			return;
 		}
 	}
-	/* Is -SLACK <= acct <= SLACK? */
+	/* Is -SLACK <= acct <= 0? */
 	if (unlikely((unsigned long)(acct + TTM_POOL_ACCT_SLACK) >
-		     2 * TTM_POOL_ACCT_SLACK))
+		     TTM_POOL_ACCT_SLACK)) {
 		ttm_pool_account_sync_locked(pt, ts, ts->acct_nid, nr);
-	else
-		ts->acct = acct;
+		return;
+	}
+	/* Pending now: brought in within a second. */
+	if (!old && acct && !delayed_work_pending(&st->acct_work))
+		queue_delayed_work(system_unbound_wq, &st->acct_work, HZ);
+	ts->acct = acct;
 }
 
 enum ttm_pool_room {

@@ -147,8 +147,8 @@ void ttm_pool_account_sync_locked(struct ttm_pool_type *pt,
  *	pending into NR_KERNEL_MISC_RECLAIMABLE
  * @pool: the pool
  *
- * For KUnit, which compares the counter with what pools hold; draining and
- * finalising a pool sync its types too.
+ * The pool's acct_work does, and KUnit, which compares the counter with
+ * what pools hold; draining and finalising a pool sync its types too.
  * Context: process context.
  */
 void ttm_pool_account_sync(struct ttm_pool *pool)
@@ -168,6 +168,16 @@ void ttm_pool_account_sync(struct ttm_pool *pool)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_account_sync);
+
+/* The pool's acct_work: see ttm_pool_account_locked(). */
+void ttm_pool_account_work(struct work_struct *work)
+{
+	struct ttm_pool_state *st = container_of(to_delayed_work(work),
+						 struct ttm_pool_state,
+						 acct_work);
+
+	ttm_pool_account_sync(st->pool);
+}
 
 /*
  * Take a chunk of the given path from @pt to release it, or NULL: the oldest

@@ -6,6 +6,7 @@
  *
  * Copyright (c) 2026 The ttm-pool authors
  */
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/mm.h>
 #include <linux/workqueue.h>
@@ -291,12 +292,7 @@ static void pool_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_write_combined][1], 2);
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_write_combined][0], 1);
 	KUNIT_EXPECT_EQ(test, pool_test_stats(test, pool)->pooled[ttm_cached][0], 2);
-	/*
-	 * Pooled pages show as reclaimable kernel memory (once synced: see
-	 * pool_reclaimable_slack).
-	 */
-	ttm_pool_account_sync(pool);
-	ttm_pool_account_sync(other);
+	/* Pooled pages show as reclaimable kernel memory. */
 	KUNIT_EXPECT_GE(test, pool_test_reclaimable_pages(),
 			before + 10);
 
@@ -315,33 +311,62 @@ static void pool_drain(struct kunit *test)
 }
 
 /*
- * Allocations and frees move NR_KERNEL_MISC_RECLAIMABLE in steps: a type's
- * share lags what it holds by at most TTM_POOL_ACCT_SLACK pages, and a
- * sync, a drain or a fini makes it exact again.
+ * Allocations that take pooled chunks leave NR_KERNEL_MISC_RECLAIMABLE
+ * alone for up to TTM_POOL_ACCT_SLACK pages of a type (the frees that give
+ * them back then do too) and for a second at most; frees beyond that are
+ * counted at once, and a sync, a drain or a fini makes the counter exact
+ * again.
  */
 static void pool_reclaimable_slack(struct kunit *test)
 {
-	struct ttm_pool *pool = pool_test_pool_new(test, false, NUMA_NO_NODE);
-	unsigned int n = TTM_POOL_ACCT_SLACK + 10;
+	/* Its pages on one node: another would make the counter exact. */
+	struct ttm_pool *pool = pool_test_pool_new(test, false,
+						   first_online_node);
+	unsigned int i, n = TTM_POOL_ACCT_SLACK + 10;
+	struct ttm_tt **tts;
 	long before, now;
 
+	tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tts);
 	ttm_pool_drain_all();
 	before = pool_test_reclaimable_pages();
 
-	/* One page pooled and taken again: within the slack. */
-	pool_test_free_singles(test, pool, 1);
-	now = pool_test_reclaimable_pages();
-	KUNIT_EXPECT_GE(test, now, before);
-	KUNIT_EXPECT_LE(test, now, before + 1);
-	ttm_pool_account_sync(pool);
-	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before + 1);
-
-	/* More than the slack into one type: counted as it goes. */
+	/* Pooled: counted at once. */
 	pool_test_free_singles(test, pool, n);
 	KUNIT_ASSERT_EQ(test, POOLED(test, pool), n);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before + n);
+
+	/* Taken out: still counted, up to the slack. */
+	for (i = 0; i < n; i++)
+		tts[i] = pool_test_tt_alloc(test, pool, 1, ttm_cached);
+	KUNIT_ASSERT_EQ(test, POOLED(test, pool), 0);
 	now = pool_test_reclaimable_pages();
-	KUNIT_EXPECT_GE(test, now, before + n - TTM_POOL_ACCT_SLACK);
-	KUNIT_EXPECT_LE(test, now, before + n);
+	KUNIT_EXPECT_GE(test, now, before);
+	KUNIT_EXPECT_LE(test, now, before + TTM_POOL_ACCT_SLACK);
+	ttm_pool_account_sync(pool);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before);
+
+	/* Given back: counted at once again. */
+	for (i = 0; i < n; i++)
+		ttm_pool_free(pool, tts[i]);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before + n);
+
+	/*
+	 * A few taken: brought in by the pool's acct_work a second later
+	 * (wait for up to 10), unless a free gives them back first.
+	 */
+	for (i = 0; i < 8; i++)
+		tts[i] = pool_test_tt_alloc(test, pool, 1, ttm_cached);
+	for (i = 0; i < 100; i++) {
+		now = pool_test_reclaimable_pages();
+		if (now == before + n - 8)
+			break;
+		msleep(100);
+	}
+	KUNIT_EXPECT_EQ(test, now, before + n - 8);
+	for (i = 0; i < 8; i++)
+		ttm_pool_free(pool, tts[i]);
+	KUNIT_EXPECT_EQ(test, pool_test_reclaimable_pages(), before + n);
 
 	/* A drain leaves none of it. */
 	ttm_pool_drain(pool);
