@@ -10,7 +10,10 @@
 # in nr_kernel_misc_reclaimable, which nothing else of the kernel uses, equal to
 # its pooled_pages, and 0 once ttm is gone), KReclaimable, and MemFree (with the
 # per-CPU page lists) with the whole stack unloaded the same after the second round
-# as after the first.
+# as after the first. Memory the unload frees late (deferred work, RCU: some 3 MiB
+# came back a few ms after a read on Debian's rt kernel with the host busy) only
+# lowers a read: a round's figure is the most read over 2 s, and the second
+# round reads on for up to 10 s while below the first's. A leak stays below.
 # shellcheck source=../../lib/tap.sh
 . /tests/lib/tap.sh
 # shellcheck source=lib.sh
@@ -23,6 +26,25 @@ kreclaimable() { awk '$1 == "KReclaimable:" { print $2 }' /proc/meminfo; }
 freemem() {
 	echo $(($(awk '$1 == "MemFree:" { print $2 }' /proc/meminfo) +
 		$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)))
+}
+# settled MIN: the most free memory (freemem, the page cache dropped and the
+# per-CPU counters folded before each read) read every 0.5 s for 2 s, and on for
+# up to 10 s while below MIN. Prints "MOST FIRST SECONDS".
+settled() {
+	_most=0 _first='' _k=0
+	while :; do
+		echo 3 >/proc/sys/vm/drop_caches
+		misc >/dev/null
+		_f=$(freemem)
+		[ -n "$_first" ] || _first=$_f
+		[ "$_f" -gt "$_most" ] && _most=$_f
+		if [ $_k -ge 4 ] && { [ "$_most" -ge "$1" ] || [ $_k -ge 20 ]; }; then
+			break
+		fi
+		_k=$((_k + 1))
+		usleep 500000
+	done
+	echo "$_most $_first $((_k / 2)).$((_k % 2 * 5))"
 }
 # misc: nr_kernel_misc_reclaimable, the per-CPU deltas folded first
 misc() {
@@ -90,14 +112,13 @@ for round in 1 2; do
 	is "round $round: nothing is accounted as pooled (nr_kernel_misc_reclaimable)" "$(misc)" 0
 	# The whole stack unloaded: free memory, the page cache dropped, the per-CPU
 	# counters folded. A round pools some 10 MiB (above): a leak of it would show.
-	echo 3 >/proc/sys/vm/drop_caches
-	misc >/dev/null
-	free=$(freemem)
-	echo "# round $round: $free kB free (MemFree + per-CPU lists) with the stack unloaded"
+	slack=2048
+	settled $((round == 1 ? 0 : free1 - slack)) >/tmp/settled
+	read -r free first secs </tmp/settled
+	echo "# round $round: $free kB free (MemFree + per-CPU lists) with the stack unloaded (first read $first kB, read for $secs s)"
 	if [ $round -eq 1 ]; then
 		free1=$free
 	else
-		slack=2048
 		ok "MemFree (with the per-CPU lists) is back after a load, workload and unload ($free1 -> $free kB, slack $slack kB)" \
 			test $((free1 - free)) -le $slack
 	fi
