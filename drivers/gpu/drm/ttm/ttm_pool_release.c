@@ -44,10 +44,17 @@ static inline void ttm_pool_lock_work(unsigned int chunks)
 }
 #endif
 
-/* Is @p on node @nid (NUMA_NO_NODE: any node)? */
-static bool ttm_pool_on_node(struct page *p, int nid)
+/*
+ * One chunk a search of ttm_pool_find_cold() passes, counted in *@walked:
+ * its first page if it is on node @nid (NUMA_NO_NODE: any node), else NULL.
+ */
+static struct page *ttm_pool_cold_visit(struct list_head *pos, int nid,
+					unsigned int *walked)
 {
-	return nid == NUMA_NO_NODE || page_to_nid(p) == nid;
+	struct page *p = list_entry(pos, struct page, lru);
+
+	(*walked)++;
+	return nid == NUMA_NO_NODE || page_to_nid(p) == nid ? p : NULL;
 }
 
 /*
@@ -76,32 +83,26 @@ static struct page *ttm_pool_find_cold(struct ttm_pool_type *pt,
 
 	lockdep_assert_held(&pt->lock);
 	/* Dirty, the oldest first: from the tail back to the boundary. */
+	*clean = false;
 	last = end->next;
 	for (pos = list->prev; pos != end && walked < TTM_POOL_LOCK_BATCH;
 	     pos = next) {
-		walked++;
-		if (ttm_pool_on_node(list_entry(pos, struct page, lru), nid)) {
-			found = list_entry(pos, struct page, lru);
-			*clean = false;
+		found = ttm_pool_cold_visit(pos, nid, &walked);
+		if (found)
 			goto out;
-		}
 		if (pos == last)
 			break;
 		next = pos->prev;
 		list_move(pos, end);
 	}
 	/* Clean, the oldest first: from the head to the boundary. */
+	*clean = true;
 	if (end == list)
 		goto out;
 	last = end;
 	for (pos = list->next; walked < TTM_POOL_LOCK_BATCH; pos = next) {
-		walked++;
-		if (ttm_pool_on_node(list_entry(pos, struct page, lru), nid)) {
-			found = list_entry(pos, struct page, lru);
-			*clean = true;
-			goto out;
-		}
-		if (pos == last)
+		found = ttm_pool_cold_visit(pos, nid, &walked);
+		if (found || pos == last)
 			break;
 		next = pos->next;
 		list_move(pos, ts->clean_end[coherent]);
