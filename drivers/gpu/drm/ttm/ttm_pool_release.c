@@ -65,11 +65,13 @@ static struct page *ttm_pool_cold_visit(struct list_head *pos, int nid,
  * A pool bound to a node finds one at once; in a pool without a node, on a
  * machine with several, chunks of other nodes may lie in the way of a
  * reclaim of one node. Such a search walks past at most TTM_POOL_LOCK_BATCH
- * chunks and moves each chunk it passes to the warm end of its part of the
- * list (dirty ones before the newest dirty chunk, clean ones after the
- * newest clean), so that the next search starts where this one stopped:
- * every chunk the shrinker counts for a node is reached within a bounded
- * number of searches, each with a bounded hold of the lock.
+ * chunks, at most half of them dirty if there are clean ones (other nodes'
+ * dirty chunks must not keep every search from the clean part), and moves
+ * each chunk it passes to the warm end of its part of the list (dirty ones
+ * before the newest dirty chunk, clean ones after the newest clean), so that
+ * the next search starts where this one stopped: every chunk the shrinker
+ * counts for a node is reached within a bounded number of searches, each
+ * with a bounded hold of the lock.
  */
 static struct page *ttm_pool_find_cold(struct ttm_pool_type *pt,
 				       struct ttm_pool_type_state *ts,
@@ -77,6 +79,8 @@ static struct page *ttm_pool_find_cold(struct ttm_pool_type *pt,
 {
 	struct list_head *list = ttm_pool_type_list(pt, ts, coherent);
 	struct list_head *end = ts->clean_end[coherent];
+	unsigned int dirty_max = end == list ? TTM_POOL_LOCK_BATCH :
+					       TTM_POOL_LOCK_BATCH / 2;
 	struct list_head *pos, *last, *next;
 	unsigned int walked = 0;
 	struct page *found = NULL;
@@ -85,8 +89,7 @@ static struct page *ttm_pool_find_cold(struct ttm_pool_type *pt,
 	/* Dirty, the oldest first: from the tail back to the boundary. */
 	*clean = false;
 	last = end->next;
-	for (pos = list->prev; pos != end && walked < TTM_POOL_LOCK_BATCH;
-	     pos = next) {
+	for (pos = list->prev; pos != end && walked < dirty_max; pos = next) {
 		found = ttm_pool_cold_visit(pos, nid, &walked);
 		if (found)
 			goto out;

@@ -245,12 +245,76 @@ static void pool_shrinker_numa_bounded(struct kunit *test)
 	ttm_pool_drain(any);
 }
 
+/*
+ * A pool without a node holds a clean node-1 chunk behind three lock batches
+ * of dirty node-0 chunks. A scan of node 1 looks at the dirty chunks first;
+ * it used to spend its whole batch on them, every time, and never reach the
+ * clean ones: the chunk counted for node 1 was never released. The dirty
+ * pass leaves half of the batch to the clean one now. (With init_on_free
+ * every chunk is pooled clean and the node-1 chunk is the oldest.)
+ */
+static void pool_shrinker_numa_clean_behind_dirty(struct kunit *test)
+{
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH, i, calls, held;
+	struct ttm_pool *any, *n0, *n1;
+	struct ttm_tt **tts, *one;
+	unsigned long got = 0;
+
+	if (num_online_nodes() < 2 || !node_online(1))
+		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
+
+	ttm_pool_drain_all();
+	any = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	n0 = pool_test_pool_new(test, false, 0);
+	n1 = pool_test_pool_new(test, false, 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE), 0);
+	tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tts);
+	for (i = 0; i < n; i++) {
+		tts[i] = pool_test_tt_alloc(test, n0, 1, ttm_cached);
+		KUNIT_ASSERT_EQ(test, page_to_nid(tts[i]->pages[0]), 0);
+	}
+	one = pool_test_tt_alloc(test, n1, 1, ttm_cached);
+	KUNIT_ASSERT_EQ(test, page_to_nid(one->pages[0]), 1);
+
+	/* The node-1 chunk is cleared in the background, the others not. */
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(any, true), 0);
+	ttm_pool_free(any, one);
+	ttm_pool_prezero_flush(any);
+	KUNIT_ASSERT_EQ(test, pool_test_stats(test, any)->clean_pages, 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(any, false), 0);
+	for (i = 0; i < n; i++)
+		ttm_pool_free(any, tts[i]);
+	KUNIT_ASSERT_EQ(test, POOLED(test, any), n + 1);
+	if (!want_init_on_free())
+		KUNIT_ASSERT_EQ(test, pool_test_stats(test, any)->clean_pages,
+				1);
+	KUNIT_EXPECT_EQ(test, count_node(1), 1);
+
+	WRITE_ONCE(ttm_pool_lock_work_max, 0);
+	for (calls = 0; !got && calls < 8; calls++)
+		got = ttm_pool_release_pages(any, 1, 1,
+					     TTM_POOL_STAT_RELEASE_SHRINKER,
+					     GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, got, 1);
+	held = READ_ONCE(ttm_pool_lock_work_max);
+	kunit_info(test, "found after %u releases, at most %u chunks walked per hold of the lock\n",
+		   calls, held);
+	KUNIT_EXPECT_EQ(test, count_node(1), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, any), n);
+	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
+	ttm_pool_drain(any);
+}
+
 static struct kunit_case pool_shrinker_cases[] = {
 	KUNIT_CASE(pool_shrinker),
 	KUNIT_CASE(pool_shrinker_takes_turns),
 	KUNIT_CASE(pool_shrinker_numa),
 	KUNIT_CASE(pool_shrinker_numa_any),
 	KUNIT_CASE(pool_shrinker_numa_bounded),
+	KUNIT_CASE(pool_shrinker_numa_clean_behind_dirty),
 	{}
 };
 
