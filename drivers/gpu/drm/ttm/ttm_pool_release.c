@@ -7,7 +7,8 @@
  * Copyright (c) 2026 The ttm-pool authors
  *
  * Releases take the coldest chunks: the oldest dirty chunk first (few clears
- * are wasted on pages that leave), then the oldest clean one, cached types
+ * are wasted on pages that leave), then the oldest clean one (a reclaim of
+ * one node may take a clean one first, see ttm_pool_find_cold()), cached types
  * before write-combined and uncached ones (which cost a caching change). They
  * collect the chunks in a batch and restore write-back for all of it at once
  * (ttm_pool_chunk.c). Every hold of a type's lock handles at most
@@ -54,13 +55,14 @@ static struct page *ttm_pool_cold_visit(struct list_head *pos, int nid,
 	struct page *p = list_entry(pos, struct page, lru);
 
 	(*walked)++;
-	return nid == NUMA_NO_NODE || page_to_nid(p) == nid ? p : NULL;
+	return (nid == NUMA_NO_NODE || page_to_nid(p) == nid) ? p : NULL;
 }
 
 /*
  * The chunk to release from @pt's list of @coherent chunks, on node @nid
  * (NUMA_NO_NODE: any node), or NULL: the oldest dirty chunk, else the
- * oldest clean one (*@clean says which), under the type's lock.
+ * oldest clean one (*@clean says which), under the type's lock. A search
+ * that walks past other nodes' dirty chunks may find a clean one first.
  *
  * A pool bound to a node finds one at once; in a pool without a node, on a
  * machine with several, chunks of other nodes may lie in the way of a
@@ -186,7 +188,8 @@ void ttm_pool_account_work(struct work_struct *work)
 /*
  * Take a chunk of the given path from @pt to release it, or NULL: the oldest
  * dirty chunk on node @nid (NUMA_NO_NODE: any node), else the oldest clean
- * one. *@zero is set to how many of its pages, from its first, are zero.
+ * one, as ttm_pool_find_cold() finds them. *@zero is set to how many of its
+ * pages, from its first, are zero.
  */
 static struct page *ttm_pool_take_cold(struct ttm_pool_type *pt,
 				       bool coherent, int nid,

@@ -188,6 +188,98 @@ static void pool_shrinker_numa_any(struct kunit *test)
 }
 
 /*
+ * With every pool drained: a pool without a node and one on each node, all
+ * on the page path. Skips the case without two nodes.
+ */
+static struct ttm_pool *numa_pools(struct kunit *test, struct ttm_pool **n0,
+				   struct ttm_pool **n1)
+{
+	struct ttm_pool *any;
+
+	if (num_online_nodes() < 2 || !node_online(1))
+		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
+	ttm_pool_drain_all();
+	any = pool_test_pool_new(test, false, NUMA_NO_NODE);
+	*n0 = pool_test_pool_new(test, false, 0);
+	*n1 = pool_test_pool_new(test, false, 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(*n0, TTM_POOL_PATH_PAGE), 0);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(*n1, TTM_POOL_PATH_PAGE), 0);
+	return any;
+}
+
+/*
+ * Free into @to @n one-page chunks made by @from, a pool bound to node
+ * @nid, one at a time (@from stays empty): the first freed is the coldest.
+ */
+static void free_from_node(struct kunit *test, struct ttm_pool *from,
+			   int nid, struct ttm_pool *to, unsigned int n)
+{
+	struct ttm_tt *tt;
+	int on;
+
+	while (n--) {
+		tt = pool_test_tt_alloc(test, from, 1, ttm_cached);
+		on = page_to_nid(tt->pages[0]);
+		ttm_pool_free(to, tt);
+		KUNIT_ASSERT_EQ(test, on, nid);
+	}
+}
+
+static void memory_short_restore(void *data)
+{
+	WRITE_ONCE(ttm_pool_test_memory_short, -1);
+}
+
+/*
+ * As free_from_node(), the chunks cleared in the background (with memory
+ * not short, so that the worker does not stand aside) before prezero is
+ * switched off again.
+ */
+static void free_clean_from_node(struct kunit *test, struct ttm_pool *from,
+				 int nid, struct ttm_pool *to, unsigned int n)
+{
+	WRITE_ONCE(ttm_pool_test_memory_short, 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, memory_short_restore,
+						  NULL));
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(to, true), 0);
+	free_from_node(test, from, nid, to, n);
+	ttm_pool_prezero_flush(to);
+	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(to, false), 0);
+}
+
+/*
+ * Release @pool's one node-1 page as the shrinker does, one page per call,
+ * in at most 8 calls, leaving @left pages pooled, none of a hold of a
+ * type's lock walking past more than a batch of chunks; then drain @pool.
+ * Return: the call that released it, 0 if none did.
+ */
+static unsigned int release_node1(struct kunit *test, struct ttm_pool *pool,
+				  unsigned long left)
+{
+	unsigned int calls, held;
+
+	KUNIT_EXPECT_EQ(test, count_node(1), 1);
+	WRITE_ONCE(ttm_pool_lock_work_max, 0);
+	for (calls = 1; calls <= 8; calls++)
+		if (ttm_pool_release_pages(pool, 1, 1,
+					   TTM_POOL_STAT_RELEASE_SHRINKER,
+					   GFP_KERNEL))
+			break;
+	if (calls > 8)
+		calls = 0;
+	held = READ_ONCE(ttm_pool_lock_work_max);
+	kunit_info(test, "released by call %u (0: none of 8), at most %u chunks walked per hold of the lock\n",
+		   calls, held);
+	KUNIT_EXPECT_EQ(test, count_node(1), 0);
+	KUNIT_EXPECT_EQ(test, POOLED(test, pool), left);
+	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
+	ttm_pool_drain(pool);
+	return calls;
+}
+
+/*
  * A pool without a node holds a node-1 chunk behind three lock batches of
  * node-0 chunks (from its cold end). A scan of node 1 walks past at most
  * TTM_POOL_LOCK_BATCH chunks per hold of the lock (it used to walk them
@@ -196,53 +288,16 @@ static void pool_shrinker_numa_any(struct kunit *test)
  */
 static void pool_shrinker_numa_bounded(struct kunit *test)
 {
-	unsigned int n = 3 * TTM_POOL_LOCK_BATCH, i, calls = 0, held;
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH;
 	struct ttm_pool *any, *n0, *n1;
-	struct ttm_tt **tts, *one;
-	unsigned long got = 0;
 
-	if (num_online_nodes() < 2 || !node_online(1))
-		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
-
-	ttm_pool_drain_all();
-	any = pool_test_pool_new(test, false, NUMA_NO_NODE);
-	n0 = pool_test_pool_new(test, false, 0);
-	n1 = pool_test_pool_new(test, false, 1);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE), 0);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE), 0);
+	any = numa_pools(test, &n0, &n1);
 	ttm_pool_set_prezero(any, false);
-	tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tts);
 	/* Chunks of the nodes' pools, freed into the pool without a node. */
-	for (i = 0; i < n; i++) {
-		tts[i] = pool_test_tt_alloc(test, n0, 1, ttm_cached);
-		KUNIT_ASSERT_EQ(test, page_to_nid(tts[i]->pages[0]), 0);
-	}
-	one = pool_test_tt_alloc(test, n1, 1, ttm_cached);
-	KUNIT_ASSERT_EQ(test, page_to_nid(one->pages[0]), 1);
-	for (i = 0; i < n; i++)
-		ttm_pool_free(any, tts[i]);
-	ttm_pool_free(any, one);
+	free_from_node(test, n0, 0, any, n);
+	free_from_node(test, n1, 1, any, 1);
 	KUNIT_ASSERT_EQ(test, POOLED(test, any), n + 1);
-	KUNIT_EXPECT_EQ(test, count_node(1), 1);
-
-	WRITE_ONCE(ttm_pool_lock_work_max, 0);
-	got = ttm_pool_release_pages(any, 1, 1, TTM_POOL_STAT_RELEASE_SHRINKER,
-				     GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, got, 0);
-	for (calls = 1; !got && calls < 8; calls++)
-		got = ttm_pool_release_pages(any, 1, 1,
-					     TTM_POOL_STAT_RELEASE_SHRINKER,
-					     GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, got, 1);
-	held = READ_ONCE(ttm_pool_lock_work_max);
-	kunit_info(test, "found after %u releases, at most %u chunks walked per hold of the lock\n",
-		   calls, held);
-	KUNIT_EXPECT_EQ(test, count_node(1), 0);
-	KUNIT_EXPECT_EQ(test, POOLED(test, any), n);
-	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
-	ttm_pool_drain(any);
+	KUNIT_EXPECT_GE(test, release_node1(test, any, n), 2);
 }
 
 /*
@@ -250,62 +305,45 @@ static void pool_shrinker_numa_bounded(struct kunit *test)
  * of dirty node-0 chunks. A scan of node 1 looks at the dirty chunks first;
  * it used to spend its whole batch on them, every time, and never reach the
  * clean ones: the chunk counted for node 1 was never released. The dirty
- * pass leaves half of the batch to the clean one now. (With init_on_free
- * every chunk is pooled clean and the node-1 chunk is the oldest.)
+ * pass leaves half of the batch to the clean one now, and the first scan
+ * finds it. (With init_on_free every chunk is pooled clean and the node-1
+ * chunk is the oldest.)
  */
 static void pool_shrinker_numa_clean_behind_dirty(struct kunit *test)
 {
-	unsigned int n = 3 * TTM_POOL_LOCK_BATCH, i, calls, held;
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH;
 	struct ttm_pool *any, *n0, *n1;
-	struct ttm_tt **tts, *one;
-	unsigned long got = 0;
 
-	if (num_online_nodes() < 2 || !node_online(1))
-		kunit_skip(test, "needs two NUMA nodes (numa=fake=2)");
-
-	ttm_pool_drain_all();
-	any = pool_test_pool_new(test, false, NUMA_NO_NODE);
-	n0 = pool_test_pool_new(test, false, 0);
-	n1 = pool_test_pool_new(test, false, 1);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(any, TTM_POOL_PATH_PAGE), 0);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n0, TTM_POOL_PATH_PAGE), 0);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_path(n1, TTM_POOL_PATH_PAGE), 0);
-	tts = kunit_kcalloc(test, n, sizeof(*tts), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tts);
-	for (i = 0; i < n; i++) {
-		tts[i] = pool_test_tt_alloc(test, n0, 1, ttm_cached);
-		KUNIT_ASSERT_EQ(test, page_to_nid(tts[i]->pages[0]), 0);
-	}
-	one = pool_test_tt_alloc(test, n1, 1, ttm_cached);
-	KUNIT_ASSERT_EQ(test, page_to_nid(one->pages[0]), 1);
-
-	/* The node-1 chunk is cleared in the background, the others not. */
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(any, true), 0);
-	ttm_pool_free(any, one);
-	ttm_pool_prezero_flush(any);
+	any = numa_pools(test, &n0, &n1);
+	free_clean_from_node(test, n1, 1, any, 1);
 	KUNIT_ASSERT_EQ(test, pool_test_stats(test, any)->clean_pages, 1);
-	KUNIT_ASSERT_EQ(test, ttm_pool_set_prezero(any, false), 0);
-	for (i = 0; i < n; i++)
-		ttm_pool_free(any, tts[i]);
+	free_from_node(test, n0, 0, any, n);
 	KUNIT_ASSERT_EQ(test, POOLED(test, any), n + 1);
 	if (!want_init_on_free())
 		KUNIT_ASSERT_EQ(test, pool_test_stats(test, any)->clean_pages,
 				1);
-	KUNIT_EXPECT_EQ(test, count_node(1), 1);
+	KUNIT_EXPECT_EQ(test, release_node1(test, any, n), 1);
+}
 
-	WRITE_ONCE(ttm_pool_lock_work_max, 0);
-	for (calls = 0; !got && calls < 8; calls++)
-		got = ttm_pool_release_pages(any, 1, 1,
-					     TTM_POOL_STAT_RELEASE_SHRINKER,
-					     GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, got, 1);
-	held = READ_ONCE(ttm_pool_lock_work_max);
-	kunit_info(test, "found after %u releases, at most %u chunks walked per hold of the lock\n",
-		   calls, held);
-	KUNIT_EXPECT_EQ(test, count_node(1), 0);
-	KUNIT_EXPECT_EQ(test, POOLED(test, any), n);
-	KUNIT_EXPECT_LE(test, held, TTM_POOL_LOCK_BATCH);
-	ttm_pool_drain(any);
+/*
+ * The other way round: a dirty node-1 chunk, the newest, behind three lock
+ * batches of dirty node-0 chunks, with a clean node-0 chunk in the pool. A
+ * scan walks at most half of a batch of the dirty chunks then, and the
+ * chunks it passed still move out of the way: later scans reach it, and no
+ * hold of the lock walks past more than a batch.
+ */
+static void pool_shrinker_numa_dirty_beside_clean(struct kunit *test)
+{
+	unsigned int n = 3 * TTM_POOL_LOCK_BATCH;
+	struct ttm_pool *any, *n0, *n1;
+
+	any = numa_pools(test, &n0, &n1);
+	free_clean_from_node(test, n0, 0, any, 1);
+	KUNIT_ASSERT_EQ(test, pool_test_stats(test, any)->clean_pages, 1);
+	free_from_node(test, n0, 0, any, n);
+	free_from_node(test, n1, 1, any, 1);
+	KUNIT_ASSERT_EQ(test, POOLED(test, any), n + 2);
+	KUNIT_EXPECT_GE(test, release_node1(test, any, n + 1), 2);
 }
 
 static struct kunit_case pool_shrinker_cases[] = {
@@ -315,6 +353,7 @@ static struct kunit_case pool_shrinker_cases[] = {
 	KUNIT_CASE(pool_shrinker_numa_any),
 	KUNIT_CASE(pool_shrinker_numa_bounded),
 	KUNIT_CASE(pool_shrinker_numa_clean_behind_dirty),
+	KUNIT_CASE(pool_shrinker_numa_dirty_beside_clean),
 	{}
 };
 
